@@ -1,0 +1,2 @@
+/** accessplan benchmarks. */
+package io.accessplan.benchmarks;

@@ -1,0 +1,2 @@
+/** accessplan cli. */
+package io.accessplan.cli;

@@ -1,0 +1,2 @@
+/** accessplan collector. */
+package io.accessplan.collector;

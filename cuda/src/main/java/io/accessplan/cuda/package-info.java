@@ -1,0 +1,2 @@
+/** accessplan cuda. */
+package io.accessplan.cuda;

@@ -1,0 +1,2 @@
+/** accessplan datasets. */
+package io.accessplan.datasets;

@@ -1,0 +1,132 @@
+package io.accessplan.features.plan;
+
+import io.accessplan.features.Strategy;
+import io.accessplan.features.Workload;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * What the planner knows of a training step from its schedule alone.
+ *
+ * @param workload                the workload
+ * @param strategy                the strategy
+ * @param parameters              model parameters
+ * @param weightBytes             working weights on the device
+ * @param gradientBytes           weight gradients on the device
+ * @param optimizerBytes          optimizer state on the device (0 with optimizer offload)
+ * @param optimizerHostBytes      optimizer state on the host (0 without optimizer offload)
+ * @param activationBytesPerLayer activation bytes a layer keeps under the policy (per micro-batch)
+ * @param activationBytes         most stored activation bytes live on the device at once
+ * @param peakMemoryBytes         peak device memory from the allocation timeline
+ * @param peakBreakdown           device bytes by category at the moment of the peak
+ * @param formulaPeakBytes        the sum of formulas: context, workspace, model state and stored activations
+ * @param fits                    whether the peak fits the device's memory
+ * @param flops                   floating-point operations of the step, recomputation included
+ * @param recomputeFlops          of which recomputation
+ * @param pcieBytes               bytes crossing PCIe (offload copies, gradient and weight transfers)
+ * @param hbmBytes                device-memory traffic of the kernels
+ * @param hostBytes               pinned host memory used
+ * @param ops                     operations in the schedule (body once, then tail)
+ */
+public record Plan(Workload workload, Strategy strategy, long parameters, long weightBytes, long gradientBytes,
+                   long optimizerBytes, long optimizerHostBytes, long activationBytesPerLayer, long activationBytes,
+                   long peakMemoryBytes, Map<MemoryCategory, Long> peakBreakdown, long formulaPeakBytes, boolean fits,
+                   double flops, double recomputeFlops, long pcieBytes, long hbmBytes, long hostBytes, int ops) {
+
+    /** Walks a schedule's allocation timeline and work. */
+    static Plan of(Schedule s) {
+        long[] stat = new long[MemoryCategory.values().length];
+        long hostBytes = 0;
+        long optHost = 0;
+        for (int id : s.staticTensors()) {
+            Tensor t = s.tensors().get(id);
+            if (t.location() == Location.DEVICE) {
+                stat[t.category().ordinal()] += t.bytes();
+            } else {
+                hostBytes += t.bytes();
+                if (t.category() == MemoryCategory.OPTIMIZER) {
+                    optHost += t.bytes();
+                }
+            }
+        }
+        long staticTotal = 0;
+        for (long b : stat) {
+            staticTotal += b;
+        }
+        long[] live = new long[stat.length];
+        long liveTotal = 0;
+        long peakLive = 0;
+        long[] atPeak = new long[stat.length];
+        long maxAct = 0;
+        double bodyFlops = 0;
+        double bodyRecompute = 0;
+        long bodyPcie = 0;
+        long bodyHbm = 0;
+        double tailFlops = 0;
+        long tailPcie = 0;
+        long tailHbm = 0;
+        int act = MemoryCategory.ACTIVATIONS.ordinal();
+        for (Op op : s.ops()) {
+            boolean body = op.index() < s.bodyEnd();
+            switch (op.kind()) {
+                case ALLOC, FREE -> {
+                    Tensor t = s.tensors().get(op.tensor());
+                    if (t.location() != Location.DEVICE) {
+                        break;
+                    }
+                    long d = op.kind() == OpKind.ALLOC ? t.bytes() : -t.bytes();
+                    live[t.category().ordinal()] += d;
+                    liveTotal += d;
+                    if (liveTotal > peakLive) {
+                        peakLive = liveTotal;
+                        System.arraycopy(live, 0, atPeak, 0, live.length);
+                    }
+                    maxAct = Math.max(maxAct, live[act]);
+                }
+                case COPY_D2H, COPY_H2D -> {
+                    if (body) {
+                        bodyPcie += op.bytesRead();
+                    } else {
+                        tailPcie += op.bytesRead();
+                    }
+                }
+                default -> {
+                    long traffic = op.stream() == StreamKind.COMPUTE ? op.bytesRead() + op.bytesWritten() : 0;
+                    if (body) {
+                        bodyFlops += op.flops();
+                        bodyHbm += traffic;
+                        if (op.phase() == Phase.RECOMPUTE) {
+                            bodyRecompute += op.flops();
+                        }
+                    } else {
+                        tailFlops += op.flops();
+                        tailHbm += traffic;
+                    }
+                }
+            }
+            if (op.index() == s.bodyEnd() - 1 && liveTotal != 0) {
+                throw new IllegalStateException("schedule of " + s.strategy() + " leaks " + liveTotal
+                        + " bytes per micro-batch");
+            }
+        }
+        Map<MemoryCategory, Long> breakdown = new EnumMap<>(MemoryCategory.class);
+        for (MemoryCategory c : MemoryCategory.values()) {
+            breakdown.put(c, stat[c.ordinal()] + atPeak[c.ordinal()]);
+        }
+        int k = s.repeats();
+        long peak = staticTotal + peakLive;
+        Workload w = s.workload();
+        return new Plan(w, s.strategy(), w.parameters(), stat[MemoryCategory.WEIGHTS.ordinal()],
+                stat[MemoryCategory.GRADIENTS.ordinal()], stat[MemoryCategory.OPTIMIZER.ordinal()], optHost,
+                s.activationBytesPerLayer(), maxAct, peak, Collections.unmodifiableMap(breakdown),
+                staticTotal + maxAct, peak <= w.device().memoryBytes(), k * bodyFlops + tailFlops,
+                k * bodyRecompute, k * bodyPcie + tailPcie, k * bodyHbm + tailHbm, hostBytes, s.ops().size());
+    }
+
+    /** Peak memory over device capacity. */
+    public double memoryFraction() {
+        return (double) peakMemoryBytes / workload.device().memoryBytes();
+    }
+}

@@ -1,0 +1,293 @@
+package io.accessplan.features.plan;
+
+import io.accessplan.features.AttentionKind;
+import io.accessplan.features.Family;
+import io.accessplan.features.ModelSpec;
+import io.accessplan.features.Workload;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A template of forward work for one micro-batch: the tensors it produces and the operations
+ * that produce them, in order. Layers, the embedding and the loss head are all sections, so one
+ * generator (in {@link Planner}) turns every part of the model into forward, recompute and
+ * backward operations.
+ *
+ * <p>A tensor is <em>saved</em> when some backward operation reads it: that, and nothing else,
+ * decides what a policy has to keep, drop, recompute or copy. The GPT template reproduces the
+ * activation accounting of Korthikanti et al. 2022, Table 2 (no tensor parallelism): the saved
+ * tensors of a layer sum to {@code sbh(34 + 5as/h)} bytes in 16-bit precision, of which the
+ * attention core (softmax output, its dropout mask and dropout output) is {@code 5as^2b}.
+ *
+ * <p>References: [1] V. Korthikanti et al., Reducing Activation Recomputation in Large
+ * Transformer Models, MLSys 2023 (arXiv:2205.05198). [2] T. Dao et al., FlashAttention,
+ * NeurIPS 2022. [3] H. Touvron et al., Llama 2, arXiv:2307.09288.
+ */
+final class Section {
+    /** A tensor of the template. */
+    record T(String name, long bytes, boolean grad) {
+    }
+
+    /**
+     * A forward operation of the template.
+     *
+     * @param weight whether a GEMM multiplies by a weight (its backward has a weight-gradient GEMM)
+     * @param core   whether it belongs to the attention core that selective recomputation drops
+     * @param bwd    the template tensors its backward reads (so they must be saved)
+     * @param bwdFlopsFactor backward FLOPs as a multiple of forward FLOPs
+     */
+    record F(String name, OpKind kind, int[] in, int[] out, int[] bwd, double flops, int m, int n, int k,
+             int batch, boolean weight, boolean core, double bwdFlopsFactor) {
+    }
+
+    final String name;
+    final List<T> tensors = new ArrayList<>();
+    final List<F> ops = new ArrayList<>();
+    /** Template index of the section's input (-1: none) and output (-1: none). */
+    int input = -1;
+    int output = -1;
+
+    /** Bytes of one activation element, to turn tensor sizes into element counts. */
+    final long elementBytes;
+
+    Section(String name, long elementBytes) {
+        this.name = name;
+        this.elementBytes = elementBytes;
+    }
+
+    int tensor(String n, long bytes) {
+        tensors.add(new T(n, bytes, true));
+        return tensors.size() - 1;
+    }
+
+    int mask(String n, long bytes) {
+        tensors.add(new T(n, bytes, false));
+        return tensors.size() - 1;
+    }
+
+    void gemm(String n, int[] in, int out, int[] bwd, long m, long nn, long k, long batch, boolean weight, boolean core) {
+        ops.add(new F(n, OpKind.GEMM, in, new int[]{out}, bwd, 2.0 * m * nn * k * batch, (int) m, (int) nn, (int) k,
+                (int) batch, weight, core, 2.0));
+    }
+
+    /** A memory-bound kernel costing {@code perElement} FLOPs per output element. */
+    void pointwise(String n, OpKind kind, int[] in, int[] out, int[] bwd, double perElement, boolean core) {
+        long elems = 0;
+        for (int o : out) {
+            elems = Math.max(elems, tensors.get(o).bytes());
+        }
+        if (out.length == 0) {
+            for (int i : in) {
+                elems = Math.max(elems, tensors.get(i).bytes());
+            }
+        }
+        ops.add(new F(n, kind, in, out, bwd, perElement * (elems / elementBytes), 0, 0, 0, 0,
+                kind == OpKind.EMBEDDING, core, 2.0));
+    }
+
+    /** Indices of tensors read by any backward operation. */
+    boolean[] saved() {
+        boolean[] s = new boolean[tensors.size()];
+        for (F f : ops) {
+            for (int t : f.bwd()) {
+                s[t] = true;
+            }
+        }
+        return s;
+    }
+
+    /** Whether a tensor is produced by a core operation. */
+    boolean[] core() {
+        boolean[] c = new boolean[tensors.size()];
+        for (F f : ops) {
+            if (f.core()) {
+                for (int t : f.out()) {
+                    c[t] = true;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** Bytes of the tensors a layer keeps: all saved ones, or the saved non-core ones. */
+    long savedBytes(boolean includeCore) {
+        boolean[] s = saved();
+        boolean[] c = core();
+        long sum = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] && (includeCore || !c[i]) && i != output) {
+                sum += tensors.get(i).bytes();
+            }
+        }
+        return sum;
+    }
+
+    // ---------------------------------------------------------------- templates
+
+    /** One transformer or linear layer for a micro-batch of {@code b} samples. */
+    static Section layer(Workload w, int b) {
+        ModelSpec m = w.model();
+        long s = w.training().seqLen();
+        long tok = s * b;
+        long h = m.hidden();
+        long e = w.training().precision().bytes();
+        Section x = new Section("layer", e);
+        if (m.family() == Family.MLP) {
+            int in = x.tensor("x", e * tok * h);
+            int z = x.tensor("linear.out", e * tok * h);
+            int y = x.tensor("y", e * tok * h);
+            x.gemm("linear", new int[]{in}, z, new int[]{in}, tok, h, h, 1, true, false);
+            x.pointwise("gelu", OpKind.ELEMENTWISE, new int[]{z}, new int[]{y}, new int[]{z}, 8, false);
+            x.input = in;
+            x.output = y;
+            return x;
+        }
+        long a = m.heads();
+        long hd = m.headDim();
+        long f = m.ffnHidden();
+        boolean fused = w.training().attention() == AttentionKind.FUSED;
+        boolean llama = m.family() == Family.LLAMA;
+        boolean dropout = m.family().hasDropout();
+        long qkvWidth = h + 2L * m.kvDim();
+        long scoreElems = b * a * s * s;
+
+        int in = x.tensor("x", e * tok * h);
+        int n1 = x.tensor(llama ? "rms1.out" : "ln1.out", e * tok * h);
+        int qkv = x.tensor("qkv.out", e * tok * qkvWidth);
+        x.pointwise(llama ? "rms1" : "ln1", OpKind.NORM, new int[]{in}, new int[]{n1}, new int[]{in}, 5, false);
+        x.gemm("qkv", new int[]{n1}, qkv, new int[]{n1}, tok, qkvWidth, h, 1, true, false);
+        if (llama) {
+            // rotary embedding, in place on q and k
+            x.pointwise("rope", OpKind.ELEMENTWISE, new int[]{qkv}, new int[]{}, new int[]{}, 3, false);
+        }
+        int ctx = x.tensor("attn.ctx", e * tok * h);
+        if (fused) {
+            // FlashAttention keeps only the output and fp32 log-sum-exp per row [2]
+            int lse = x.mask("attn.lse", 4L * b * a * s);
+            // forward: QK^T and PV, 4bs^2h; backward recomputes QK^T inside: 2.5x forward [2]
+            x.ops.add(new F("attn.fused", OpKind.FUSED_ATTENTION, new int[]{qkv}, new int[]{ctx, lse},
+                    new int[]{qkv, ctx, lse}, 4.0 * b * s * s * h, (int) s, (int) s, (int) hd, (int) (b * a),
+                    false, false, 2.5));
+        } else {
+            int scores = x.tensor("attn.scores", e * scoreElems);
+            int probs = x.tensor("attn.probs", e * scoreElems);
+            x.gemm("attn.scores", new int[]{qkv}, scores, new int[]{qkv}, s, s, hd, b * a, false, true);
+            x.pointwise("attn.softmax", OpKind.SOFTMAX, new int[]{scores}, new int[]{probs}, new int[]{probs}, 5, true);
+            int pv = probs;
+            if (dropout) {
+                int amask = x.mask("attn.dropout.mask", scoreElems);
+                int pdrop = x.tensor("attn.dropout.out", e * scoreElems);
+                x.pointwise("attn.dropout", OpKind.DROPOUT, new int[]{probs}, new int[]{amask, pdrop},
+                        new int[]{amask}, 2, true);
+                pv = pdrop;
+            }
+            x.gemm("attn.pv", new int[]{pv, qkv}, ctx, new int[]{pv, qkv}, s, hd, s, b * a, false, false);
+        }
+        int proj = x.tensor("attn.proj.out", e * tok * h);
+        x.gemm("attn.proj", new int[]{ctx}, proj, new int[]{ctx}, tok, h, h, 1, true, false);
+        int branch = proj;
+        if (dropout) {
+            int pmask = x.mask("attn.proj.dropout.mask", tok * h);
+            int pdrop = x.tensor("attn.proj.dropout.out", e * tok * h);
+            x.pointwise("attn.proj.dropout", OpKind.DROPOUT, new int[]{proj}, new int[]{pmask, pdrop},
+                    new int[]{pmask}, 2, false);
+            branch = pdrop;
+        }
+        int r1 = x.tensor("residual1", e * tok * h);
+        x.pointwise("residual1", OpKind.ELEMENTWISE, new int[]{branch, in}, new int[]{r1}, new int[]{}, 1, false);
+        int n2 = x.tensor(llama ? "rms2.out" : "ln2.out", e * tok * h);
+        x.pointwise(llama ? "rms2" : "ln2", OpKind.NORM, new int[]{r1}, new int[]{n2}, new int[]{r1}, 5, false);
+        int down;
+        if (llama) {
+            // SwiGLU: gate and up projections in one GEMM, silu(gate) * up, down projection [3]
+            int gu = x.tensor("mlp.gate_up.out", e * tok * 2 * f);
+            int act = x.tensor("mlp.swiglu.out", e * tok * f);
+            down = x.tensor("mlp.down.out", e * tok * h);
+            x.gemm("mlp.gate_up", new int[]{n2}, gu, new int[]{n2}, tok, 2 * f, h, 1, true, false);
+            x.pointwise("mlp.swiglu", OpKind.ELEMENTWISE, new int[]{gu}, new int[]{act}, new int[]{gu}, 6, false);
+            x.gemm("mlp.down", new int[]{act}, down, new int[]{act}, tok, h, f, 1, true, false);
+        } else {
+            int fc1 = x.tensor("mlp.fc1.out", e * tok * f);
+            int act = x.tensor("mlp.gelu.out", e * tok * f);
+            down = x.tensor("mlp.fc2.out", e * tok * h);
+            x.gemm("mlp.fc1", new int[]{n2}, fc1, new int[]{n2}, tok, f, h, 1, true, false);
+            x.pointwise("mlp.gelu", OpKind.ELEMENTWISE, new int[]{fc1}, new int[]{act}, new int[]{fc1}, 8, false);
+            x.gemm("mlp.fc2", new int[]{act}, down, new int[]{act}, tok, h, f, 1, true, false);
+        }
+        int branch2 = down;
+        if (dropout) {
+            int fmask = x.mask("mlp.dropout.mask", tok * h);
+            int fdrop = x.tensor("mlp.dropout.out", e * tok * h);
+            x.pointwise("mlp.dropout", OpKind.DROPOUT, new int[]{down}, new int[]{fmask, fdrop},
+                    new int[]{fmask}, 2, false);
+            branch2 = fdrop;
+        }
+        int y = x.tensor("y", e * tok * h);
+        x.pointwise("residual2", OpKind.ELEMENTWISE, new int[]{branch2, r1}, new int[]{y}, new int[]{}, 1, false);
+        x.input = in;
+        x.output = y;
+        return x;
+    }
+
+    /** The input side: token ids and embedding (or the input batch of an MLP). */
+    static Section embedding(Workload w, int b) {
+        ModelSpec m = w.model();
+        long tok = (long) w.training().seqLen() * b;
+        long h = m.hidden();
+        long e = w.training().precision().bytes();
+        Section x = new Section("embedding", e);
+        if (m.family() == Family.MLP) {
+            int data = x.mask("input", e * tok * h);
+            int x0 = x.tensor("x0", e * tok * h);
+            x.pointwise("input.cast", OpKind.ELEMENTWISE, new int[]{data}, new int[]{x0}, new int[]{}, 1, false);
+            x.output = x0;
+            return x;
+        }
+        int ids = x.mask("token_ids", 8L * tok); // int64 ids, as PyTorch's embedding takes
+        int emb = x.tensor("embedding.out", e * tok * h);
+        x.pointwise("embedding", OpKind.EMBEDDING, new int[]{ids}, new int[]{emb}, new int[]{ids}, 1, false);
+        if (m.family().hasDropout()) {
+            int mask = x.mask("embedding.dropout.mask", tok * h);
+            int x0 = x.tensor("x0", e * tok * h);
+            x.pointwise("embedding.dropout", OpKind.DROPOUT, new int[]{emb}, new int[]{mask, x0}, new int[]{mask}, 2,
+                    false);
+            x.output = x0;
+        } else {
+            x.output = emb;
+        }
+        return x;
+    }
+
+    /** The output side: final norm, output head and loss (MSE for an MLP). */
+    static Section head(Workload w, int b) {
+        ModelSpec m = w.model();
+        long tok = (long) w.training().seqLen() * b;
+        long h = m.hidden();
+        long v = m.vocab();
+        long e = w.training().precision().bytes();
+        Section x = new Section("head", e);
+        int in = x.tensor("xL", e * tok * h);
+        x.input = in;
+        if (m.family() == Family.MLP) {
+            int target = x.mask("target", e * tok * h);
+            int loss = x.mask("loss", 4);
+            x.pointwise("loss.mse", OpKind.LOSS, new int[]{in, target}, new int[]{loss}, new int[]{in, target}, 3,
+                    false);
+            return x;
+        }
+        int normed = in;
+        if (m.family() != Family.BERT) { // BERT is post-LN: no final norm
+            normed = x.tensor("final_norm.out", e * tok * h);
+            x.pointwise("final_norm", OpKind.NORM, new int[]{in}, new int[]{normed}, new int[]{in}, 5, false);
+        }
+        int logits = x.tensor("logits", e * tok * v);
+        // cross-entropy keeps fp32 softmax of the logits, 4sbv bytes ([1], section 4.1)
+        int probs = x.tensor("loss.softmax", 4L * tok * v);
+        int loss = x.mask("loss", 4);
+        x.gemm("lm_head", new int[]{normed}, logits, new int[]{normed}, tok, v, h, 1, true, false);
+        x.pointwise("loss.cross_entropy", OpKind.LOSS, new int[]{logits}, new int[]{probs, loss}, new int[]{probs}, 5,
+                false);
+        return x;
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The planner: turns a {@link io.accessplan.features.Workload} and a
+ * {@link io.accessplan.features.Strategy} into the {@link io.accessplan.features.plan.Schedule}
+ * of one training step (ordered kernels on a compute stream, copies on a copy stream, host
+ * work, every allocation and free), and from the schedule alone the exact analytic peak memory,
+ * FLOPs and traffic ({@link io.accessplan.features.plan.Plan}).
+ */
+package io.accessplan.features.plan;

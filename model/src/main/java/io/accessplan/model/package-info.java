@@ -1,0 +1,2 @@
+/** accessplan model. */
+package io.accessplan.model;

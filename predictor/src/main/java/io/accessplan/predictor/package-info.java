@@ -1,0 +1,2 @@
+/** accessplan predictor. */
+package io.accessplan.predictor;
