@@ -75,8 +75,8 @@ public final class Planner {
     private static final class Builder {
         private final Workload w;
         private final Strategy s;
-        private final List<Tensor> tensors = new ArrayList<>();
-        private final List<Op> ops = new ArrayList<>();
+        private final List<Tensor> tensors;
+        private final List<Op> ops;
         private final List<Integer> statics = new ArrayList<>();
         private final Section layerT;
         private final Section embedT;
@@ -94,6 +94,9 @@ public final class Planner {
             this.headT = Section.head(w, b);
             this.layers = w.model().layers();
             this.weightElemBytes = w.training().precision().bytes();
+            int perLayer = 8 * layerT.ops.size() + 4 * layerT.tensors.size();   // forward, recompute, backward
+            this.ops = new ArrayList<>(perLayer * layers + 256);
+            this.tensors = new ArrayList<>(2 * layerT.tensors.size() * layers + 128);
         }
 
         /** Live runtime tensor ids of one section instance, by template index (-1: not live). */
@@ -145,6 +148,10 @@ public final class Planner {
             boolean[] layerSaved = layerT.saved();
             boolean[] layerCore = layerT.core();
             boolean[] all = fill(layerT.ops.size(), true);
+            boolean[] coreOps = new boolean[layerT.ops.size()];
+            for (int i = 0; i < coreOps.length; i++) {
+                coreOps[i] = layerT.ops.get(i).core();
+            }
             Inst emb = new Inst(embedT, -1);
             emitForward(embedT, emb, Phase.FORWARD, embedT.saved(), fill(embedT.ops.size(), true), false);
             int seg = segmentLength(p, layers);
@@ -200,15 +207,11 @@ public final class Planner {
                         emitForward(layerT, insts[j], Phase.RECOMPUTE, layerSaved, all, j == l);
                     }
                 } else if (p == ActivationPolicy.SELECTIVE) {
-                    boolean[] coreOps = new boolean[layerT.ops.size()];
-                    for (int i = 0; i < coreOps.length; i++) {
-                        coreOps[i] = layerT.ops.get(i).core();
-                    }
                     emitForward(layerT, in, Phase.RECOMPUTE, layerSaved, coreOps, false);
                 }
                 if (p == ActivationPolicy.OFFLOAD) {
                     if (l >= 1 && hostAct[l - 1] >= 0) {
-                        h2d[l - 1] = prefetch(insts[l - 1], layerSaved, hostAct[l - 1], d2h[l - 1]);
+                        h2d[l - 1] = prefetch(insts[l - 1], layerSaved, hostAct[l - 1]);
                     }
                     if (h2d[l] >= 0) {
                         pendingWait = h2d[l];
@@ -237,7 +240,8 @@ public final class Planner {
                         new int[]{optState, weights}, new int[0]);
             }
             int[] st = statics.stream().mapToInt(Integer::intValue).toArray();
-            return new Schedule(w, s, List.copyOf(tensors), List.copyOf(ops), bodyEnd, st, perLayerKept());
+            return new Schedule(w, s, java.util.Collections.unmodifiableList(tensors),
+                    java.util.Collections.unmodifiableList(ops), bodyEnd, st, perLayerKept());
         }
 
         /** Bytes kept per layer by the policy's forward pass (averaged over layers for sqrt). */
@@ -299,22 +303,31 @@ public final class Planner {
          * freed after their last forward use; the section output stays live unless
          * {@code freeOutput}. Returns the index of the last kernel emitted.
          */
+        private final java.util.IdentityHashMap<boolean[], int[]> lastUseCache = new java.util.IdentityHashMap<>();
+
+        private int[] lastUse(Section sec, boolean[] mask) {
+            return lastUseCache.computeIfAbsent(mask, k -> {
+                int[] lastUse = new int[sec.tensors.size()];
+                Arrays.fill(lastUse, -1);
+                for (int i = 0; i < sec.ops.size(); i++) {
+                    if (!mask[i]) {
+                        continue;
+                    }
+                    for (int t : sec.ops.get(i).in()) {
+                        lastUse[t] = i;
+                    }
+                    for (int t : sec.ops.get(i).out()) {
+                        lastUse[t] = Math.max(lastUse[t], i);
+                    }
+                }
+                return lastUse;
+            });
+        }
+
         private int emitForward(Section sec, Inst inst, Phase phase, boolean[] retain, boolean[] mask,
                                 boolean freeOutput) {
             int n = sec.tensors.size();
-            int[] lastUse = new int[n];
-            Arrays.fill(lastUse, -1);
-            for (int i = 0; i < sec.ops.size(); i++) {
-                if (!mask[i]) {
-                    continue;
-                }
-                for (int t : sec.ops.get(i).in()) {
-                    lastUse[t] = i;
-                }
-                for (int t : sec.ops.get(i).out()) {
-                    lastUse[t] = Math.max(lastUse[t], i);
-                }
-            }
+            int[] lastUse = lastUse(sec, mask);
             String pre = prefix(sec, inst.layer);
             int last = -1;
             for (int i = 0; i < sec.ops.size(); i++) {
@@ -387,14 +400,12 @@ public final class Planner {
             String pre = prefix(sec, layer);
             for (int i = sec.ops.size() - 1; i >= 0; i--) {
                 Section.F f = sec.ops.get(i);
-                List<Integer> newGrads = new ArrayList<>();
                 for (int t : f.in()) {
                     if (sec.tensors.get(t).grad() && g[t] < 0) {
                         Section.T tt = sec.tensors.get(t);
                         g[t] = tensor(pre + tt.name() + ".grad", tt.bytes(), MemoryCategory.TRANSIENT, Location.DEVICE,
                                 layer);
                         alloc(g[t], StreamKind.COMPUTE, Phase.BACKWARD);
-                        newGrads.add(t);
                     }
                 }
                 boolean needsWork = f.weight() || hasGrad(sec, f.in());
@@ -468,7 +479,7 @@ public final class Planner {
         }
 
         /** Allocates a layer's saved tensors and copies them back from the host; returns the copy's index. */
-        private int prefetch(Inst in, boolean[] saved, int host, int after) {
+        private int prefetch(Inst in, boolean[] saved, int host) {
             String pre = "L" + in.layer + ".";
             for (int t = 0; t < saved.length; t++) {
                 if (saved[t] && t != layerT.output) {
@@ -479,7 +490,7 @@ public final class Planner {
             }
             long bytes = layerT.savedBytes(true);
             return emit(OpKind.COPY_H2D, StreamKind.COPY, Phase.BACKWARD, in.layer, pre + "prefetch", 0, bytes, bytes,
-                    0, 0, 0, 0, host, new int[]{host}, liveSaved(in, saved), after >= 0 ? new int[]{after} : NONE);
+                    0, 0, 0, 0, host, new int[]{host}, liveSaved(in, saved), NONE);   // after its D2H: same stream
         }
 
         private int[] liveSaved(Inst in, boolean[] saved) {

@@ -1,0 +1,178 @@
+package io.accessplan.features.encode;
+
+import io.accessplan.features.ActivationPolicy;
+import io.accessplan.features.AttentionKind;
+import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Family;
+import io.accessplan.features.ModelSpec;
+import io.accessplan.features.OptimizerKind;
+import io.accessplan.features.Precision;
+import io.accessplan.features.Strategy;
+import io.accessplan.features.TrainingConfig;
+import io.accessplan.features.Workload;
+import io.accessplan.features.plan.Plan;
+import io.accessplan.features.plan.Planner;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Encodes a (workload, strategy) pair as a fixed vector of named numeric features. This is the
+ * only code in accessplan that builds features: training encodes dataset rows with it, serving
+ * encodes lookups with it, and a model file records {@link #SCHEMA_VERSION} and {@link #names()}
+ * so that a model is never fed features of another layout.
+ *
+ * <p>The vector has four parts, in this order:
+ * <ol>
+ *   <li>raw fields: log2 of every size (layers, widths, heads, vocabulary, sequence, batch,
+ *       micro-batches and the micro-batch size), the optimizer-offload flag;</li>
+ *   <li>one-hot categories: family, precision, optimizer, attention, activation policy;</li>
+ *   <li>device fields: log2 of capacity, bandwidths and peak rates, PCIe generation;</li>
+ *   <li>the planner's analytic quantities from {@link Plan}: log2 of parameters, FLOPs,
+ *       activation, peak, model-state, traffic and host bytes, the recompute fraction, analytic
+ *       peak / capacity, arithmetic intensity, and the {@link Roofline} times (compute, memory,
+ *       PCIe, their maximum, and PCIe time / compute time).</li>
+ * </ol>
+ * Sizes enter as log2 because step time and memory scale multiplicatively with them, so a tree
+ * split or a linear weight on a log feature generalises across model sizes it never saw.
+ *
+ * <p>Immutable and thread-safe. Encoding costs one {@link Planner#plan} (the planner dominates)
+ * plus ~60 arithmetic operations; callers that already hold the plan use {@link #encode(Plan)}.
+ */
+public final class FeatureEncoder {
+    /**
+     * Version of the feature layout. Bump it whenever a feature is added, removed, reordered or
+     * computed differently: model files of another version are refused at load.
+     */
+    public static final int SCHEMA_VERSION = 1;
+
+    private static final List<String> NAMES = buildNames();
+
+    /** Creates the encoder (stateless; instances are interchangeable). */
+    public FeatureEncoder() {
+    }
+
+    /** The feature names, in vector order (snake_case, stable across runs). */
+    public List<String> names() {
+        return NAMES;
+    }
+
+    /** Number of features. */
+    public int width() {
+        return NAMES.size();
+    }
+
+    /** Plans the strategy for the workload and encodes the pair; throws if the strategy is not a candidate. */
+    public double[] encode(Workload w, Strategy s) {
+        return encode(Planner.plan(w, s));
+    }
+
+    /** Encodes the pair a plan was made for, from the plan's own workload, strategy and analytic totals. */
+    public double[] encode(Plan p) {
+        double[] x = new double[NAMES.size()];
+        encodeInto(p, x, 0);
+        return x;
+    }
+
+    /** Writes the features of a plan into {@code out[offset, offset + width())}. */
+    public void encodeInto(Plan p, double[] out, int offset) {
+        Workload w = p.workload();
+        Strategy s = p.strategy();
+        ModelSpec m = w.model();
+        TrainingConfig t = w.training();
+        DeviceProfile d = w.device();
+        int i = offset;
+        // 1. raw fields
+        out[i++] = log2(m.layers());
+        out[i++] = log2(m.hidden());
+        out[i++] = log2(m.heads());
+        out[i++] = log2(m.kvHeads());
+        out[i++] = log2(m.ffnHidden());
+        out[i++] = log2(m.vocab() + 1.0);
+        out[i++] = log2(t.seqLen());
+        out[i++] = log2(t.batch());
+        out[i++] = log2(s.microBatches());
+        out[i++] = log2((double) t.batch() / s.microBatches());
+        out[i++] = log2((double) t.tokens() / s.microBatches());
+        out[i++] = s.optimizerOffload() ? 1 : 0;
+        // 2. one-hot categories, in enum order
+        i = oneHot(out, i, m.family().ordinal(), Family.values().length);
+        i = oneHot(out, i, t.precision().ordinal(), Precision.values().length);
+        i = oneHot(out, i, t.optimizer().ordinal(), OptimizerKind.values().length);
+        i = oneHot(out, i, t.attention().ordinal(), AttentionKind.values().length);
+        i = oneHot(out, i, s.policy().ordinal(), ActivationPolicy.values().length);
+        // 3. device
+        out[i++] = log2(d.memoryBytes());
+        out[i++] = log2(d.memBandwidthGBps());
+        out[i++] = log2(d.peakTflops(t.precision()));
+        out[i++] = log2(d.fp32Tflops());
+        out[i++] = log2(Math.min(d.h2dGBps(), d.d2hGBps()));
+        out[i++] = d.pcieGen();
+        // 4. planner quantities
+        double capacity = d.memoryBytes();
+        out[i++] = log2(p.parameters());
+        out[i++] = log2(p.flops());
+        out[i++] = p.flops() > 0 ? p.recomputeFlops() / p.flops() : 0;
+        out[i++] = log2(p.activationBytes() + 1.0);
+        out[i++] = log2(p.activationBytesPerLayer() + 1.0);
+        out[i++] = log2(p.peakMemoryBytes());
+        out[i++] = p.peakMemoryBytes() / capacity;
+        out[i++] = p.formulaPeakBytes() / capacity;
+        out[i++] = log2(p.weightBytes() + p.gradientBytes() + p.optimizerBytes() + 1.0);
+        out[i++] = log2(p.pcieBytes() + 1.0);
+        out[i++] = log2(p.hbmBytes() + 1.0);
+        out[i++] = log2(p.hostBytes() + 1.0);
+        out[i++] = log2((double) p.ops() * s.microBatches());
+        out[i++] = log2(p.flops() / Math.max(1.0, p.hbmBytes()));
+        Roofline r = Roofline.of(p);
+        out[i++] = log2(r.computeMs());
+        out[i++] = log2(r.hbmMs());
+        out[i++] = log2(r.pcieMs() + 1e-6);
+        out[i++] = log2(r.stepTimeMs());
+        out[i++] = r.pcieMs() / r.computeMs();
+        if (i - offset != NAMES.size()) {
+            throw new IllegalStateException("encoder wrote " + (i - offset) + " features, names has " + NAMES.size());
+        }
+    }
+
+    private static List<String> buildNames() {
+        List<String> n = new ArrayList<>();
+        Collections.addAll(n, "log2_layers", "log2_hidden", "log2_heads", "log2_kv_heads", "log2_ffn_hidden",
+                "log2_vocab", "log2_seq_len", "log2_batch", "log2_micro_batches", "log2_micro_batch_size",
+                "log2_tokens_per_micro_batch", "optimizer_offload");
+        oneHotNames(n, "family", Family.values());
+        oneHotNames(n, "precision", Precision.values());
+        oneHotNames(n, "optimizer", OptimizerKind.values());
+        oneHotNames(n, "attention", AttentionKind.values());
+        oneHotNames(n, "policy", ActivationPolicy.values());
+        Collections.addAll(n, "log2_device_memory", "log2_mem_bandwidth", "log2_peak_tflops", "log2_fp32_tflops",
+                "log2_pcie_bandwidth", "pcie_gen");
+        Collections.addAll(n, "log2_parameters", "log2_flops", "recompute_fraction", "log2_activation_bytes",
+                "log2_activation_bytes_per_layer", "log2_analytic_peak", "analytic_peak_over_capacity",
+                "formula_peak_over_capacity", "log2_model_state_bytes", "log2_pcie_bytes", "log2_hbm_bytes",
+                "log2_host_bytes", "log2_ops_per_step", "log2_arithmetic_intensity", "log2_roofline_compute_ms",
+                "log2_roofline_hbm_ms", "log2_roofline_pcie_ms", "log2_roofline_ms", "pcie_over_compute_time");
+        return List.copyOf(n);
+    }
+
+    private static void oneHotNames(List<String> n, String prefix, Enum<?>[] values) {
+        for (Enum<?> v : values) {
+            n.add(prefix + "_" + v.name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static int oneHot(double[] out, int i, int ordinal, int n) {
+        for (int k = 0; k < n; k++) {
+            out[i + k] = k == ordinal ? 1 : 0;
+        }
+        return i + n;
+    }
+
+    private static double log2(double v) {
+        return Math.log(v) * INV_LN2;
+    }
+
+    private static final double INV_LN2 = 1.0 / Math.log(2);
+}

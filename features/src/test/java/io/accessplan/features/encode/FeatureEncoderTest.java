@@ -1,0 +1,100 @@
+package io.accessplan.features.encode;
+
+import io.accessplan.features.AttentionKind;
+import io.accessplan.features.DeviceCatalog;
+import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Fixtures;
+import io.accessplan.features.OptimizerKind;
+import io.accessplan.features.Precision;
+import io.accessplan.features.Strategy;
+import io.accessplan.features.TrainingConfig;
+import io.accessplan.features.Workload;
+import io.accessplan.features.plan.Plan;
+import io.accessplan.features.plan.Planner;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FeatureEncoderTest {
+    private final FeatureEncoder enc = new FeatureEncoder();
+
+    private double feature(double[] x, String name) {
+        int i = enc.names().indexOf(name);
+        assertTrue(i >= 0, name);
+        return x[i];
+    }
+
+    @Test
+    void namesAreUniqueAndMatchTheVectorWidth() {
+        assertEquals(enc.names().size(), new HashSet<>(enc.names()).size());
+        Workload w = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.BF16, AttentionKind.FUSED);
+        assertEquals(enc.width(), enc.encode(w, Strategy.parse("keep")).length);
+    }
+
+    @Test
+    void encodingAWorkloadEqualsEncodingItsPlan() {
+        Workload w = Fixtures.workload(Fixtures.bertLarge(), 512, 16, Precision.FP16, AttentionKind.NAIVE);
+        for (Strategy s : Strategy.candidates(w)) {
+            assertArrayEquals(enc.encode(Planner.plan(w, s)), enc.encode(w, s), s.toString());
+        }
+    }
+
+    @Test
+    void rawFieldsAreLog2OfTheSizesAndOneHotCategories() {
+        Workload w = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.BF16, AttentionKind.FUSED);
+        double[] x = enc.encode(w, Strategy.parse("full+mb4+opt_offload"));
+        assertEquals(Math.log(12) / Math.log(2), feature(x, "log2_layers"), 1e-12);
+        assertEquals(10.0, feature(x, "log2_seq_len"), 1e-12);
+        assertEquals(2.0, feature(x, "log2_micro_batches"), 1e-12);
+        assertEquals(1.0, feature(x, "log2_micro_batch_size"), 1e-12);
+        assertEquals(1.0, feature(x, "optimizer_offload"));
+        assertEquals(1.0, feature(x, "family_gpt"));
+        assertEquals(0.0, feature(x, "family_llama"));
+        assertEquals(1.0, feature(x, "policy_full"));
+        assertEquals(0.0, feature(x, "policy_keep"));
+        assertEquals(1.0, feature(x, "precision_bf16"));
+        assertEquals(1.0, feature(x, "attention_fused"));
+    }
+
+    @Test
+    void analyticFeaturesComeFromThePlan() {
+        Workload w = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.BF16, AttentionKind.NAIVE);
+        Plan p = Planner.plan(w, Strategy.parse("sqrt+mb2"));
+        double[] x = enc.encode(p);
+        assertEquals(Math.log(124_439_808.0) / Math.log(2), feature(x, "log2_parameters"), 1e-9);
+        assertEquals(p.recomputeFlops() / p.flops(), feature(x, "recompute_fraction"), 1e-12);
+        assertEquals((double) p.peakMemoryBytes() / w.device().memoryBytes(),
+                feature(x, "analytic_peak_over_capacity"), 1e-12);
+        Roofline r = Roofline.of(p);
+        assertEquals(Math.log(r.stepTimeMs()) / Math.log(2), feature(x, "log2_roofline_ms"), 1e-12);
+        // roofline by hand: FLOPs at the bf16 tensor peak of the H100 (989.4 TFLOP/s)
+        assertEquals(p.flops() / 989.4e12 * 1e3, r.computeMs(), 1e-9 * r.computeMs());
+    }
+
+    @Test
+    void everyFeatureIsFiniteForEveryCandidateOnEveryDevice() {
+        List<DeviceProfile> devices = List.copyOf(DeviceCatalog.builtin().all());
+        for (DeviceProfile d : devices) {
+            Precision p = d.supports(Precision.BF16) ? Precision.BF16 : Precision.FP16;
+            Workload w = new Workload(Fixtures.llama2_7b(), new TrainingConfig(512, 4, p, OptimizerKind.SGD,
+                    AttentionKind.FUSED), d);
+            for (Strategy s : Strategy.candidates(w)) {
+                for (double v : enc.encode(w, s)) {
+                    assertTrue(Double.isFinite(v), d.name() + " " + s);
+                }
+            }
+        }
+    }
+
+    @Test
+    void encodingIsDeterministicAcrossEncoderInstances() {
+        Workload w = Fixtures.workload(Fixtures.llama2_7b(), 2048, 4, Precision.BF16, AttentionKind.FUSED);
+        Strategy s = Strategy.parse("offload+mb2");
+        assertArrayEquals(enc.encode(w, s), new FeatureEncoder().encode(w, s));
+    }
+}
