@@ -1,0 +1,353 @@
+package io.accessplan.datasets;
+
+import io.accessplan.features.AttentionKind;
+import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Family;
+import io.accessplan.features.Measurement;
+import io.accessplan.features.ModelSpec;
+import io.accessplan.features.OptimizerKind;
+import io.accessplan.features.Precision;
+import io.accessplan.features.Strategy;
+import io.accessplan.features.TrainingConfig;
+import io.accessplan.features.Workload;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type.Repetition;
+import org.apache.parquet.schema.Types;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The one declaration of the dataset's columns: name, type, nullability, meaning, and how each
+ * is taken from a {@link DatasetRow}. The Parquet schema, the writer, the reader and the README's
+ * table all follow from this list; nothing else names a column.
+ *
+ * <p>Long format: one row per (workload, strategy, backend) measurement. Every column is
+ * required except {@code step_time_ms} and {@code step_time_ms_stdev}, which are null where the
+ * run produced no time (out of memory or failed; {@code NaN} in {@link Measurement}). NaN is
+ * written as null rather than as a Parquet NaN so that SQL engines (DuckDB, Spark) skip it in
+ * aggregates instead of propagating it.
+ */
+public final class DatasetSchema {
+
+    /** Version of this schema, written to every part's footer under {@link #SCHEMA_VERSION_KEY}. */
+    public static final String VERSION = "1";
+
+    /** Footer key of the schema version. */
+    public static final String SCHEMA_VERSION_KEY = "accessplan.schema_version";
+
+    /** Name of the Parquet message (the root group). */
+    public static final String MESSAGE_NAME = "accessplan_measurement";
+
+    /** The physical and logical type of a column, and the Java type of its values. */
+    public enum Type {
+        /** UTF-8 text: BINARY with the STRING logical type; values are {@link String}. */
+        STRING(PrimitiveTypeName.BINARY, LogicalTypeAnnotation.stringType(), String.class),
+        /** 32-bit integer: INT32; values are {@link Integer}. */
+        INT32(PrimitiveTypeName.INT32, null, Integer.class),
+        /** 64-bit integer: INT64; values are {@link Long}. */
+        INT64(PrimitiveTypeName.INT64, null, Long.class),
+        /** IEEE double: DOUBLE; values are {@link Double}. */
+        DOUBLE(PrimitiveTypeName.DOUBLE, null, Double.class),
+        /** BOOLEAN; values are {@link Boolean}. */
+        BOOLEAN(PrimitiveTypeName.BOOLEAN, null, Boolean.class),
+        /** INT64 TIMESTAMP(MILLIS, UTC); values are {@link Instant}. */
+        TIMESTAMP_MILLIS(PrimitiveTypeName.INT64,
+                LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS), Instant.class);
+
+        private final PrimitiveTypeName primitive;
+        private final LogicalTypeAnnotation logical;
+        private final Class<?> javaType;
+
+        Type(PrimitiveTypeName primitive, LogicalTypeAnnotation logical, Class<?> javaType) {
+            this.primitive = primitive;
+            this.logical = logical;
+            this.javaType = javaType;
+        }
+
+        /** The Parquet physical type. */
+        public PrimitiveTypeName primitive() {
+            return primitive;
+        }
+
+        /** The Parquet logical type annotation, or null where there is none. */
+        public LogicalTypeAnnotation logical() {
+            return logical;
+        }
+
+        /** The Java class of this type's values in {@link Column#valueOf}. */
+        public Class<?> javaType() {
+            return javaType;
+        }
+    }
+
+    /** One column: its name, type, nullability, meaning and how a row gives its value. */
+    public static final class Column {
+        private final String name;
+        private final Type type;
+        private final boolean nullable;
+        private final String doc;
+        private final Function<DatasetRow, Object> getter;
+
+        private Column(String name, Type type, boolean nullable, String doc, Function<DatasetRow, Object> getter) {
+            this.name = name;
+            this.type = type;
+            this.nullable = nullable;
+            this.doc = doc;
+            this.getter = getter;
+        }
+
+        /** The snake_case column name. */
+        public String name() {
+            return name;
+        }
+
+        /** The column type. */
+        public Type type() {
+            return type;
+        }
+
+        /** Whether the column may hold null (Parquet OPTIONAL); otherwise REQUIRED. */
+        public boolean nullable() {
+            return nullable;
+        }
+
+        /** What the column means, one line. */
+        public String doc() {
+            return doc;
+        }
+
+        /** This column's value in a row, of {@link Type#javaType()}; null only for a nullable column. */
+        public Object valueOf(DatasetRow row) {
+            Object v = getter.apply(row);
+            if (v instanceof Double d && d.isNaN() && nullable) {
+                return null;
+            }
+            return v;
+        }
+
+        @Override
+        public String toString() {
+            return name + " " + type + (nullable ? " (nullable)" : "");
+        }
+    }
+
+    private static final List<Column> COLUMNS = new ArrayList<>();
+
+    private static Column define(String name, Type type, String doc, Function<DatasetRow, Object> getter) {
+        Column c = new Column(name, type, false, doc, getter);
+        COLUMNS.add(c);
+        return c;
+    }
+
+    private static Column defineNullable(String name, Type type, String doc, Function<DatasetRow, Object> getter) {
+        Column c = new Column(name, type, true, doc, getter);
+        COLUMNS.add(c);
+        return c;
+    }
+
+    // Declaration order is the column order in every file.
+    private static final Column WORKLOAD_ID = define("workload_id", Type.STRING,
+            "stable FNV-1a 64 hash of the workload fields (Workload.id())", r -> r.workload().id());
+    private static final Column ARCHITECTURE_ID = define("architecture_id", Type.STRING,
+            "stable hash of the model fields alone; the grouping key for cross-validation",
+            r -> r.workload().architectureId());
+    private static final Column FAMILY = define("family", Type.STRING, "gpt, llama, bert or mlp",
+            r -> r.workload().model().family().id());
+    private static final Column LAYERS = define("layers", Type.INT32, "transformer (or linear) layers",
+            r -> r.workload().model().layers());
+    private static final Column HIDDEN = define("hidden", Type.INT32, "model width h",
+            r -> r.workload().model().hidden());
+    private static final Column HEADS = define("heads", Type.INT32, "attention heads (1 for mlp)",
+            r -> r.workload().model().heads());
+    private static final Column KV_HEADS = define("kv_heads", Type.INT32, "key/value heads (= heads unless llama GQA)",
+            r -> r.workload().model().kvHeads());
+    private static final Column FFN_HIDDEN = define("ffn_hidden", Type.INT32, "MLP inner width",
+            r -> r.workload().model().ffnHidden());
+    private static final Column VOCAB = define("vocab", Type.INT32, "vocabulary size (0 for mlp)",
+            r -> r.workload().model().vocab());
+    private static final Column SEQ_LEN = define("seq_len", Type.INT32, "tokens per sample",
+            r -> r.workload().training().seqLen());
+    private static final Column BATCH = define("batch", Type.INT32, "samples per optimizer step on one GPU",
+            r -> r.workload().training().batch());
+    private static final Column PRECISION = define("precision", Type.STRING, "fp32, fp16 or bf16 (16-bit = mixed)",
+            r -> r.workload().training().precision().id());
+    private static final Column OPTIMIZER = define("optimizer", Type.STRING, "adam or sgd",
+            r -> r.workload().training().optimizer().id());
+    private static final Column ATTENTION = define("attention", Type.STRING, "naive or fused",
+            r -> r.workload().training().attention().id());
+    private static final Column DEVICE = define("device", Type.STRING, "device catalog name, e.g. h100-sxm-80gb",
+            r -> r.workload().device().name());
+    private static final Column DEVICE_MEMORY_BYTES = define("device_memory_bytes", Type.INT64,
+            "device memory capacity in bytes", r -> r.workload().device().memoryBytes());
+    private static final Column DEVICE_MEM_BANDWIDTH_GBPS = define("device_mem_bandwidth_gbps", Type.DOUBLE,
+            "device memory bandwidth, GB/s (spec sheet)", r -> r.workload().device().memBandwidthGBps());
+    private static final Column DEVICE_TENSOR_TFLOPS_16 = define("device_tensor_tflops_16", Type.DOUBLE,
+            "dense fp16/bf16 tensor-core peak, TFLOP/s", r -> r.workload().device().tensorTflops16());
+    private static final Column DEVICE_TF32_TFLOPS = define("device_tf32_tflops", Type.DOUBLE,
+            "dense TF32 tensor peak, TFLOP/s (0 where none)", r -> r.workload().device().tf32Tflops());
+    private static final Column DEVICE_FP32_TFLOPS = define("device_fp32_tflops", Type.DOUBLE,
+            "non-tensor fp32 peak, TFLOP/s", r -> r.workload().device().fp32Tflops());
+    private static final Column DEVICE_BF16 = define("device_bf16", Type.BOOLEAN, "whether bf16 is native",
+            r -> r.workload().device().bf16());
+    private static final Column DEVICE_PCIE_GEN = define("device_pcie_gen", Type.INT32, "PCIe generation",
+            r -> r.workload().device().pcieGen());
+    private static final Column DEVICE_H2D_GBPS = define("device_h2d_gbps", Type.DOUBLE,
+            "measured pinned host-to-device bandwidth, GB/s", r -> r.workload().device().h2dGBps());
+    private static final Column DEVICE_D2H_GBPS = define("device_d2h_gbps", Type.DOUBLE,
+            "measured pinned device-to-host bandwidth, GB/s", r -> r.workload().device().d2hGBps());
+    private static final Column DEVICE_GEMM_TABLE = define("device_gemm_table", Type.STRING,
+            "measured GEMM table calibrating the device (\"\" if none)", r -> r.workload().device().gemmTable());
+    private static final Column PARAMETERS = define("parameters", Type.INT64,
+            "model parameters at this seq_len (Workload.parameters())", r -> r.workload().parameters());
+    private static final Column STRATEGY = define("strategy", Type.STRING, "strategy string, e.g. full+mb4",
+            r -> r.strategy().toString());
+    private static final Column ACTIVATION_POLICY = define("activation_policy", Type.STRING,
+            "keep, selective, full, sqrt or offload", r -> r.strategy().policy().id());
+    private static final Column MICRO_BATCHES = define("micro_batches", Type.INT32, "micro-batches: 1, 2, 4 or 8",
+            r -> r.strategy().microBatches());
+    private static final Column OPTIMIZER_OFFLOAD = define("optimizer_offload", Type.BOOLEAN,
+            "whether optimizer state lives on the host", r -> r.strategy().optimizerOffload());
+    private static final Column BACKEND = define("backend", Type.STRING,
+            "sim (simulated, never a measurement) or cuda (measured)", r -> r.measurement().backend());
+    private static final Column REPEATS = define("repeats", Type.INT32, "timed repeats behind the median",
+            r -> r.measurement().repeats());
+    private static final Column STEP_TIME_MS = defineNullable("step_time_ms", Type.DOUBLE,
+            "median step time, ms; null when the run ran out of memory or failed", r -> r.measurement().stepTimeMs());
+    private static final Column STEP_TIME_MS_STDEV = defineNullable("step_time_ms_stdev", Type.DOUBLE,
+            "standard deviation of the step time over the repeats, ms; null where there is none",
+            r -> r.measurement().stepTimeMsStdev());
+    private static final Column PEAK_MEMORY_BYTES = define("peak_memory_bytes", Type.INT64,
+            "peak device memory, bytes (the attempted peak when oom)", r -> r.measurement().peakMemoryBytes());
+    private static final Column OOM = define("oom", Type.BOOLEAN, "whether the step ran out of device memory",
+            r -> r.measurement().oom());
+    private static final Column PCIE_BYTES = define("pcie_bytes", Type.INT64, "bytes moved host<->device per step",
+            r -> r.measurement().pcieBytes());
+    private static final Column HBM_BYTES = define("hbm_bytes", Type.INT64, "device-memory traffic of the kernels per step",
+            r -> r.measurement().hbmBytes());
+    private static final Column FLOPS = define("flops", Type.DOUBLE, "floating-point operations per step",
+            r -> r.measurement().flops());
+    private static final Column RECOMPUTE_FLOPS = define("recompute_flops", Type.DOUBLE,
+            "of which recomputation", r -> r.measurement().recomputeFlops());
+    private static final Column DETAIL = define("detail", Type.STRING,
+            "backend detail: GEMM implementation (cuda) or the error of a failed run; \"\" if none",
+            r -> r.measurement().detail());
+    private static final Column COLLECTED_AT = define("collected_at", Type.TIMESTAMP_MILLIS,
+            "when the measurement was taken (UTC, ms)", DatasetRow::collectedAt);
+
+    private static final List<Column> ALL = List.copyOf(COLUMNS);
+    private static final Map<String, Column> BY_NAME = index(ALL);
+    private static final MessageType MESSAGE_TYPE = buildMessageType();
+
+    private DatasetSchema() {
+    }
+
+    /** Every column, in file order. */
+    public static List<Column> columns() {
+        return ALL;
+    }
+
+    /** The column names, in file order. */
+    public static List<String> names() {
+        return ALL.stream().map(Column::name).toList();
+    }
+
+    /** The column of a name; throws naming it where there is none. */
+    public static Column column(String name) {
+        Column c = BY_NAME.get(name);
+        if (c == null) {
+            throw new IllegalArgumentException("Unknown dataset column: " + name);
+        }
+        return c;
+    }
+
+    /** The Parquet schema of a part file. */
+    public static MessageType messageType() {
+        return MESSAGE_TYPE;
+    }
+
+    /**
+     * Rebuilds a row from its column values, the inverse of {@link Column#valueOf}. The device is
+     * rebuilt from the {@code device_*} columns with source {@value DatasetRow#DEVICE_SOURCE}; the
+     * derived columns ({@code workload_id}, {@code architecture_id}, {@code parameters},
+     * {@code activation_policy}, ...) are not read, since the row recomputes them.
+     *
+     * @param value gives the value of a column, of its {@link Type#javaType()}, or null
+     */
+    static DatasetRow toRow(Function<Column, Object> value) {
+        ModelSpec model = new ModelSpec(Family.parse(str(value, FAMILY)), i32(value, LAYERS), i32(value, HIDDEN),
+                i32(value, HEADS), i32(value, KV_HEADS), i32(value, FFN_HIDDEN), i32(value, VOCAB));
+        TrainingConfig training = new TrainingConfig(i32(value, SEQ_LEN), i32(value, BATCH),
+                Precision.parse(str(value, PRECISION)), OptimizerKind.parse(str(value, OPTIMIZER)),
+                AttentionKind.parse(str(value, ATTENTION)));
+        DeviceProfile device = new DeviceProfile(str(value, DEVICE), i64(value, DEVICE_MEMORY_BYTES),
+                f64(value, DEVICE_MEM_BANDWIDTH_GBPS), f64(value, DEVICE_TENSOR_TFLOPS_16),
+                f64(value, DEVICE_TF32_TFLOPS), f64(value, DEVICE_FP32_TFLOPS), bool(value, DEVICE_BF16),
+                i32(value, DEVICE_PCIE_GEN), f64(value, DEVICE_H2D_GBPS), f64(value, DEVICE_D2H_GBPS),
+                str(value, DEVICE_GEMM_TABLE), DatasetRow.DEVICE_SOURCE);
+        Measurement measurement = new Measurement(str(value, BACKEND), i32(value, REPEATS), f64(value, STEP_TIME_MS),
+                f64(value, STEP_TIME_MS_STDEV), i64(value, PEAK_MEMORY_BYTES), bool(value, OOM),
+                i64(value, PCIE_BYTES), i64(value, HBM_BYTES), f64(value, FLOPS), f64(value, RECOMPUTE_FLOPS),
+                str(value, DETAIL));
+        return new DatasetRow(new Workload(model, training, device), Strategy.parse(str(value, STRATEGY)),
+                measurement, (Instant) required(value, COLLECTED_AT));
+    }
+
+    private static Object required(Function<Column, Object> value, Column c) {
+        Object v = value.apply(c);
+        if (v == null && !c.nullable()) {
+            throw new IllegalArgumentException("Missing value of required column " + c.name());
+        }
+        return v;
+    }
+
+    private static String str(Function<Column, Object> value, Column c) {
+        return (String) required(value, c);
+    }
+
+    private static int i32(Function<Column, Object> value, Column c) {
+        return (Integer) required(value, c);
+    }
+
+    private static long i64(Function<Column, Object> value, Column c) {
+        return (Long) required(value, c);
+    }
+
+    private static boolean bool(Function<Column, Object> value, Column c) {
+        return (Boolean) required(value, c);
+    }
+
+    private static double f64(Function<Column, Object> value, Column c) {
+        Object v = required(value, c);
+        return v == null ? Double.NaN : (Double) v;
+    }
+
+    private static Map<String, Column> index(List<Column> columns) {
+        Map<String, Column> m = new LinkedHashMap<>();
+        for (Column c : columns) {
+            if (m.put(c.name(), c) != null) {
+                throw new IllegalStateException("Duplicate dataset column: " + c.name());
+            }
+        }
+        return Map.copyOf(m);
+    }
+
+    private static MessageType buildMessageType() {
+        Types.MessageTypeBuilder b = Types.buildMessage();
+        for (Column c : ALL) {
+            Repetition rep = c.nullable() ? Repetition.OPTIONAL : Repetition.REQUIRED;
+            var field = Types.primitive(c.type().primitive(), rep);
+            if (c.type().logical() != null) {
+                field = field.as(c.type().logical());
+            }
+            b.addField(field.named(c.name()));
+        }
+        return b.named(MESSAGE_NAME);
+    }
+}
