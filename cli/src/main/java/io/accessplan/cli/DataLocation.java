@@ -1,0 +1,53 @@
+package io.accessplan.cli;
+
+import io.accessplan.datasets.ParquetDataset;
+import org.apache.hadoop.conf.Configuration;
+
+import java.util.concurrent.TimeUnit;
+
+/** Opens datasets for the commands, failing fast on an unreachable Hadoop file system. */
+final class DataLocation {
+    private DataLocation() {
+    }
+
+    /** The Hadoop configuration of the commands: no long connection retries. */
+    static Configuration conf() {
+        Configuration conf = new Configuration();
+        // Hadoop's IPC client retries a refused connection 10 times a second apart by default
+        // (core-default.xml: ipc.client.connect.max.retries); a command should say at once.
+        conf.setInt("ipc.client.connect.max.retries", 0);
+        conf.setInt("ipc.client.connect.max.retries.on.timeouts", 0);
+        conf.setInt("ipc.client.connect.timeout", 5000);
+        conf.setInt("dfs.client.retry.max.attempts", 1);
+        return conf;
+    }
+
+    /** Opens a dataset at a path or URI. */
+    static ParquetDataset open(String uri) {
+        return ParquetDataset.open(uri, conf());
+    }
+
+    /** Opens a dataset that must exist and hold parts. */
+    static ParquetDataset openExisting(String uri) {
+        ParquetDataset d = open(uri);
+        if (!d.exists() || d.parts().isEmpty()) {
+            throw new BadInputException("No dataset at " + uri + " (no part files)");
+        }
+        return d;
+    }
+
+    /** The git commit of the working tree the tool runs from, or "unknown". */
+    static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "unknown";
+            }
+            String s = new String(p.getInputStream().readAllBytes()).trim();
+            return p.exitValue() == 0 && s.matches("[0-9a-f]{40}") ? s : "unknown";
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}

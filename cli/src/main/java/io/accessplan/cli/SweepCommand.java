@@ -1,0 +1,160 @@
+package io.accessplan.cli;
+
+import io.accessplan.collector.Backend;
+import io.accessplan.collector.BackendOptions;
+import io.accessplan.collector.BackendUnavailableException;
+import io.accessplan.collector.Backends;
+import io.accessplan.collector.JobTable;
+import io.accessplan.collector.Preset;
+import io.accessplan.collector.Progress;
+import io.accessplan.collector.Sweep;
+import io.accessplan.datasets.ParquetDataset;
+import io.accessplan.features.DeviceCatalog;
+import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Workload;
+import io.accessplan.features.WorkloadColumns;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code accessplan sweep}: runs workloads x strategies on a backend and writes the dataset. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Runs every valid strategy of a preset or a workloads file on a backend and writes a Parquet dataset.")
+final class SweepCommand implements Callable<Integer> {
+    @Option(names = "--backend", defaultValue = "sim", description = "sim or cuda (default ${DEFAULT-VALUE})")
+    String backend;
+
+    static final class Source {
+        @Option(names = "--preset", description = "small or standard")
+        String preset;
+        @Option(names = "--workloads", description = "CSV or JSONL file with the dataset's workload columns")
+        Path workloads;
+    }
+
+    @ArgGroup(exclusive = true)
+    Source source;
+
+    @Option(names = "--devices", split = ",", description = "device profiles (default: all for sim, the local GPU for cuda)")
+    List<String> devices;
+
+    @Option(names = "--devices-file", description = "CSV of extra device profiles")
+    Path devicesFile;
+
+    @Option(names = "--out", required = true, description = "output directory or Hadoop URI (file:, hdfs:, ...)")
+    String out;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of every row's randomness (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--repeats", description = "timed repeats per measurement (default 3 for sim, 5 for cuda)")
+    Integer repeats;
+
+    @Option(names = "--resume", description = "continue an interrupted sweep with the same settings")
+    boolean resume;
+
+    @Option(names = "--budget", description = "stop cleanly after this many minutes; --resume continues")
+    Double budgetMinutes;
+
+    @Option(names = "--chunk-size", defaultValue = "16", description = "workloads per part file (default ${DEFAULT-VALUE})")
+    int chunkSize;
+
+    @Option(names = "--threads", description = "worker threads (default: cores for sim, 1 for cuda)")
+    Integer threads;
+
+    @Option(names = "--memory-cap-gib", description = "cuda: emulate a smaller GPU by capping allocations")
+    Double memoryCapGib;
+
+    @Override
+    public Integer call() {
+        long started = System.nanoTime();
+        DeviceCatalog catalog = devicesFile == null ? DeviceCatalog.builtin() : DeviceCatalog.builtin().withFile(devicesFile);
+        if (repeats != null && repeats <= 0) {
+            throw new BadInputException("Invalid repeats: " + repeats + " (must be > 0)");
+        }
+        if (budgetMinutes != null && !(budgetMinutes > 0)) {
+            throw new BadInputException("Invalid budget: " + budgetMinutes + " (minutes, must be > 0)");
+        }
+        long cap = memoryCapGib == null ? 0 : (long) (memoryCapGib * (1L << 30));
+        // validate the workloads and the output before opening a GPU
+        String presetName = source != null && source.workloads != null ? null
+                : (source != null && source.preset != null ? source.preset : "small");
+        Preset preset = presetName == null ? null : Preset.byName(presetName);
+        List<Workload> fileWorkloads = source != null && source.workloads != null ? readWorkloads(source.workloads, catalog)
+                : null;
+        ParquetDataset dataset = DataLocation.open(out);
+        if (!resume && dataset.exists() && !dataset.parts().isEmpty()) {
+            throw new BadInputException("Output exists: " + out + " (use --resume to continue it, or choose a new --out)");
+        }
+        try (Backend b = openBackend(cap)) {
+            List<DeviceProfile> devs = devices(b, catalog);
+            List<Workload> ws = fileWorkloads != null ? fileWorkloads : preset.workloads(devs, seed);
+            int reps = repeats != null ? repeats : (b.name().equals("sim") ? 3 : 5);
+            int nThreads = threads != null ? threads : (b.name().equals("sim") ? Runtime.getRuntime().availableProcessors() : 1);
+            Map<String, String> prov = new LinkedHashMap<>();
+            prov.put("accessplan.tool_version", Main.VERSION);
+            prov.put("accessplan.git_commit", DataLocation.gitCommit());
+            prov.put("accessplan.preset", presetName != null ? presetName : "file:" + source.workloads.getFileName());
+            prov.put("accessplan.devices", String.join(",", devs.stream().map(DeviceProfile::name).toList()));
+            Sweep sweep = new Sweep(ws, reps, seed, chunkSize, nThreads, prov,
+                    budgetMinutes == null ? null : Duration.ofMillis((long) (budgetMinutes * 60_000)));
+            Sweep.Result r = sweep.run(b, dataset, resume, Progress.forConsole("sweep " + b.name(), System.err));
+            double secs = (System.nanoTime() - started) / 1e9;
+            System.out.printf(Locale.ROOT, "%s: %d workloads, %d rows in %d new parts (%d already done) to %s in %.1f s%s%n",
+                    r.complete() ? "done" : "stopped at budget", ws.size(), r.rows(), r.chunksWritten(), r.chunksSkipped(),
+                    out, secs, r.complete() ? "" : "; rerun with --resume to continue");
+        }
+        return 0;
+    }
+
+    private Backend openBackend(long cap) {
+        try {
+            return Backends.open(backend, new BackendOptions(cap, 0, seed));
+        } catch (BackendUnavailableException e) {
+            throw new BadInputException(Main.firstLine(e.getMessage()));
+        }
+    }
+
+    private List<DeviceProfile> devices(Backend b, DeviceCatalog catalog) {
+        DeviceProfile local = b.localDevice();
+        if (local != null) {
+            if (devices != null && !devices.isEmpty()) {
+                throw new BadInputException("Invalid devices: " + String.join(",", devices) + " (the " + b.name()
+                        + " backend runs on its local GPU " + local.name() + "; use --memory-cap-gib to emulate a smaller one)");
+            }
+            return List.of(local);
+        }
+        if (devices == null || devices.isEmpty()) {
+            return new ArrayList<>(catalog.all());
+        }
+        return devices.stream().map(catalog::get).toList();
+    }
+
+    /** Reads a workloads file; a bad row stops the sweep before anything is written. */
+    static List<Workload> readWorkloads(Path file, DeviceCatalog catalog) {
+        List<Workload> ws = new ArrayList<>();
+        for (JobTable.Row r : JobTable.read(file)) {
+            String err = JobTable.error(r);
+            try {
+                if (err != null) {
+                    throw new IllegalArgumentException(err);
+                }
+                ws.add(WorkloadColumns.parse(r.values(), catalog));
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("Bad row at line " + r.line() + " of " + file + ": " + e.getMessage());
+            }
+        }
+        if (ws.isEmpty()) {
+            throw new BadInputException("No workloads in " + file);
+        }
+        return ws;
+    }
+}
