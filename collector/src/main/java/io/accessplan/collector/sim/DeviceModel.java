@@ -1,0 +1,94 @@
+package io.accessplan.collector.sim;
+
+import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Precision;
+
+/**
+ * The kernel and copy cost model of one device at one training precision: every rate the
+ * replay needs, resolved once (the simulator caches one per device and precision) so that
+ * timing an operation is a few multiplications.
+ */
+final class DeviceModel {
+    /**
+     * Fraction of the memory bandwidth that memory-bound kernels reach. STREAM-like kernels
+     * reach ~80-90% of HBM bandwidth: 750 GB/s of 900 on V100 (0.83) in Jia et al.,
+     * "Dissecting the NVIDIA Volta GPU Architecture via Microbenchmarking" (arXiv:1804.06826,
+     * 2018), and BabelStream reports similar fractions on A100/H100. We take 0.83 for every
+     * device; GDDR cards (T4, L4) reach a little less, which this does not model.
+     */
+    static final double MEMORY_BOUND_FRACTION = 0.83;
+
+    /**
+     * Fraction of the tensor peak that fused attention reaches in the forward pass.
+     * FlashAttention-2 reports 50-73% of the A100's peak for its forward pass (T. Dao,
+     * FlashAttention-2, arXiv:2307.08691, 2023, section 4.1); we take 0.60, the middle of that
+     * range. On H100 FlashAttention-2 reaches only ~35% (J. Shah et al., FlashAttention-3,
+     * arXiv:2407.08608, 2024) and FlashAttention-3 ~75%; one number serves both.
+     */
+    static final double ATTENTION_FORWARD_EFFICIENCY = 0.60;
+
+    /**
+     * Fraction of the peak for the fused attention backward pass: FlashAttention-2's backward is
+     * slower per FLOP than its forward (its benchmark figures, [FlashAttention-2] section 4.1);
+     * we assume 80% of the forward fraction, 0.48.
+     */
+    static final double ATTENTION_BACKWARD_EFFICIENCY = 0.48;
+
+    /**
+     * Host Adam throughput with optimizer offload, in FLOP/s at the planner's 12 FLOPs per
+     * parameter: DeepSpeed's CPU-Adam updates 1 billion parameters in about 0.22 s on a DGX-2
+     * host, 5-7x faster than PyTorch's CPU Adam (J. Ren et al., ZeRO-Offload, USENIX ATC 2021,
+     * Table 3; deepspeed.ai ZeRO-Offload tutorial), i.e. ~4.5e9 parameters/s. SGD, at 4 FLOPs
+     * per parameter, is taken at the same FLOP rate.
+     */
+    static final double HOST_OPTIMIZER_FLOPS = 12 * 4.5e9;
+
+    /**
+     * Host-side cost of launching one kernel or copy: a few microseconds per launch, ~3-4 us
+     * back to back in NVIDIA's measurement (A. Gray, "Getting Started with CUDA Graphs", NVIDIA
+     * Developer Blog, 2019). Launches are issued in program order by one host thread; a kernel
+     * cannot start before it is issued, so tiny kernels are launch-bound.
+     */
+    static final double LAUNCH_SECONDS = 4e-6;
+
+    final GemmModel.Curve gemm;
+    final double peakFlops;
+    final double memorySecondsPerByte;
+    final double h2dGBps;
+    final double d2hGBps;
+
+    private DeviceModel(GemmModel.Curve gemm, double peakFlops, double memorySecondsPerByte, double h2dGBps,
+                        double d2hGBps) {
+        this.gemm = gemm;
+        this.peakFlops = peakFlops;
+        this.memorySecondsPerByte = memorySecondsPerByte;
+        this.h2dGBps = h2dGBps;
+        this.d2hGBps = d2hGBps;
+    }
+
+    /**
+     * Builds the model of a device at a precision. 16-bit precisions use the tensor-core rows of
+     * the device's GEMM table, fp32 its fp32 rows (DeepBench fp32; XLA f32, which is TF32). A
+     * device without a known table (a user profile) borrows the H100 curve, scaled by the ratio
+     * of peaks like the catalog's {@code derived:xla-h100} devices.
+     */
+    static DeviceModel of(DeviceProfile d, Precision p) {
+        GemmModel.Table table = GemmModel.Table.of(d.gemmTable());
+        if (table == null) {
+            table = GemmModel.Table.XLA_H100;
+        }
+        boolean tensor = p.mixed();
+        double peak = d.peakTflops(p) * 1e12;
+        double bw = d.memBandwidthGBps() * 1e9;
+        GemmModel.Curve curve = GemmModel.calibrated(table, tensor).curve(peak, bw, p.bytes());
+        return new DeviceModel(curve, peak, 1 / (MEMORY_BOUND_FRACTION * bw), d.h2dGBps(), d.d2hGBps());
+    }
+
+    /** Seconds of a fused attention kernel: at the lower of the attention cap and the GEMM curve. */
+    double attentionSeconds(double flops, boolean backward, int m, int n, int k, int batch) {
+        double cap = backward ? ATTENTION_BACKWARD_EFFICIENCY : ATTENTION_FORWARD_EFFICIENCY;
+        double eff = Math.min(cap, gemm.efficiency(Math.max(1, batch), Math.max(1, m), Math.max(1, n),
+                Math.max(1, k)));
+        return flops / (eff * peakFlops);
+    }
+}

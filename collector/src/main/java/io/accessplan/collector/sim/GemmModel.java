@@ -1,0 +1,269 @@
+package io.accessplan.collector.sim;
+
+import io.accessplan.features.DeviceCatalog;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Achieved GEMM time as a function of shape, fitted on one measured table.
+ *
+ * <p>The functional form is a roofline with a launch latency and two utilisation terms:
+ * <pre>
+ *   t(b,m,n,k) = a + max( 2 (bmn + c1)(k + c2) / (eta P),  e b (mk + kn + mn) / (omega W) )
+ * </pre>
+ * and never faster than the best efficiency the table shows ({@code plateau}). {@code a} is the
+ * fixed cost of a call; {@code bmn / (bmn + c1)} the fraction of the SMs the output tiles keep
+ * busy (a smooth stand-in for tile and wave quantisation); {@code k / (k + c2)} the share of a
+ * tile's time spent in its main loop rather than its prologue and epilogue; {@code eta P} the
+ * asymptotic rate against the peak {@code P}; the second term is the time to stream the three
+ * operands ({@code e} bytes each) at a fraction {@code omega} of the memory bandwidth {@code W}.
+ * Achieved TFLOP/s therefore rises monotonically with every dimension, towards {@code eta P},
+ * capped at the table's plateau, and never exceeds the peak. The five parameters are fitted
+ * by least squares on log time (relative error, so small and large shapes count alike), with
+ * eta and omega kept in (0, 1) by a logistic map.
+ *
+ * <p>Of the forms tried on the tables (sum of compute and memory time, smooth p-norm maximum,
+ * this maximum), this one had the lowest median error, and counting utilisation over
+ * {@code bmn} rather than {@code mn} fits the batched H100 rows best.
+ */
+final class GemmModel {
+
+    /** A measured GEMM table and the datasheet numbers of the GPU it was measured on. */
+    enum Table {
+        /**
+         * DeepBench on V100-SXM2 (DGX-1). Peaks: 125 TFLOP/s fp16 tensor, 15.7 fp32, 900 GB/s
+         * (gpu_specs.csv V100-SXM2-16GB row, NVIDIA V100 datasheet).
+         */
+        DEEPBENCH_V100("deepbench-v100", "V100-SXM2 (DGX-1)", 125, 15.7, 900),
+        /**
+         * DeepBench on T4. Peaks: 65 TFLOP/s fp16 tensor, 8.1 fp32, 320 GB/s (gpu_specs.csv T4
+         * row, NVIDIA T4 datasheet).
+         */
+        DEEPBENCH_T4("deepbench-t4", "T4", 65, 8.1, 320),
+        /**
+         * XLA's sm_90 matmul table (H100 SXM). Peaks: 989.4 TFLOP/s bf16, 494.7 TF32 (the f32 rows
+         * ran on TF32 tensor cores), 3350 GB/s (gpu_specs.csv H100-SXM5-80GB row, NVIDIA H100
+         * datasheet).
+         */
+        XLA_H100("xla-h100", "sm_90", 989.4, 494.7, 3350);
+
+        final String id;
+        final String gpu;
+        final double tensorTflops;
+        final double fp32Tflops;
+        final double bandwidthGBps;
+
+        Table(String id, String gpu, double tensorTflops, double fp32Tflops, double bandwidthGBps) {
+            this.id = id;
+            this.gpu = gpu;
+            this.tensorTflops = tensorTflops;
+            this.fp32Tflops = fp32Tflops;
+            this.bandwidthGBps = bandwidthGBps;
+        }
+
+        /** The table of a device profile's {@code gemm_table} ({@code derived:} stripped), or null. */
+        static Table of(String gemmTable) {
+            String id = gemmTable.startsWith("derived:") ? gemmTable.substring("derived:".length()) : gemmTable;
+            for (Table t : values()) {
+                if (t.id.equals(id.trim())) {
+                    return t;
+                }
+            }
+            return null;
+        }
+
+        /** Peak of the table's own GPU for the tensor (16-bit) or the fp32 rows. */
+        double peakTflops(boolean tensor) {
+            return tensor ? tensorTflops : fp32Tflops;
+        }
+    }
+
+    /** One measured GEMM. */
+    record Sample(int batch, int m, int n, int k, double seconds) {
+        double flops() {
+            return 2.0 * batch * m * n * k;
+        }
+    }
+
+    /** The fitted models of every table, fitted once when the class loads (a few milliseconds). */
+    private static final Map<Table, GemmModel[]> FITTED = fitAll();
+
+    final double latency;
+    final double eta;
+    final double c1;
+    final double c2;
+    final double omega;
+    final double plateau;
+
+    private GemmModel(double latency, double eta, double c1, double c2, double omega, double plateau) {
+        this.latency = latency;
+        this.eta = eta;
+        this.c1 = c1;
+        this.c2 = c2;
+        this.omega = omega;
+        this.plateau = plateau;
+    }
+
+    /** The model fitted on a whole table: its tensor-core rows or its fp32 rows. */
+    static GemmModel calibrated(Table table, boolean tensor) {
+        return FITTED.get(table)[tensor ? 1 : 0];
+    }
+
+    /** Fits the model to samples measured on a table's GPU. */
+    static GemmModel fit(List<Sample> samples, Table table, boolean tensor) {
+        double peak = table.peakTflops(tensor) * 1e12;
+        double bw = table.bandwidthGBps * 1e9;
+        int e = tensor ? 2 : 4;
+        double plateau = 0;
+        for (Sample s : samples) {
+            plateau = Math.max(plateau, s.flops() / s.seconds() / peak);
+        }
+        final double plat = plateau;
+        int n = samples.size();
+        double[] p0 = {Math.log(5e-6), 1, Math.log(1e5), Math.log(100), 1};
+        double[] p1 = {Math.log(2e-5), 0, Math.log(1e6), Math.log(500), 0};
+        double[] p2 = {Math.log(8e-6), 2, Math.log(3e4), Math.log(50), 0.5};
+        double[] p = LeastSquares.minimize((q, r) -> {
+            GemmModel g = fromParameters(q, plat);
+            Curve c = g.curve(peak, bw, e);
+            for (int i = 0; i < n; i++) {
+                Sample s = samples.get(i);
+                r[i] = Math.log(c.seconds(s.batch, s.m, s.n, s.k) / s.seconds);
+            }
+        }, n, p0, p1, p2);
+        return fromParameters(p, plateau);
+    }
+
+    private static GemmModel fromParameters(double[] q, double plateau) {
+        return new GemmModel(Math.exp(q[0]), logistic(q[1]), Math.exp(q[2]), Math.exp(q[3]), logistic(q[4]), plateau);
+    }
+
+    private static double logistic(double z) {
+        return 1 / (1 + Math.exp(-z));
+    }
+
+    /**
+     * This efficiency curve on a device of the given peak and bandwidth. On the table's own GPU
+     * the peak and bandwidth are the table's; on another GPU ({@code derived:<table>} devices) the
+     * fitted efficiencies are applied to that GPU's peak and bandwidth, so the whole curve scales
+     * by the ratio of peaks, while the fixed latency stays as measured.
+     *
+     * @param peakFlops    peak rate of the precision, FLOP/s
+     * @param bandwidthBps memory bandwidth, bytes/s
+     * @param elementBytes bytes of one operand element
+     */
+    Curve curve(double peakFlops, double bandwidthBps, int elementBytes) {
+        return new Curve(latency, eta * peakFlops, Math.min(plateau, eta) * peakFlops, c1, c2,
+                elementBytes / (omega * bandwidthBps), peakFlops);
+    }
+
+    /** Relative errors |predicted / measured - 1| of the table's own curve on samples. */
+    double[] relativeErrors(List<Sample> samples, Table table, boolean tensor) {
+        Curve c = curve(table.peakTflops(tensor) * 1e12, table.bandwidthGBps * 1e9, tensor ? 2 : 4);
+        double[] out = new double[samples.size()];
+        for (int i = 0; i < out.length; i++) {
+            Sample s = samples.get(i);
+            out[i] = Math.abs(c.seconds(s.batch, s.m, s.n, s.k) / s.seconds - 1);
+        }
+        return out;
+    }
+
+    /** A fitted curve bound to a device: GEMM time by shape. Immutable, allocation-free to query. */
+    static final class Curve {
+        final double latency;
+        final double rate;
+        final double plateauRate;
+        final double c1;
+        final double c2;
+        final double secondsPerElement;
+        final double peak;
+
+        Curve(double latency, double rate, double plateauRate, double c1, double c2, double secondsPerElement,
+              double peak) {
+            this.latency = latency;
+            this.rate = rate;
+            this.plateauRate = plateauRate;
+            this.c1 = c1;
+            this.c2 = c2;
+            this.secondsPerElement = secondsPerElement;
+            this.peak = peak;
+        }
+
+        /** Seconds of a (batched) GEMM {@code C[b,m,n] = A[b,m,k] B[b,k,n]}. */
+        double seconds(double b, double m, double n, double k) {
+            double compute = 2 * (b * m * n + c1) * (k + c2) / rate;
+            double memory = secondsPerElement * b * (m * k + k * n + m * n);
+            double t = latency + Math.max(compute, memory);
+            return Math.max(t, 2 * b * m * n * k / plateauRate);
+        }
+
+        /** Achieved fraction of the peak for a shape. */
+        double efficiency(double b, double m, double n, double k) {
+            return 2 * b * m * n * k / seconds(b, m, n, k) / peak;
+        }
+    }
+
+    // ---------------------------------------------------------------- tables
+
+    private static Map<Table, GemmModel[]> fitAll() {
+        Map<Table, GemmModel[]> m = new EnumMap<>(Table.class);
+        for (Table t : Table.values()) {
+            m.put(t, new GemmModel[]{fit(samples(t, false), t, false), fit(samples(t, true), t, true)});
+        }
+        return m;
+    }
+
+    /** The measured rows of a table: its tensor-core (16-bit) rows or its fp32 rows. */
+    static List<Sample> samples(Table t, boolean tensor) {
+        List<Sample> out = new ArrayList<>();
+        if (t == Table.XLA_H100) {
+            // gpu_key,b,m,n,k,bf16_tflops,f32_tflops,bf16_time_us,f32_time_us
+            for (List<String> f : rows("xla_sm90_matmul_perf_table.csv")) {
+                out.add(new Sample(Integer.parseInt(f.get(1)), Integer.parseInt(f.get(2)), Integer.parseInt(f.get(3)),
+                        Integer.parseInt(f.get(4)), Double.parseDouble(f.get(tensor ? 7 : 8)) * 1e-6));
+            }
+        } else {
+            // gpu,precision,app,M,N,K,transA,transB,time_ms,tflops,source_sheet,system
+            String prefix = tensor ? "fp16_in_fp16_mul_fp32_acc" : "fp32";
+            for (List<String> f : rows("deepbench_train_gemm_tidy.csv")) {
+                if (f.get(0).equals(t.gpu) && f.get(1).startsWith(prefix)) {
+                    out.add(new Sample(1, Integer.parseInt(f.get(3)), Integer.parseInt(f.get(4)),
+                            Integer.parseInt(f.get(5)), Double.parseDouble(f.get(8)) * 1e-3));
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no " + (tensor ? "tensor" : "fp32") + " rows for " + t.id);
+        }
+        return List.copyOf(out);
+    }
+
+    /** The data rows (header skipped) of a calibration CSV shipped with this package. */
+    static List<List<String>> rows(String resource) {
+        try (InputStream in = GemmModel.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " missing from the collector jar");
+            }
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            List<List<String>> out = new ArrayList<>();
+            String line = r.readLine();
+            while ((line = r.readLine()) != null) {
+                if (!line.isBlank()) {
+                    out.add(DeviceCatalog.splitCsv(line));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

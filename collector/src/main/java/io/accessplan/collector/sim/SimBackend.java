@@ -1,0 +1,348 @@
+package io.accessplan.collector.sim;
+
+import io.accessplan.collector.Backend;
+import io.accessplan.collector.BackendOptions;
+import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Measurement;
+import io.accessplan.features.Precision;
+import io.accessplan.features.Workload;
+import io.accessplan.features.plan.Location;
+import io.accessplan.features.plan.MemoryCategory;
+import io.accessplan.features.plan.Op;
+import io.accessplan.features.plan.OpKind;
+import io.accessplan.features.plan.Phase;
+import io.accessplan.features.plan.Plan;
+import io.accessplan.features.plan.Schedule;
+import io.accessplan.features.plan.Tensor;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The simulated GPU ({@code sim}): replays a schedule on a discrete-event timeline of a
+ * calibrated device model. Its rows are simulations, never measurements.
+ *
+ * <h2>How a step is replayed</h2>
+ * There are three resources: the device's compute stream, its copy stream, and the host's CPU
+ * threads. Operations on one stream run in program order; {@link Op#waitFor()} adds the
+ * cross-stream dependencies (an offload copy waits for the kernel that produced the layer, a
+ * backward kernel for the prefetch of its activations). One host thread issues kernels and
+ * copies in program order at {@link DeviceModel#LAUNCH_SECONDS} each [6], so an operation starts
+ * at the latest of: its stream being free, its dependencies finishing, and its launch. The
+ * micro-batch body runs {@link Schedule#repeats()} times, then the optimizer tail once; the step
+ * time is the makespan. Copies and kernels overlap only as far as these dependencies allow, so
+ * an offloaded layer whose copy outlasts the next layer's compute shows up in the step time.
+ *
+ * <h2>What each operation costs</h2>
+ * <ul>
+ * <li>GEMMs follow {@link GemmModel}, a roofline-with-utilisation curve fitted by least squares
+ *     on measured tables: DeepBench [1] for V100 and T4, XLA's sm_90 table [2] for H100;
+ *     {@code derived:} devices (A100, L4, ...) use the curve of their table with efficiencies
+ *     applied to their own peaks (the ratio of peaks). fp16/bf16 use the tensor-core rows, fp32
+ *     the fp32 rows (TF32 on the XLA table, matching {@link DeviceProfile#peakTflops}).</li>
+ * <li>Pointwise, norm, softmax, dropout, embedding, loss and on-device optimizer kernels are
+ *     memory-bound: their bytes at {@link DeviceModel#MEMORY_BOUND_FRACTION} of the bandwidth [3].</li>
+ * <li>Fused attention is FLOP-bound at the FlashAttention-2 utilisation [4], never above the
+ *     GEMM curve at the same shape.</li>
+ * <li>Copies run at the device's measured pinned bandwidth, with a per-transfer latency fitted
+ *     on a measured size sweep ({@link CopyModel}).</li>
+ * <li>The host optimizer runs at DeepSpeed CPU-Adam's throughput [5].</li>
+ * <li>Allocations and frees take no time.</li>
+ * </ul>
+ *
+ * <h2>Memory</h2>
+ * The allocation timeline of the schedule (static tensors, then ALLOC/FREE in program order) is
+ * replayed through the rounding of PyTorch's caching allocator [7]: every block is a multiple of
+ * 512 bytes; requests of at most 1 MiB share 2 MiB segments of the small pool; larger requests
+ * get segments rounded up to 2 MiB. The reported peak is the most device memory held at once:
+ * the CUDA context (driver memory, not rounded), then every block the allocator holds. It is
+ * therefore at least the planner's exact peak. A peak over the capacity (the device's, or the
+ * backend's memory cap) is an {@code oom}: step time and its deviation are NaN and the peak is
+ * the one the step attempted.
+ *
+ * <h2>Noise</h2>
+ * Each repeat multiplies the step time by a lognormal factor of median 1 and sigma
+ * {@link #NOISE_SIGMA}; the reported time is the median of the repeats and their standard
+ * deviation. The noise stream is seeded from the run seed, the workload id and the strategy, so
+ * a rerun gives identical numbers whatever order a sweep runs its workloads in.
+ *
+ * <h2>Cost</h2>
+ * One pass over the operations computes durations and the memory peak, then a pass per
+ * micro-batch replays the timeline over two primitive arrays; fitted curves are built once per
+ * class and once per (device, precision). There is no allocation per operation.
+ *
+ * <p>References:
+ * [1] Baidu Research, DeepBench, github.com/baidu-research/DeepBench (results/train).
+ * [2] XLA, xla/service/gpu/model/matmul_interpolator_data.h, kDefaultMatmulPTable (sm_90).
+ * [3] Z. Jia et al., Dissecting the NVIDIA Volta GPU Architecture via Microbenchmarking,
+ *     arXiv:1804.06826, 2018.
+ * [4] T. Dao, FlashAttention-2: Faster Attention with Better Parallelism and Work Partitioning,
+ *     arXiv:2307.08691, 2023; J. Shah et al., FlashAttention-3, arXiv:2407.08608, 2024.
+ * [5] J. Ren et al., ZeRO-Offload: Democratizing Billion-Scale Model Training, USENIX ATC 2021.
+ * [6] A. Gray, Getting Started with CUDA Graphs, NVIDIA Developer Blog, 2019.
+ * [7] PyTorch, c10/cuda/CUDACachingAllocator.cpp (kMinBlockSize = 512, kSmallSize = 1 MiB,
+ *     kSmallBuffer = 2 MiB, kRoundLarge = 2 MiB).
+ * [8] P. Sinha et al., Not All GPUs Are Created Equal: Characterizing Variability in Large-Scale,
+ *     Accelerator-Rich Systems, SC 2022.
+ */
+public final class SimBackend implements Backend {
+    /** The backend's name in the dataset. */
+    public static final String NAME = "sim";
+
+    /**
+     * Sigma of the multiplicative lognormal step-time noise: 2%. Repeated steps of one job on
+     * one GPU typically vary by 1-3%; Sinha et al. [8] measure larger differences (up to ~8-22%
+     * by workload) between different GPUs of one cluster, which a single-GPU rerun does not have.
+     */
+    static final double NOISE_SIGMA = 0.02;
+
+    /** PyTorch caching allocator: every block is a multiple of 512 bytes (kMinBlockSize) [7]. */
+    static final long BLOCK_BYTES = 512;
+    /** Largest "small" request, 1 MiB (kSmallSize) [7]. */
+    static final long SMALL_REQUEST_BYTES = 1L << 20;
+    /** Small requests are packed into 2 MiB segments (kSmallBuffer) [7]. */
+    static final long SMALL_SEGMENT_BYTES = 2L << 20;
+    /** Large requests are rounded up to 2 MiB (kRoundLarge) [7]. */
+    static final long LARGE_ROUND_BYTES = 2L << 20;
+
+    private final BackendOptions options;
+    private final Map<DeviceProfile, DeviceModel[]> models = new ConcurrentHashMap<>();
+
+    /** A simulator with the given options (the memory cap emulates a smaller GPU). */
+    public SimBackend(BackendOptions options) {
+        this.options = options == null ? BackendOptions.defaults() : options;
+    }
+
+    /** A simulator with the default options. */
+    public SimBackend() {
+        this(BackendOptions.defaults());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Measurement measure(Schedule schedule, int repeats, long seed) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("Invalid repeats: " + repeats + " (must be >= 1)");
+        }
+        Workload w = schedule.workload();
+        Replay r = replay(schedule, model(w.device(), w.training().precision()));
+        Plan plan = schedule.plan();
+        long capacity = options.memoryCapBytes() > 0
+                ? Math.min(options.memoryCapBytes(), w.device().memoryBytes()) : w.device().memoryBytes();
+        boolean oom = r.peakBytes > capacity;
+        double median = Double.NaN;
+        double stdev = Double.NaN;
+        if (!oom) {
+            double[] t = new double[repeats];
+            long state = noiseSeed(seed, w, schedule);
+            double mean = 0;
+            for (int i = 0; i < repeats; i++) {
+                state += GOLDEN;
+                double u1 = unit(mix(state));
+                state += GOLDEN;
+                double u2 = unit(mix(state));
+                // Box-Muller: a standard normal from two uniforms in (0, 1]
+                double z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+                t[i] = r.seconds * 1e3 * Math.exp(NOISE_SIGMA * z);
+                mean += t[i];
+            }
+            mean /= repeats;
+            double ss = 0;
+            for (double x : t) {
+                ss += (x - mean) * (x - mean);
+            }
+            stdev = repeats > 1 ? Math.sqrt(ss / (repeats - 1)) : 0;
+            Arrays.sort(t);
+            median = repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+        }
+        return new Measurement(NAME, repeats, median, stdev, r.peakBytes, oom, plan.pcieBytes(), plan.hbmBytes(),
+                plan.flops(), plan.recomputeFlops(), "");
+    }
+
+    @Override
+    public Map<String, String> provenance() {
+        return Map.of("backend", NAME, "noise_sigma", Double.toString(NOISE_SIGMA),
+                "memory_cap_bytes", Long.toString(options.memoryCapBytes()));
+    }
+
+    @Override
+    public void close() {
+        // nothing held
+    }
+
+    /** The cost model of a device at a precision, built once and cached. */
+    DeviceModel model(DeviceProfile d, Precision p) {
+        DeviceModel[] byPrecision = models.computeIfAbsent(d, k -> new DeviceModel[Precision.values().length]);
+        DeviceModel m = byPrecision[p.ordinal()];
+        if (m == null) {
+            m = DeviceModel.of(d, p);   // idempotent: a race builds the same model twice at worst
+            byPrecision[p.ordinal()] = m;
+        }
+        return m;
+    }
+
+    /** Noiseless step time (seconds) and peak device memory of a schedule. */
+    record Replay(double seconds, long peakBytes) {
+    }
+
+    /** Replays a schedule without noise. */
+    Replay replay(Schedule s) {
+        Workload w = s.workload();
+        return replay(s, model(w.device(), w.training().precision()));
+    }
+
+    private static Replay replay(Schedule s, DeviceModel dm) {
+        List<Op> ops = s.ops();
+        List<Tensor> tensors = s.tensors();
+        int n = ops.size();
+        int bodyEnd = s.bodyEnd();
+        double[] dur = new double[n];
+        double[] fin = new double[n];
+
+        // ---- memory: static tensors, then the timeline; durations in the same pass
+        long held = 0;
+        for (int id : s.staticTensors()) {
+            Tensor t = tensors.get(id);
+            if (t.location() == Location.DEVICE) {
+                held += t.category() == MemoryCategory.CONTEXT ? t.bytes() : largeOrBlock(t.bytes());
+            }
+        }
+        long large = 0;
+        long small = 0;
+        long peakDynamic = 0;
+        for (int i = 0; i < n; i++) {
+            Op op = ops.get(i);
+            OpKind kind = op.kind();
+            if (kind == OpKind.ALLOC || kind == OpKind.FREE) {
+                Tensor t = tensors.get(op.tensor());
+                if (t.location() == Location.DEVICE) {
+                    long b = roundBlock(t.bytes());
+                    long sign = kind == OpKind.ALLOC ? 1 : -1;
+                    if (b <= SMALL_REQUEST_BYTES) {
+                        small += sign * b;
+                    } else {
+                        large += sign * roundUp(b, LARGE_ROUND_BYTES);
+                    }
+                    long dynamic = large + roundUp(small, SMALL_SEGMENT_BYTES);
+                    if (dynamic > peakDynamic) {
+                        peakDynamic = dynamic;
+                    }
+                }
+            } else {
+                dur[i] = duration(op, dm);
+            }
+        }
+
+        // ---- timeline: compute, copy and host streams, and the launching host thread
+        double[] free = new double[3];
+        double[] clock = new double[2];   // [0]: launch clock of the issuing thread, [1]: makespan
+        for (int rep = 0; rep < s.repeats(); rep++) {
+            run(ops, 0, bodyEnd, dur, fin, free, clock);
+        }
+        run(ops, bodyEnd, n, dur, fin, free, clock);
+        return new Replay(clock[1], held + peakDynamic);
+    }
+
+    private static void run(List<Op> ops, int from, int to, double[] dur, double[] fin, double[] free, double[] clock) {
+        double issue = clock[0];
+        double end = clock[1];
+        for (int i = from; i < to; i++) {
+            Op op = ops.get(i);
+            int st = op.stream().ordinal();
+            double start = free[st];
+            for (int w : op.waitFor()) {
+                if (fin[w] > start) {
+                    start = fin[w];
+                }
+            }
+            OpKind kind = op.kind();
+            if (kind == OpKind.HOST_OPTIMIZER) {
+                // the host thread runs (or waits for) the CPU update, then goes on launching
+                start = Math.max(start, issue);
+                issue = start + dur[i];
+            } else if (kind != OpKind.ALLOC && kind != OpKind.FREE) {
+                issue += DeviceModel.LAUNCH_SECONDS;
+                start = Math.max(start, issue);
+            }
+            double f = start + dur[i];
+            fin[i] = f;
+            free[st] = f;
+            if (f > end) {
+                end = f;
+            }
+        }
+        clock[0] = issue;
+        clock[1] = end;
+    }
+
+    /** Seconds an operation occupies its stream. */
+    static double duration(Op op, DeviceModel dm) {
+        return switch (op.kind()) {
+            case GEMM -> dm.gemm.seconds(op.batchCount(), op.m(), op.n(), op.k());
+            case FUSED_ATTENTION -> dm.attentionSeconds(op.flops(), op.phase() == Phase.BACKWARD, op.m(), op.n(),
+                    op.k(), op.batchCount());
+            case ELEMENTWISE, NORM, SOFTMAX, DROPOUT, EMBEDDING, LOSS, OPTIMIZER ->
+                    (op.bytesRead() + op.bytesWritten()) * dm.memorySecondsPerByte;
+            case HOST_OPTIMIZER -> op.flops() / DeviceModel.HOST_OPTIMIZER_FLOPS;
+            case COPY_H2D -> CopyModel.seconds(op.bytesRead(), op.outputs().length, dm.h2dGBps,
+                    CopyModel.H2D_HALF_BYTES);
+            case COPY_D2H -> CopyModel.seconds(op.bytesRead(), op.inputs().length, dm.d2hGBps,
+                    CopyModel.D2H_HALF_BYTES);
+            case ALLOC, FREE -> 0;
+        };
+    }
+
+    /** A request rounded to whole 512-byte blocks (at least one) [7]. */
+    static long roundBlock(long bytes) {
+        return Math.max(BLOCK_BYTES, roundUp(bytes, BLOCK_BYTES));
+    }
+
+    /** Device memory a static tensor holds: a small block, or a large segment rounded to 2 MiB. */
+    static long largeOrBlock(long bytes) {
+        long b = roundBlock(bytes);
+        return b <= SMALL_REQUEST_BYTES ? roundUp(b, SMALL_SEGMENT_BYTES) : roundUp(b, LARGE_ROUND_BYTES);
+    }
+
+    private static long roundUp(long x, long unit) {
+        return (x + unit - 1) / unit * unit;
+    }
+
+    // ---------------------------------------------------------------- seeded noise
+
+    private static final long GOLDEN = 0x9e3779b97f4a7c15L;
+
+    /** The noise seed of one run: the run seed, the workload id and the strategy, mixed. */
+    static long noiseSeed(long seed, Workload w, Schedule s) {
+        long h = mix(seed ^ GOLDEN);
+        h = mix(h ^ fnv(w.canonical()));
+        return mix(h ^ fnv(s.strategy().toString()));
+    }
+
+    private static long fnv(String text) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    /** SplitMix64's finaliser (Steele, Lea and Flood, OOPSLA 2014). */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+
+    /** A double in (0, 1] from the top 53 bits. */
+    private static double unit(long x) {
+        return ((x >>> 11) + 1) * 0x1.0p-53;
+    }
+}
