@@ -55,7 +55,12 @@ public final class GenericTable {
      *                                  that is nested, repeated or of another type
      */
     public static List<Map<String, Object>> read(String pathOrUri) {
-        Locations file = Locations.resolve(pathOrUri, new Configuration());
+        return read(pathOrUri, new Configuration());
+    }
+
+    /** Reads every row of a Parquet file, as {@link #read(String)}, with a Hadoop configuration. */
+    public static List<Map<String, Object>> read(String pathOrUri, Configuration conf) {
+        Locations file = Locations.resolve(pathOrUri, conf);
         Path p = file.path();
         List<Map<String, Object>> rows = new ArrayList<>();
         try (ParquetFileReader reader = ParquetFileReader.open(file.inputFile(p))) {
@@ -99,11 +104,17 @@ public final class GenericTable {
      *                                  column, or a column mixes types
      */
     public static void write(String pathOrUri, List<String> columns, List<Map<String, Object>> rows) {
+        write(pathOrUri, columns, rows, new Configuration());
+    }
+
+    /** Writes rows as a Parquet file, as {@link #write(String, List, List)}, with a Hadoop configuration. */
+    public static void write(String pathOrUri, List<String> columns, List<Map<String, Object>> rows,
+                             Configuration conf) {
         if (columns == null || rows == null) {
             throw new IllegalArgumentException("Invalid table for " + pathOrUri + ": columns and rows are required");
         }
         MessageType schema = schemaFor(columns, rows);
-        Locations file = Locations.resolve(pathOrUri, new Configuration());
+        Locations file = Locations.resolve(pathOrUri, conf);
         Path target = file.path();
         if (target.getParent() == null) {
             throw new IllegalArgumentException("Invalid table location: " + pathOrUri + " (no parent directory)");
@@ -114,6 +125,7 @@ public final class GenericTable {
         try {
             file.fs().mkdirs(target.getParent());
             try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(file.outputFile(tmp))
+                    .withConf(conf)
                     .withType(schema)
                     .withWriteMode(ParquetFileWriter.Mode.CREATE)
                     .withCompressionCodec(CompressionCodecName.SNAPPY)

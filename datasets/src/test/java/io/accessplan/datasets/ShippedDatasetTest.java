@@ -1,0 +1,38 @@
+package io.accessplan.datasets;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shipped simulated dataset is well formed for an outside reader and for ours. */
+class ShippedDatasetTest {
+
+    private static final Path DIR = Path.of("data", "sim-standard");
+
+    @Test
+    void shippedSimStandardIsWellFormedForDuckDb() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(DIR), "no shipped dataset at " + DIR.toAbsolutePath() + " yet");
+        try (DuckDbCheck duck = new DuckDbCheck(DIR)) {
+            long rows = duck.assertWellFormed();
+            assertEquals(rows, duck.count("SELECT count(*) FROM t WHERE backend = 'sim'"), "sim rows say so");
+        }
+    }
+
+    @Test
+    void shippedSimStandardReadsBackWithItsProvenance() {
+        Assumptions.assumeTrue(Files.isDirectory(DIR), "no shipped dataset at " + DIR.toAbsolutePath() + " yet");
+        assertTrue(Files.isRegularFile(DIR.resolve("README.md")), "every dataset has its README");
+        ParquetDataset ds = ParquetDataset.open(DIR.toString());
+        assertFalse(ds.parts().isEmpty());
+        for (String part : ds.parts()) {
+            assertEquals(DatasetSchema.VERSION, ds.footer(part).get(DatasetSchema.SCHEMA_VERSION_KEY), part);
+        }
+        assertFalse(ds.readAll().isEmpty());
+    }
+}
