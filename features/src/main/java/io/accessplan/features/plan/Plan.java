@@ -35,9 +35,11 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
                    long peakMemoryBytes, Map<MemoryCategory, Long> peakBreakdown, long formulaPeakBytes, boolean fits,
                    double flops, double recomputeFlops, long pcieBytes, long hbmBytes, long hostBytes, int ops) {
 
+    private static final MemoryCategory[] CATEGORIES = MemoryCategory.values();
+
     /** Walks a schedule's allocation timeline and work. */
     static Plan of(Schedule s) {
-        long[] stat = new long[MemoryCategory.values().length];
+        long[] stat = new long[CATEGORIES.length];
         long hostBytes = 0;
         long optHost = 0;
         for (int id : s.staticTensors()) {
@@ -112,7 +114,7 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
             }
         }
         Map<MemoryCategory, Long> breakdown = new EnumMap<>(MemoryCategory.class);
-        for (MemoryCategory c : MemoryCategory.values()) {
+        for (MemoryCategory c : CATEGORIES) {
             breakdown.put(c, stat[c.ordinal()] + atPeak[c.ordinal()]);
         }
         int k = s.repeats();

@@ -324,6 +324,20 @@ public final class Planner {
             });
         }
 
+        private final java.util.IdentityHashMap<boolean[], int[][]> lastUsedByCache = new java.util.IdentityHashMap<>();
+
+        /** For each op, the tensors whose last forward use it is. */
+        private int[][] lastUsedBy(Section sec, boolean[] mask, int[] lastUse) {
+            return lastUsedByCache.computeIfAbsent(mask, k -> {
+                int[][] out = new int[sec.ops.size()][];
+                for (int i = 0; i < out.length; i++) {
+                    final int op = i;
+                    out[i] = java.util.stream.IntStream.range(0, lastUse.length).filter(t -> lastUse[t] == op).toArray();
+                }
+                return out;
+            });
+        }
+
         private int emitForward(Section sec, Inst inst, Phase phase, boolean[] retain, boolean[] mask,
                                 boolean freeOutput) {
             int n = sec.tensors.size();
@@ -351,9 +365,9 @@ public final class Planner {
                 }
                 last = emitKernel(f, f.kind(), pre + f.name(), phase, inst, f.in(), f.out(), f.flops(), f.m(), f.n(),
                         f.k(), f.batch());
-                for (int t = 0; t < n; t++) {
+                for (int t : lastUsedBy(sec, mask, lastUse)[i]) {
                     boolean outputKept = t == sec.output && !freeOutput;
-                    if (lastUse[t] == i && !retain[t] && !outputKept && inst.ids[t] >= 0) {
+                    if (!retain[t] && !outputKept && inst.ids[t] >= 0) {
                         free(inst.ids[t], StreamKind.COMPUTE, phase);
                         inst.ids[t] = -1;
                     }
@@ -390,13 +404,8 @@ public final class Planner {
                 g[sec.output] = gradOut;
             }
             // a saved tensor is freed after the backward op that reads it last (the earliest forward op)
-            int[] freeAt = new int[n];
-            Arrays.fill(freeAt, Integer.MAX_VALUE);
-            for (int i = 0; i < sec.ops.size(); i++) {
-                for (int t : sec.ops.get(i).bwd()) {
-                    freeAt[t] = Math.min(freeAt[t], i);
-                }
-            }
+            int[][] freeAfter = sec.freeAfterBackward();
+            boolean[] gradIn = sec.opHasGradInput();
             String pre = prefix(sec, layer);
             for (int i = sec.ops.size() - 1; i >= 0; i--) {
                 Section.F f = sec.ops.get(i);
@@ -408,7 +417,7 @@ public final class Planner {
                         alloc(g[t], StreamKind.COMPUTE, Phase.BACKWARD);
                     }
                 }
-                boolean needsWork = f.weight() || hasGrad(sec, f.in());
+                boolean needsWork = f.weight() || gradIn[i];
                 if (needsWork) {
                     int[] reads = concat(ids(inst.ids, f.bwd()), ids(g, f.out()));
                     int[] writes = ids(g, f.in());
@@ -435,8 +444,8 @@ public final class Planner {
                         g[t] = -1;
                     }
                 }
-                for (int t = 0; t < n; t++) {
-                    if (freeAt[t] == i && inst.ids[t] >= 0) {
+                for (int t : freeAfter[i]) {
+                    if (inst.ids[t] >= 0) {
                         free(inst.ids[t], StreamKind.COMPUTE, Phase.BACKWARD);
                         inst.ids[t] = -1;
                     }
@@ -457,15 +466,6 @@ public final class Planner {
             ops.set(ops.size() - 1, new Op(last.index(), last.kind(), last.stream(), last.phase(), last.layer(),
                     last.name(), last.flops(), last.bytesRead(), last.bytesWritten(), last.m(), last.n(), last.k(),
                     last.batchCount(), -1, reads, writes, last.waitFor()));
-        }
-
-        private boolean hasGrad(Section sec, int[] in) {
-            for (int t : in) {
-                if (sec.tensors.get(t).grad()) {
-                    return true;
-                }
-            }
-            return false;
         }
 
         /** Frees (on the copy stream, after its copy) the device copies of an offloaded layer. */

@@ -86,6 +86,43 @@ final class Section {
                 kind == OpKind.EMBEDDING, core, 2.0));
     }
 
+    private int[][] freeAfterBackward;
+    private boolean[] opHasGradInput;
+
+    /** For each op, the saved tensors its backward reads last (so they are freed after it). */
+    int[][] freeAfterBackward() {
+        if (freeAfterBackward == null) {
+            int[] freeAt = new int[tensors.size()];
+            java.util.Arrays.fill(freeAt, Integer.MAX_VALUE);
+            for (int i = 0; i < ops.size(); i++) {
+                for (int t : ops.get(i).bwd()) {
+                    freeAt[t] = Math.min(freeAt[t], i);
+                }
+            }
+            int[][] out = new int[ops.size()][];
+            for (int i = 0; i < ops.size(); i++) {
+                final int op = i;
+                out[i] = java.util.stream.IntStream.range(0, freeAt.length).filter(t -> freeAt[t] == op).toArray();
+            }
+            freeAfterBackward = out;
+        }
+        return freeAfterBackward;
+    }
+
+    /** For each op, whether some input takes a gradient. */
+    boolean[] opHasGradInput() {
+        if (opHasGradInput == null) {
+            boolean[] b = new boolean[ops.size()];
+            for (int i = 0; i < ops.size(); i++) {
+                for (int t : ops.get(i).in()) {
+                    b[i] |= tensors.get(t).grad();
+                }
+            }
+            opHasGradInput = b;
+        }
+        return opHasGradInput;
+    }
+
     /** Indices of tensors read by any backward operation. */
     boolean[] saved() {
         boolean[] s = new boolean[tensors.size()];
