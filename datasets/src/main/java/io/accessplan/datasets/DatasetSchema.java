@@ -132,6 +132,7 @@ public final class DatasetSchema {
             return v;
         }
 
+        /** Name, type and nullability, for messages. */
         @Override
         public String toString() {
             return name + " " + type + (nullable ? " (nullable)" : "");

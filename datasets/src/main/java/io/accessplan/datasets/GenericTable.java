@@ -60,7 +60,7 @@ public final class GenericTable {
 
     /** Reads every row of a Parquet file, as {@link #read(String)}, with a Hadoop configuration. */
     public static List<Map<String, Object>> read(String pathOrUri, Configuration conf) {
-        Locations file = Locations.resolve(pathOrUri, conf);
+        Location file = Location.resolve(pathOrUri, conf);
         Path p = file.path();
         List<Map<String, Object>> rows = new ArrayList<>();
         try (ParquetFileReader reader = ParquetFileReader.open(file.inputFile(p))) {
@@ -86,7 +86,7 @@ public final class GenericTable {
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException("No such table: " + p, e);
         } catch (IOException e) {
-            throw Locations.failure("Cannot read table", p, e);
+            throw Location.failure("Cannot read table", p, e);
         }
         return rows;
     }
@@ -114,12 +114,12 @@ public final class GenericTable {
             throw new IllegalArgumentException("Invalid table for " + pathOrUri + ": columns and rows are required");
         }
         MessageType schema = schemaFor(columns, rows);
-        Locations file = Locations.resolve(pathOrUri, conf);
+        Location file = Location.resolve(pathOrUri, conf);
         Path target = file.path();
         if (target.getParent() == null) {
             throw new IllegalArgumentException("Invalid table location: " + pathOrUri + " (no parent directory)");
         }
-        Path tmp = Locations.temporaryFor(target);
+        Path tmp = Location.temporaryFor(target);
         SimpleGroupFactory groups = new SimpleGroupFactory(schema);
         boolean published = false;
         try {
@@ -144,7 +144,7 @@ public final class GenericTable {
             file.publishReplace(tmp, target);
             published = true;
         } catch (IOException e) {
-            throw Locations.failure("Cannot write table", target, e);
+            throw Location.failure("Cannot write table", target, e);
         } finally {
             if (!published) {
                 file.deleteQuietly(tmp);

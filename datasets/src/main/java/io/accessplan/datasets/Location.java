@@ -29,7 +29,7 @@ import java.util.UUID;
  * @param fs   the file system
  * @param path the fully qualified path
  */
-record Locations(FileSystem fs, Path path) {
+record Location(FileSystem fs, Path path) {
 
     /** Prefix of temporary files: Hadoop, Spark and pyarrow skip names that start with {@code _} or {@code .}. */
     static final String TEMP_PREFIX = "_tmp.";
@@ -45,7 +45,7 @@ record Locations(FileSystem fs, Path path) {
      * @throws IllegalArgumentException naming the location when it is blank, malformed, or its file
      *                                  system cannot be created (unknown scheme, unknown host)
      */
-    static Locations resolve(String location, Configuration conf) {
+    static Location resolve(String location, Configuration conf) {
         if (location == null || location.isBlank()) {
             throw new IllegalArgumentException("Invalid location: '" + location + "' (a path or a URI is required)");
         }
@@ -58,13 +58,13 @@ record Locations(FileSystem fs, Path path) {
             if (uri == null || "file".equalsIgnoreCase(uri.getScheme())) {
                 String local = uri == null ? new File(s).getAbsolutePath() : new File(uri.getPath()).getAbsolutePath();
                 FileSystem raw = rawLocal(conf);
-                return new Locations(raw, raw.makeQualified(new Path(local)));
+                return new Location(raw, raw.makeQualified(new Path(local)));
             }
             if (uri.getPath() == null || uri.getPath().isEmpty()) {
                 throw new IllegalArgumentException("Invalid location: " + location + " (the URI has no path)");
             }
             FileSystem fs = FileSystem.get(uri, conf);
-            return new Locations(fs, fs.makeQualified(new Path(uri)));
+            return new Location(fs, fs.makeQualified(new Path(uri)));
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("Invalid location: " + location + " (" + e.getMessage() + ")", e);
         } catch (IOException | RuntimeException e) {
@@ -114,7 +114,7 @@ record Locations(FileSystem fs, Path path) {
      * with EEXIST where rename(2) would silently replace (POSIX.1-2017, link and rename). On HDFS
      * {@link FileSystem#rename} already refuses to replace an existing file, atomically on the NameNode.
      *
-     * @return false when {@code target} already exists (tmp is left in place)
+     * @return false when {@code target} already exists, or the file system refused the rename (tmp is left in place)
      */
     boolean publishNoReplace(Path tmp, Path target) throws IOException {
         if (fs instanceof RawLocalFileSystem) {

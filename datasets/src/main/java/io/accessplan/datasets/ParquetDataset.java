@@ -39,16 +39,20 @@ import java.util.Map;
  * DuckDB's {@code *.parquet} glob, Spark, pyarrow) sees a part whole or not at all, even after the
  * writer was killed. This is the commit protocol of Hadoop's FileOutputCommitter reduced to one
  * file per task (Apache Hadoop, {@code FileOutputCommitter}, "_temporary" directories).
+ *
+ * <p>A {@code ParquetDataset} is immutable and safe to share between threads; each
+ * {@link PartWriter} belongs to one thread. Several writers, in one process or many, may add
+ * parts of different names to the same directory at once.
  */
 public final class ParquetDataset {
 
     /** Suffix every committed part file name must have. */
     public static final String PART_SUFFIX = ".parquet";
 
-    private final Locations dir;
+    private final Location dir;
     private final Configuration conf;
 
-    private ParquetDataset(Locations dir, Configuration conf) {
+    private ParquetDataset(Location dir, Configuration conf) {
         this.dir = dir;
         this.conf = conf;
     }
@@ -64,7 +68,7 @@ public final class ParquetDataset {
      * @throws IllegalArgumentException naming the location where it is malformed or its file system unknown
      */
     public static ParquetDataset open(String dirOrUri, Configuration conf) {
-        return new ParquetDataset(Locations.resolve(dirOrUri, conf), conf);
+        return new ParquetDataset(Location.resolve(dirOrUri, conf), conf);
     }
 
     /** The fully qualified location of the dataset directory. */
@@ -79,7 +83,7 @@ public final class ParquetDataset {
         } catch (FileNotFoundException e) {
             return false;
         } catch (IOException e) {
-            throw Locations.failure("Cannot reach dataset", dir.path(), e);
+            throw Location.failure("Cannot reach dataset", dir.path(), e);
         }
     }
 
@@ -103,7 +107,7 @@ public final class ParquetDataset {
             }
             dir.fs().mkdirs(dir.path());
         } catch (IOException e) {
-            throw Locations.failure("Cannot write dataset", dir.path(), e);
+            throw Location.failure("Cannot write dataset", dir.path(), e);
         }
         return new GroupPartWriter(target, footer);
     }
@@ -116,12 +120,12 @@ public final class ParquetDataset {
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException("No dataset at " + dir.path() + " (directory not found)", e);
         } catch (IOException e) {
-            throw Locations.failure("Cannot list dataset", dir.path(), e);
+            throw Location.failure("Cannot list dataset", dir.path(), e);
         }
         List<String> names = new ArrayList<>();
         for (FileStatus s : statuses) {
             String name = s.getPath().getName();
-            if (s.isFile() && !Locations.isHidden(name) && name.endsWith(PART_SUFFIX)) {
+            if (s.isFile() && !Location.isHidden(name) && name.endsWith(PART_SUFFIX)) {
                 names.add(name);
             }
         }
@@ -157,14 +161,14 @@ public final class ParquetDataset {
                         rows.add(DatasetSchema.toRow(c -> value(g, index.get(c), c)));
                     } catch (RuntimeException e) {
                         throw new IllegalArgumentException("Invalid row " + rowNumber + " of " + p + ": "
-                                + Locations.oneLine(e), e);
+                                + Location.oneLine(e), e);
                     }
                 }
             }
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException("No part " + partName + " in dataset " + dir.path(), e);
         } catch (IOException e) {
-            throw Locations.failure("Cannot read part", p, e);
+            throw Location.failure("Cannot read part", p, e);
         }
         return rows;
     }
@@ -178,8 +182,18 @@ public final class ParquetDataset {
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException("No part " + partName + " in dataset " + dir.path(), e);
         } catch (IOException e) {
-            throw Locations.failure("Cannot read footer of part", p, e);
+            throw Location.failure("Cannot read footer of part", p, e);
         }
+    }
+
+    /**
+     * Deletes every temporary file in the dataset directory, as after a crash: call it only when
+     * no other process is writing to this dataset (a collector resuming its own output, say).
+     *
+     * @return how many files were deleted
+     */
+    public int cleanTemporary() {
+        return cleanTemporary(Duration.ZERO);
     }
 
     /**
@@ -201,17 +215,18 @@ public final class ParquetDataset {
         int deleted = 0;
         try {
             for (FileStatus s : dir.fs().listStatus(dir.path())) {
-                if (s.isFile() && Locations.isTemporary(s.getPath().getName()) && s.getModificationTime() <= cutoff
+                if (s.isFile() && Location.isTemporary(s.getPath().getName()) && s.getModificationTime() <= cutoff
                         && dir.fs().delete(s.getPath(), false)) {
                     deleted++;
                 }
             }
         } catch (IOException e) {
-            throw Locations.failure("Cannot clean dataset", dir.path(), e);
+            throw Location.failure("Cannot clean dataset", dir.path(), e);
         }
         return deleted;
     }
 
+    /** The dataset and its location, for logs. */
     @Override
     public String toString() {
         return "ParquetDataset[" + dir.path() + "]";
@@ -232,7 +247,7 @@ public final class ParquetDataset {
 
     private static void checkPartName(String partName) {
         if (partName == null || partName.isBlank() || !partName.endsWith(PART_SUFFIX)
-                || partName.contains("/") || partName.contains("\\") || Locations.isHidden(partName)
+                || partName.contains("/") || partName.contains("\\") || Location.isHidden(partName)
                 || partName.equals(PART_SUFFIX)) {
             throw new IllegalArgumentException("Invalid part name: '" + partName + "' (expected a plain file name"
                     + " ending in " + PART_SUFFIX + " that does not start with '_' or '.')");
@@ -315,7 +330,7 @@ public final class ParquetDataset {
 
         GroupPartWriter(Path target, Map<String, String> footer) {
             this.target = target;
-            this.tmp = Locations.temporaryFor(target);
+            this.tmp = Location.temporaryFor(target);
             try {
                 this.writer = ExampleParquetWriter.builder(dir.outputFile(tmp))
                         .withConf(conf)
@@ -327,7 +342,7 @@ public final class ParquetDataset {
                         .build();
             } catch (IOException e) {
                 dir.deleteQuietly(tmp);
-                throw Locations.failure("Cannot write part", target, e);
+                throw Location.failure("Cannot write part", target, e);
             }
         }
 
@@ -349,7 +364,7 @@ public final class ParquetDataset {
             try {
                 writer.write(g);
             } catch (IOException e) {
-                throw Locations.failure("Cannot write part", target, e);
+                throw Location.failure("Cannot write part", target, e);
             }
         }
 
@@ -362,12 +377,15 @@ public final class ParquetDataset {
             try {
                 writer.close();
                 if (!dir.publishNoReplace(tmp, target)) {
+                    if (!dir.fs().exists(target)) {
+                        throw new IOException("rename of " + tmp.getName() + " failed");
+                    }
                     dir.deleteQuietly(tmp);
                     throw new IllegalStateException("Part already exists: " + target + " (not replaced)");
                 }
             } catch (IOException e) {
                 dir.deleteQuietly(tmp);
-                throw Locations.failure("Cannot commit part", target, e);
+                throw Location.failure("Cannot commit part", target, e);
             } catch (RuntimeException e) {
                 dir.deleteQuietly(tmp);
                 throw e;
