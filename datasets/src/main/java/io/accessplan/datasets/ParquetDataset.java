@@ -333,7 +333,9 @@ public final class ParquetDataset {
             this.tmp = Location.temporaryFor(target);
             try {
                 this.writer = ExampleParquetWriter.builder(dir.outputFile(tmp))
-                        .withConf(conf)
+                        // A copy: the example write support stores the schema in the configuration it is
+                        // given, and writers of other parts may run at the same time on other threads.
+                        .withConf(new Configuration(conf))
                         .withType(DatasetSchema.messageType())
                         .withExtraMetaData(footer)
                         .withWriteMode(ParquetFileWriter.Mode.CREATE)

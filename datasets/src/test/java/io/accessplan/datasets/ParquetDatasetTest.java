@@ -90,6 +90,26 @@ class ParquetDatasetTest {
     }
 
     @Test
+    void writersOnSeveralThreadsAddTheirPartsSideBySide() throws Exception {
+        ParquetDataset ds = ParquetDataset.open(tmp.toString());
+        List<DatasetRow> rows = TestRows.rows();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                int k = i;
+                done.add(pool.submit(() -> TestRows.writePart(ds, "part-0000" + k + ".parquet", List.of(rows.get(k)))));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(TestRows.stored(rows), ds.readAll());
+    }
+
+    @Test
     void uncommittedPartIsInvisibleWhileWrittenAndGoneAfterClose() throws IOException {
         ParquetDataset ds = ParquetDataset.open(tmp.toString());
         TestRows.writePart(ds, "part-00000.parquet", TestRows.rows().subList(0, 2));
