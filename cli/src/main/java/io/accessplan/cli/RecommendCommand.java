@@ -1,0 +1,97 @@
+package io.accessplan.cli;
+
+import io.accessplan.features.Workload;
+import io.accessplan.predictor.AccessPlanner;
+import io.accessplan.predictor.Alternative;
+import io.accessplan.predictor.Recommendation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code accessplan recommend}: the best strategy for one workload, and why the others lost. */
+@Command(name = "recommend", mixinStandardHelpOptions = true,
+        description = "Recommends the fastest memory scheduling strategy that fits, for one workload.")
+final class RecommendCommand implements Callable<Integer> {
+    @Mixin
+    WorkloadOptions workload;
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--json", description = "JSON output")
+    boolean json;
+
+    @Option(names = "--alternatives", defaultValue = "8", description = "alternatives to print (default ${DEFAULT-VALUE}; JSON has all)")
+    int shown;
+
+    @Override
+    public Integer call() {
+        Workload w = workload.workload();
+        AccessPlanner planner = model.planner();
+        Recommendation r = planner.recommend(w);
+        if (json) {
+            System.out.println(Json.write(toJson(r)));
+        } else {
+            System.out.print(text(r, shown));
+        }
+        return 0;
+    }
+
+    /** The JSON object of a recommendation (DESIGN.md's fields first). */
+    static Map<String, Object> toJson(Recommendation r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("strategy", r.strategy().toString());
+        m.put("predicted_step_time_ms", r.predictedStepTimeMs());
+        m.put("predicted_peak_memory_bytes", Math.round(r.predictedPeakMemoryBytes()));
+        m.put("fits", r.fits());
+        m.put("summary", r.summary());
+        m.put("step_time_interval_ms", List.of(r.stepTimeLowMs(), r.stepTimeHighMs()));
+        m.put("peak_memory_interval_bytes", List.of(Math.round(r.peakLowBytes()), Math.round(r.peakHighBytes())));
+        m.put("throughput_samples_per_s", r.throughputSamplesPerSecond());
+        m.put("headroom_bytes", Math.round(r.headroomBytes()));
+        m.put("device", r.workload().device().name());
+        m.put("device_memory_bytes", r.workload().device().memoryBytes());
+        m.put("workload_id", r.workload().id());
+        m.put("alternatives", r.alternatives().stream().map(RecommendCommand::alt).toList());
+        return m;
+    }
+
+    private static Map<String, Object> alt(Alternative a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("strategy", a.strategy().toString());
+        m.put("predicted_step_time_ms", a.predictedStepTimeMs());
+        m.put("predicted_peak_memory_bytes", Math.round(a.predictedPeakMemoryBytes()));
+        m.put("fits", a.fits());
+        m.put("why_lost", a.whyLost());
+        return m;
+    }
+
+    static String text(Recommendation r, int shown) {
+        StringBuilder sb = new StringBuilder();
+        Workload w = r.workload();
+        sb.append(String.format(Locale.ROOT, "%s, %,d parameters, seq %d x batch %d, %s on %s%n", w.model().family().id(),
+                w.parameters(), w.training().seqLen(), w.training().batch(), w.training().precision().id(), w.device().name()));
+        sb.append(r.fits() ? "recommended: " : "").append(r.summary()).append('\n');
+        if (r.fits()) {
+            sb.append(String.format(Locale.ROOT, "  step time %.1f ms (90%% interval %.1f-%.1f), peak %.2f GiB (%.2f-%.2f), headroom %.2f GiB%n",
+                    r.predictedStepTimeMs(), r.stepTimeLowMs(), r.stepTimeHighMs(), r.predictedPeakMemoryBytes() / GIB,
+                    r.peakLowBytes() / GIB, r.peakHighBytes() / GIB, r.headroomBytes() / GIB));
+        }
+        sb.append("alternatives:\n");
+        r.alternatives().stream().limit(shown).forEach(a -> sb.append(String.format(Locale.ROOT,
+                "  %-26s %10.1f ms %8.2f GiB  %s%n", a.strategy(), a.predictedStepTimeMs(),
+                a.predictedPeakMemoryBytes() / GIB, a.whyLost())));
+        if (r.alternatives().size() > shown) {
+            sb.append(String.format(Locale.ROOT, "  ... %d more (--json lists all)%n", r.alternatives().size() - shown));
+        }
+        return sb.toString();
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+}

@@ -1,0 +1,185 @@
+package io.accessplan.predictor;
+
+import io.accessplan.features.Strategy;
+import io.accessplan.features.Workload;
+import io.accessplan.model.Prediction;
+import io.accessplan.model.StrategyModel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * Recommends a memory scheduling strategy for a workload: scores every candidate with the trained
+ * model, drops those predicted not to fit (predicted peak times one plus the model's safety
+ * margin above capacity), and ranks the rest by predicted throughput.
+ *
+ * <p>Among strategies predicted within {@link #tieTolerance()} of the fastest, the plainest wins
+ * (keep before selective before full before sqrt before offload; fewer micro-batches first; the
+ * optimizer on the device first): a difference smaller than the model's own error is no reason
+ * to offload anything or recompute, and a model that fits comfortably is then never told to.
+ *
+ * <p>Immutable and thread-safe after loading; share one instance.
+ */
+public final class AccessPlanner {
+    /** Class-path location of the bundled model, trained on the shipped {@code sim-standard} dataset. */
+    public static final String BUNDLED_RESOURCE = "/io/accessplan/predictor/default-model.apm";
+
+    /** Default tie tolerance: 2% of step time, about the model's cross-validated step-time error. */
+    public static final double DEFAULT_TIE_TOLERANCE = 0.02;
+
+    private static volatile AccessPlanner bundled;
+
+    private final StrategyModel model;
+    private final double tieTolerance;
+
+    private AccessPlanner(StrategyModel model, double tieTolerance) {
+        if (!(tieTolerance >= 0 && tieTolerance < 1)) {
+            throw new IllegalArgumentException("Invalid tie tolerance: " + tieTolerance + " (must be in [0, 1))");
+        }
+        this.model = model;
+        this.tieTolerance = tieTolerance;
+    }
+
+    /** A planner serving a loaded model. */
+    public static AccessPlanner of(StrategyModel model) {
+        return new AccessPlanner(model, DEFAULT_TIE_TOLERANCE);
+    }
+
+    /** This planner with another tie tolerance (0: always the fastest predicted). */
+    public AccessPlanner withTieTolerance(double tolerance) {
+        return new AccessPlanner(model, tolerance);
+    }
+
+    /** Loads a model file; an unreadable or foreign file is refused with a one-line reason. */
+    public static AccessPlanner load(Path modelFile) throws IOException {
+        return of(StrategyModel.load(modelFile));
+    }
+
+    /** The bundled default model (loaded once). */
+    public static AccessPlanner bundled() {
+        AccessPlanner b = bundled;
+        if (b == null) {
+            synchronized (AccessPlanner.class) {
+                b = bundled;
+                if (b == null) {
+                    try (InputStream in = AccessPlanner.class.getResourceAsStream(BUNDLED_RESOURCE)) {
+                        if (in == null) {
+                            throw new IllegalStateException("bundled model " + BUNDLED_RESOURCE + " missing from the jar");
+                        }
+                        b = of(StrategyModel.fromBytes(in.readAllBytes(), "bundled model"));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    bundled = b;
+                }
+            }
+        }
+        return b;
+    }
+
+    /** The model served. */
+    public StrategyModel model() {
+        return model;
+    }
+
+    /** The tie tolerance in force. */
+    public double tieTolerance() {
+        return tieTolerance;
+    }
+
+    /** Recommends a strategy for one workload. */
+    public Recommendation recommend(Workload w) {
+        List<Prediction> ps = model.predict(w);
+        if (ps.isEmpty()) {
+            throw new IllegalArgumentException("No candidate strategy for workload " + w.canonical());
+        }
+        return decide(w, ps);
+    }
+
+    /** Recommends for many workloads, in order; spreads the work over the available cores. */
+    public List<Recommendation> recommendAll(List<Workload> workloads) {
+        Recommendation[] out = new Recommendation[workloads.size()];
+        IntStream.range(0, out.length).parallel().forEach(i -> out[i] = recommend(workloads.get(i)));
+        return List.of(out);
+    }
+
+    private Recommendation decide(Workload w, List<Prediction> ps) {
+        Prediction fastest = null;
+        for (Prediction p : ps) {
+            if (p.fits() && (fastest == null || p.stepTimeMs() < fastest.stepTimeMs())) {
+                fastest = p;
+            }
+        }
+        Prediction chosen;
+        boolean fits = fastest != null;
+        if (fits) {
+            chosen = fastest;
+            double limit = fastest.stepTimeMs() * (1 + tieTolerance);
+            for (Prediction p : ps) {
+                if (p.fits() && p.stepTimeMs() <= limit && plainness(p.strategy()) < plainness(chosen.strategy())) {
+                    chosen = p;
+                }
+            }
+        } else {
+            chosen = ps.stream().min(Comparator.comparingDouble(Prediction::peakBytes)).orElseThrow();
+        }
+        List<Alternative> alts = new ArrayList<>(ps.size() - 1);
+        for (Prediction p : ps) {
+            if (p != chosen) {
+                alts.add(new Alternative(p.strategy(), p.stepTimeMs(), p.peakBytes(), p.fits(), whyLost(p, chosen, fits)));
+            }
+        }
+        alts.sort(Comparator.comparing(Alternative::fits).reversed()
+                .thenComparingDouble(Alternative::predictedStepTimeMs));
+        int batch = w.training().batch();
+        String summary = fits
+                ? String.format(Locale.ROOT, "%s: %.1f ms a step (%.0f samples/s), peak %.2f GiB of %.0f GiB",
+                chosen.strategy(), chosen.stepTimeMs(), chosen.throughput(batch), chosen.peakBytes() / GIB,
+                chosen.capacityBytes() / GIB)
+                : String.format(Locale.ROOT, "does not fit on this device: the leanest strategy %s needs %.2f GiB"
+                + " with the safety margin, %.2f GiB over the device's %.0f GiB", chosen.strategy(),
+                chosen.requiredBytes() / GIB, -chosen.headroomBytes() / GIB, chosen.capacityBytes() / GIB);
+        return new Recommendation(w, chosen.strategy(), fits, chosen.stepTimeMs(), chosen.stepTimeLowMs(),
+                chosen.stepTimeHighMs(), chosen.throughput(batch), chosen.peakBytes(), chosen.peakLowBytes(),
+                chosen.peakHighBytes(), chosen.headroomBytes(), List.copyOf(alts), summary);
+    }
+
+    private static String whyLost(Prediction p, Prediction chosen, boolean anyFits) {
+        if (!p.fits()) {
+            return String.format(Locale.ROOT, "predicted not to fit: needs %.2f GiB with the safety margin, device has %.0f GiB",
+                    p.requiredBytes() / GIB, p.capacityBytes() / GIB);
+        }
+        if (!anyFits) {
+            return "more memory than " + chosen.strategy();
+        }
+        double slower = p.stepTimeMs() / chosen.stepTimeMs() - 1;
+        if (slower <= 0) {
+            return String.format(Locale.ROOT, "within the tie tolerance (%.1f%% faster predicted); %s is plainer",
+                    -100 * slower, chosen.strategy());
+        }
+        return String.format(Locale.ROOT, "slower by %.1f%% (%.1f ms vs %.1f ms)", 100 * slower, p.stepTimeMs(),
+                chosen.stepTimeMs());
+    }
+
+    /** How much a strategy changes the plain training step: lower is plainer. */
+    static int plainness(Strategy s) {
+        int policy = switch (s.policy()) {
+            case KEEP -> 0;
+            case SELECTIVE -> 10;
+            case FULL -> 20;
+            case SQRT -> 30;
+            case OFFLOAD -> 50;
+        };
+        return policy + 5 * Integer.numberOfTrailingZeros(s.microBatches()) + (s.optimizerOffload() ? 100 : 0);
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+}

@@ -1,0 +1,31 @@
+package io.accessplan.predictor;
+
+import io.accessplan.features.Strategy;
+import io.accessplan.features.Workload;
+
+import java.util.List;
+
+/**
+ * The answer for one workload. When nothing is predicted to fit, {@code fits} is false and the
+ * strategy is the one of least predicted memory, with how far over the device it is: "does not
+ * fit on this device" is an answer, not an exception.
+ *
+ * @param workload                 the workload asked about
+ * @param strategy                 the chosen strategy
+ * @param fits                     whether the chosen strategy is predicted to fit (with the safety margin)
+ * @param predictedStepTimeMs      predicted step time
+ * @param stepTimeLowMs            low end of the step-time interval (5% quantile of cross-validated residuals)
+ * @param stepTimeHighMs           high end (95% quantile)
+ * @param throughputSamplesPerSecond predicted samples per second
+ * @param predictedPeakMemoryBytes predicted peak device memory
+ * @param peakLowBytes             low end of the peak interval
+ * @param peakHighBytes            high end of the peak interval
+ * @param headroomBytes            device memory left with the safety margin applied (negative: over by that much)
+ * @param alternatives             every other candidate, fastest first, with why it lost
+ * @param summary                  one line for a person
+ */
+public record Recommendation(Workload workload, Strategy strategy, boolean fits, double predictedStepTimeMs,
+                             double stepTimeLowMs, double stepTimeHighMs, double throughputSamplesPerSecond,
+                             double predictedPeakMemoryBytes, double peakLowBytes, double peakHighBytes,
+                             double headroomBytes, List<Alternative> alternatives, String summary) {
+}
