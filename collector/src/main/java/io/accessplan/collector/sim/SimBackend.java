@@ -198,15 +198,52 @@ public final class SimBackend implements Backend {
         return replay(s, model(w.device(), w.training().precision()));
     }
 
+    /**
+     * Per-thread scratch arrays of a replay, grown to the largest schedule seen, so that a
+     * replay allocates nothing in proportion to its operations.
+     */
+    private static final class Scratch {
+        int[] index = new int[0];       // op index of each timed operation
+        int[] flags = new int[0];       // stream ordinal | LAUNCH | HOST_WORK
+        double[] dur = new double[0];   // seconds of each timed operation
+        int[][] waits = new int[0][];   // the op's waitFor (shared, not copied)
+        double[] fin = new double[0];   // finish time by op index
+        int[] alias = new int[0];       // op index whose finish an op's finish equals
+
+        void ensure(int n) {
+            if (fin.length < n) {
+                int c = Math.max(n, fin.length * 3 / 2);
+                index = new int[c];
+                flags = new int[c];
+                dur = new double[c];
+                waits = new int[c][];
+                fin = new double[c];
+                alias = new int[c];
+            }
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final int STREAM_MASK = 3;
+    private static final int LAUNCH = 4;
+    private static final int HOST_WORK = 8;
+    private static final int[] NO_WAIT = new int[0];
+
     private static Replay replay(Schedule s, DeviceModel dm) {
         List<Op> ops = s.ops();
         List<Tensor> tensors = s.tensors();
         int n = ops.size();
         int bodyEnd = s.bodyEnd();
-        double[] dur = new double[n];
-        double[] fin = new double[n];
+        Scratch x = SCRATCH.get();
+        x.ensure(n);
+        int[] index = x.index;
+        int[] flags = x.flags;
+        double[] dur = x.dur;
+        int[][] waits = x.waits;
+        int[] alias = x.alias;
+        int[] lastTimed = {-1, -1, -1};
 
-        // ---- memory: static tensors, then the timeline; durations in the same pass
+        // ---- one pass: memory timeline, and the timed operations with their durations
         long held = 0;
         for (int id : s.staticTensors()) {
             Tensor t = tensors.get(id);
@@ -217,9 +254,17 @@ public final class SimBackend implements Backend {
         long large = 0;
         long small = 0;
         long peakDynamic = 0;
+        int timed = 0;
+        int bodyTimed = 0;
         for (int i = 0; i < n; i++) {
+            if (i == bodyEnd) {
+                bodyTimed = timed;
+            }
             Op op = ops.get(i);
             OpKind kind = op.kind();
+            int[] w = op.waitFor();
+            int f = op.stream().ordinal();
+            double d;
             if (kind == OpKind.ALLOC || kind == OpKind.FREE) {
                 Tensor t = tensors.get(op.tensor());
                 if (t.location() == Location.DEVICE) {
@@ -235,51 +280,92 @@ public final class SimBackend implements Backend {
                         peakDynamic = dynamic;
                     }
                 }
+                if (w.length == 0 && lastTimed[f] >= 0) {
+                    // takes no time and waits for nothing: it finishes when its stream's previous
+                    // operation does, so it leaves the timeline and waits on it go to that operation
+                    alias[i] = lastTimed[f];
+                    continue;
+                }
+                d = 0;
             } else {
-                dur[i] = duration(op, dm);
+                d = duration(op, dm);
+                f |= kind == OpKind.HOST_OPTIMIZER ? HOST_WORK : LAUNCH;
             }
+            alias[i] = i;
+            lastTimed[f & STREAM_MASK] = i;
+            index[timed] = i;
+            flags[timed] = f;
+            dur[timed] = d;
+            waits[timed] = w.length == 0 ? NO_WAIT : resolve(w, alias);
+            timed++;
+        }
+        if (bodyEnd >= n) {
+            bodyTimed = timed;
         }
 
         // ---- timeline: compute, copy and host streams, and the launching host thread
-        double[] free = new double[3];
-        double[] clock = new double[2];   // [0]: launch clock of the issuing thread, [1]: makespan
+        double[] state = new double[5];   // free time of the 3 streams, launch clock, makespan
         for (int rep = 0; rep < s.repeats(); rep++) {
-            run(ops, 0, bodyEnd, dur, fin, free, clock);
+            run(x, 0, bodyTimed, state);
         }
-        run(ops, bodyEnd, n, dur, fin, free, clock);
-        return new Replay(clock[1], held + peakDynamic);
+        run(x, bodyTimed, timed, state);
+        return new Replay(state[4], held + peakDynamic);
     }
 
-    private static void run(List<Op> ops, int from, int to, double[] dur, double[] fin, double[] free, double[] clock) {
-        double issue = clock[0];
-        double end = clock[1];
-        for (int i = from; i < to; i++) {
-            Op op = ops.get(i);
-            int st = op.stream().ordinal();
-            double start = free[st];
-            for (int w : op.waitFor()) {
-                if (fin[w] > start) {
-                    start = fin[w];
+    /** The waits of an operation with every target on the timeline (a copy only where one is not). */
+    private static int[] resolve(int[] waits, int[] alias) {
+        int[] out = waits;
+        for (int k = 0; k < waits.length; k++) {
+            int a = alias[waits[k]];
+            if (a != waits[k]) {
+                if (out == waits) {
+                    out = waits.clone();
                 }
-            }
-            OpKind kind = op.kind();
-            if (kind == OpKind.HOST_OPTIMIZER) {
-                // the host thread runs (or waits for) the CPU update, then goes on launching
-                start = Math.max(start, issue);
-                issue = start + dur[i];
-            } else if (kind != OpKind.ALLOC && kind != OpKind.FREE) {
-                issue += DeviceModel.LAUNCH_SECONDS;
-                start = Math.max(start, issue);
-            }
-            double f = start + dur[i];
-            fin[i] = f;
-            free[st] = f;
-            if (f > end) {
-                end = f;
+                out[k] = a;
             }
         }
-        clock[0] = issue;
-        clock[1] = end;
+        return out;
+    }
+
+    private static void run(Scratch x, int from, int to, double[] state) {
+        int[] index = x.index;
+        int[] flags = x.flags;
+        double[] dur = x.dur;
+        int[][] waits = x.waits;
+        double[] fin = x.fin;
+        double issue = state[3];
+        double end = state[4];
+        for (int j = from; j < to; j++) {
+            int f = flags[j];
+            int st = f & STREAM_MASK;
+            double start = state[st];
+            for (int w : waits[j]) {
+                double fw = fin[w];
+                if (fw > start) {
+                    start = fw;
+                }
+            }
+            if ((f & LAUNCH) != 0) {
+                issue += DeviceModel.LAUNCH_SECONDS;
+                if (issue > start) {
+                    start = issue;
+                }
+            } else if ((f & HOST_WORK) != 0) {
+                // the host thread runs (or waits for) the CPU update, then goes on launching
+                if (issue > start) {
+                    start = issue;
+                }
+                issue = start + dur[j];
+            }
+            double e = start + dur[j];
+            fin[index[j]] = e;
+            state[st] = e;
+            if (e > end) {
+                end = e;
+            }
+        }
+        state[3] = issue;
+        state[4] = end;
     }
 
     /** Seconds an operation occupies its stream. */
