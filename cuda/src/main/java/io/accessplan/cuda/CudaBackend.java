@@ -1,0 +1,185 @@
+package io.accessplan.cuda;
+
+import io.accessplan.collector.Backend;
+import io.accessplan.collector.BackendOptions;
+import io.accessplan.cuda.device.CudaException;
+import io.accessplan.cuda.device.DeviceApi;
+import io.accessplan.cuda.device.DeviceOutOfMemoryException;
+import io.accessplan.cuda.exec.ScheduleExecutor;
+import io.accessplan.cuda.jcuda.JCudaDeviceApi;
+import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Measurement;
+import io.accessplan.features.plan.Plan;
+import io.accessplan.features.plan.Schedule;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The {@code cuda} backend: runs a schedule's training step on the local GPU through the
+ * {@link ScheduleExecutor}, {@link #WARMUP} untimed steps then {@code repeats} steps each timed
+ * with CUDA events; reports the median and standard deviation, the allocator's peak (the
+ * measured context included) and the driver's used-memory reading. An out-of-memory is that
+ * run's outcome ({@code oom}, attempted peak); a CUDA error is recorded in the detail
+ * ({@code error: ...}, step time NaN) and the device is reset and reopened, so a sweep goes on.
+ *
+ * <p>Not thread-safe: one sweep thread drives it.
+ */
+public final class CudaBackend implements Backend {
+    /** Untimed steps before the timed repeats (JIT of the PTX, cuBLAS heuristics, pool growth). */
+    public static final int WARMUP = 2;
+    /** System property that forces the project's PTX GEMM instead of cuBLAS ({@code -Daccessplan.cuda.gemm=ptx}). */
+    public static final String GEMM_PROPERTY = "accessplan.cuda.gemm";
+
+    private final BackendOptions options;
+    private final Supplier<DeviceApi> reopen;
+    private DeviceApi api;
+    private long contextBytes;
+    private String lost;
+    private CardProfiler.Result card;
+
+    /**
+     * A backend over a device layer.
+     *
+     * @param api          the device layer (a real one, or a recording one in tests)
+     * @param options      memory cap, device index, seed
+     * @param contextBytes device bytes in use before any allocation of ours (context, modules, libraries)
+     * @param reopen       resets the device and opens a new layer after a CUDA error (null: no recovery)
+     */
+    public CudaBackend(DeviceApi api, BackendOptions options, long contextBytes, Supplier<DeviceApi> reopen) {
+        this.api = api;
+        this.options = options;
+        this.contextBytes = contextBytes;
+        this.reopen = reopen;
+    }
+
+    /** Opens the local device of {@code options.deviceIndex()}. */
+    static CudaBackend open(BackendOptions options) {
+        int index = options.deviceIndex();
+        boolean cublas = !"ptx".equalsIgnoreCase(System.getProperty(GEMM_PROPERTY, ""));
+        JCudaDeviceApi api = JCudaDeviceApi.open(index, cublas);
+        long used = api.totalMemoryBytes() - api.freeMemoryBytes();
+        return new CudaBackend(api, options, used, () -> {
+            JCudaDeviceApi.reset(index);
+            return JCudaDeviceApi.open(index, cublas);
+        });
+    }
+
+    @Override
+    public String name() {
+        return CudaBackendProvider.NAME;
+    }
+
+    @Override
+    public Measurement measure(Schedule schedule, int repeats, long seed) {
+        Plan plan = schedule.plan();
+        if (api == null) {
+            return failed(plan, repeats, 0, "error: device lost: " + lost);
+        }
+        String gemm = "gemm=" + api.gemmImplementation();
+        long peak = 0;
+        try (ScheduleExecutor ex = new ScheduleExecutor(api, schedule, options.memoryCapBytes(), contextBytes,
+                seed ^ options.seed())) {
+            ex.prepare();
+            for (int i = 0; i < WARMUP; i++) {
+                ex.timedStep();
+            }
+            double[] ms = new double[Math.max(1, repeats)];
+            long driverPeak = 0;
+            for (int i = 0; i < ms.length; i++) {
+                ms[i] = ex.timedStep();
+                driverPeak = Math.max(driverPeak, api.totalMemoryBytes() - api.freeMemoryBytes());
+            }
+            peak = ex.allocator().peakBytes();
+            String detail = gemm + "; driver_peak_bytes=" + driverPeak + "; context_bytes=" + contextBytes
+                    + "; warmup=" + WARMUP;
+            return new Measurement(name(), ms.length, Stats.median(ms), Stats.stdev(ms), peak, false,
+                    plan.pcieBytes(), plan.hbmBytes(), plan.flops(), plan.recomputeFlops(), detail);
+        } catch (DeviceOutOfMemoryException e) {
+            long attempted = Math.max(e.attemptedBytes(), peak);
+            return new Measurement(name(), repeats, Double.NaN, Double.NaN, Math.max(0, attempted), true,
+                    plan.pcieBytes(), plan.hbmBytes(), plan.flops(), plan.recomputeFlops(),
+                    gemm + "; oom: " + CudaProbe.oneLine(e));
+        } catch (CudaException | IllegalStateException | IllegalArgumentException e) {
+            String why = CudaProbe.oneLine(e);
+            if (e instanceof CudaException) {
+                recover(why);
+            }
+            return failed(plan, repeats, peak, "error: " + why + "; " + gemm);
+        }
+    }
+
+    private Measurement failed(Plan plan, int repeats, long peak, String detail) {
+        return new Measurement(name(), repeats, Double.NaN, Double.NaN, peak, false, plan.pcieBytes(), plan.hbmBytes(),
+                plan.flops(), plan.recomputeFlops(), detail);
+    }
+
+    /** After a CUDA error: drop the layer (its context may be poisoned), reset the device, open a new one. */
+    private void recover(String why) {
+        try {
+            api.close();
+        } catch (RuntimeException ignored) {
+            // the context may be unusable: the reset below is what recovers it
+        }
+        api = null;
+        if (reopen == null) {
+            lost = why;
+            return;
+        }
+        try {
+            api = reopen.get();
+            contextBytes = api.totalMemoryBytes() - api.freeMemoryBytes();
+        } catch (RuntimeException | LinkageError e) {
+            lost = why + " (reopen failed: " + CudaProbe.oneLine(e) + ")";
+        }
+    }
+
+    /** The card's own measured profile (measured on first call, about a second). */
+    @Override
+    public DeviceProfile localDevice() {
+        return card().profile();
+    }
+
+    private CardProfiler.Result card() {
+        if (card == null) {
+            if (api == null) {
+                throw new IllegalStateException("device lost: " + lost);
+            }
+            card = CardProfiler.profile(api);
+        }
+        return card;
+    }
+
+    /** The card's name, memory, driver, GEMM implementation and measured profile, for the dataset footer. */
+    @Override
+    public Map<String, String> provenance() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("backend", name());
+        if (api instanceof JCudaDeviceApi j) {
+            p.put("compute_capability", j.computeCapability());
+            p.put("driver_version", Integer.toString(j.driverVersion()));
+            if (!j.cublasReason().isEmpty()) {
+                p.put("cublas_unavailable", j.cublasReason());
+            }
+        }
+        p.put("context_bytes", Long.toString(contextBytes));
+        p.put("memory_cap_bytes", Long.toString(options.memoryCapBytes()));
+        p.put("warmup_steps", Integer.toString(WARMUP));
+        p.put("jcuda_version", "12.6.0");
+        if (api != null) {
+            card().provenance().forEach((k, v) -> p.put("card." + k, v));
+        }
+        return p;
+    }
+
+    /** Releases the device layer (streams, modules, context). */
+    @Override
+    public void close() {
+        if (api != null) {
+            DeviceApi a = api;
+            api = null;
+            a.close();
+        }
+    }
+}
