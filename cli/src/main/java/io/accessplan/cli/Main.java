@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 @Command(name = "accessplan", mixinStandardHelpOptions = true, version = "accessplan " + Main.VERSION,
         description = "Tells a training job which GPU memory scheduling strategy trains its model fastest without"
                 + " running out of memory.",
-        subcommands = {PlanCommand.class, SweepCommand.class, RecommendCommand.class, BatchCommand.class,
+        subcommands = {PlanCommand.class, SweepCommand.class, RecommendCommand.class, BatchCommand.class, CrossCheckCommand.class,
 
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,0 +1,93 @@
+package io.accessplan.benchmarks;
+
+import io.accessplan.features.AttentionKind;
+import io.accessplan.features.DeviceCatalog;
+import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Family;
+import io.accessplan.features.ModelSpec;
+import io.accessplan.features.OptimizerKind;
+import io.accessplan.features.Precision;
+import io.accessplan.features.TrainingConfig;
+import io.accessplan.features.Workload;
+import io.accessplan.predictor.AccessPlanner;
+import io.accessplan.predictor.Recommendation;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Latency of one {@code recommend} (every candidate strategy scored) and throughput of the batch
+ * call, with the bundled model, over 1,000 varied workloads.
+ *
+ * <p>Run: {@code mvn -B -q -DskipTests package -pl benchmarks -am && java -jar benchmarks/target/benchmarks.jar PredictorBenchmark}.
+ * {@code recommend} runs in sample-time mode, so JMH prints its p50 and p99; {@code batch} reports
+ * workloads per second ({@code @OperationsPerInvocation}).
+ */
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgs = {"-Xmx2g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class PredictorBenchmark {
+    private static final int WORKLOADS = 1000;
+
+    private AccessPlanner planner;
+    private List<Workload> workloads;
+    private int next;
+
+    /** Loads the bundled model and draws the workloads (fixed seed). */
+    @Setup
+    public void setup() {
+        planner = AccessPlanner.bundled();
+        workloads = workloads(WORKLOADS, 7);
+    }
+
+    /** Workloads of every family on every device, from ~10M to ~13B parameters. */
+    static List<Workload> workloads(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<DeviceProfile> devices = new ArrayList<>(DeviceCatalog.builtin().all());
+        List<Workload> out = new ArrayList<>(n);
+        int[] hidden = {512, 768, 1024, 2048, 4096, 5120};
+        while (out.size() < n) {
+            Family f = Family.values()[r.nextInt(4)];
+            int h = hidden[r.nextInt(hidden.length)];
+            DeviceProfile d = devices.get(r.nextInt(devices.size()));
+            Precision p = d.bf16() && r.nextBoolean() ? Precision.BF16 : Precision.FP16;
+            ModelSpec m = ModelSpec.of(f, 4 + r.nextInt(44), h, f == Family.MLP ? 1 : h / 64);
+            out.add(new Workload(m, new TrainingConfig(128 << r.nextInt(6), 1 << r.nextInt(6), p, OptimizerKind.ADAM,
+                    r.nextBoolean() ? AttentionKind.FUSED : AttentionKind.NAIVE), d));
+        }
+        return out;
+    }
+
+    /** One lookup: every candidate strategy of one workload scored and ranked. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public Recommendation recommend() {
+        Workload w = workloads.get(next);
+        next = next + 1 == WORKLOADS ? 0 : next + 1;
+        return planner.recommend(w);
+    }
+
+    /** The batch call over 1,000 workloads; the score is workloads per second. */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(WORKLOADS)
+    public List<Recommendation> batch() {
+        return planner.recommendAll(workloads);
+    }
+}

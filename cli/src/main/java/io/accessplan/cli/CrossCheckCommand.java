@@ -1,0 +1,65 @@
+package io.accessplan.cli;
+
+import io.accessplan.collector.Backend;
+import io.accessplan.collector.BackendOptions;
+import io.accessplan.collector.BackendUnavailableException;
+import io.accessplan.collector.Backends;
+import io.accessplan.collector.Preset;
+import io.accessplan.cuda.CrossCheck;
+import io.accessplan.features.DeviceCatalog;
+import io.accessplan.features.Strategy;
+import io.accessplan.features.Workload;
+import io.accessplan.features.plan.Planner;
+import io.accessplan.features.plan.Schedule;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code accessplan crosscheck}: the same schedules on the GPU and on the simulator, ratio per strategy. */
+@Command(name = "crosscheck", mixinStandardHelpOptions = true,
+        description = "Runs the same schedules on cuda and on sim and reports the cuda/sim ratio of step time and peak memory per strategy.")
+final class CrossCheckCommand implements Callable<Integer> {
+    @Option(names = "--preset", defaultValue = "small", description = "small or standard (default ${DEFAULT-VALUE})")
+    String preset;
+
+    @Option(names = "--workloads", description = "CSV or JSONL workloads file instead of a preset (devices must be the local GPU)")
+    Path workloads;
+
+    @Option(names = "--limit", defaultValue = "12", description = "workloads to run (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--repeats", defaultValue = "5", description = "timed repeats (default ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() {
+        if (limit <= 0) {
+            throw new BadInputException("Invalid limit: " + limit + " (must be > 0)");
+        }
+        Preset p = workloads == null ? Preset.byName(preset) : null;
+        try (Backend cuda = Backends.open("cuda", new BackendOptions(0, 0, seed));
+             Backend sim = Backends.open("sim", new BackendOptions(0, 0, seed))) {
+            List<Workload> ws = workloads != null
+                    ? SweepCommand.readWorkloads(workloads, DeviceCatalog.builtin().with(cuda.localDevice()))
+                    : p.workloads(List.of(cuda.localDevice()), seed);
+            List<Schedule> schedules = new ArrayList<>();
+            for (Workload w : ws.subList(0, Math.min(limit, ws.size()))) {
+                for (Strategy s : Strategy.candidates(w)) {
+                    schedules.add(Planner.schedule(w, s));
+                }
+            }
+            List<CrossCheck.Row> rows = CrossCheck.run(cuda, sim, schedules, repeats, seed);
+            System.out.print(CrossCheck.format(rows));
+        } catch (BackendUnavailableException e) {
+            throw new BadInputException(Main.firstLine(e.getMessage()));
+        }
+        return 0;
+    }
+}
