@@ -1,0 +1,85 @@
+package io.accessplan.model;
+
+import io.accessplan.features.encode.FeatureEncoder;
+import io.accessplan.features.encode.Roofline;
+import io.accessplan.features.plan.Plan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Observations planned and encoded once, with their targets' analytic estimates, so that every
+ * fold of a cross-validation reuses them.
+ */
+final class EncodedRows {
+    final List<Observation> rows;
+    final List<Plan> plans;
+    final List<double[]> x;
+    final double[] rooflineMs;
+    final double[] analyticPeak;
+    final List<String> names;
+
+    private EncodedRows(List<Observation> rows, List<Plan> plans, List<double[]> x, double[] rooflineMs,
+                        double[] analyticPeak, List<String> names) {
+        this.rows = rows;
+        this.plans = plans;
+        this.x = x;
+        this.rooflineMs = rooflineMs;
+        this.analyticPeak = analyticPeak;
+        this.names = names;
+    }
+
+    static EncodedRows of(List<Observation> rows) {
+        FeatureEncoder enc = new FeatureEncoder();
+        List<Plan> plans = Evaluator.plan(rows);
+        List<double[]> x = plans.parallelStream().map(enc::encode).toList();
+        double[] roof = new double[rows.size()];
+        double[] peak = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            roof[i] = Roofline.of(plans.get(i)).stepTimeMs();
+            peak[i] = plans.get(i).peakMemoryBytes();
+        }
+        return new EncodedRows(List.copyOf(rows), plans, x, roof, peak, enc.names());
+    }
+
+    int size() {
+        return rows.size();
+    }
+
+    double stepTime(int i) {
+        return rows.get(i).measurement().stepTimeMs();
+    }
+
+    double peak(int i) {
+        return rows.get(i).measurement().peakMemoryBytes();
+    }
+
+    /** Indices of {@code among} usable for a target: rows that fit for step time, rows with a peak for memory. */
+    int[] usable(int[] among, boolean time) {
+        List<Integer> out = new ArrayList<>();
+        for (int i : among) {
+            if (time ? rows.get(i).fits() : peak(i) > 0) {
+                out.add(i);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The learned target values of some rows. */
+    double[] target(int[] idx, boolean time, TargetTransform t) {
+        double[] y = new double[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            int i = idx[k];
+            y[k] = time ? t.forward(stepTime(i), rooflineMs[i]) : t.forward(peak(i), analyticPeak[i]);
+        }
+        return y;
+    }
+
+    List<double[]> features(int[] idx) {
+        List<double[]> out = new ArrayList<>(idx.length);
+        for (int i : idx) {
+            out.add(x.get(i));
+        }
+        return out;
+    }
+}

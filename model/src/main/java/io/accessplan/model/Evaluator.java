@@ -1,0 +1,214 @@
+package io.accessplan.model;
+
+import io.accessplan.features.ActivationPolicy;
+import io.accessplan.features.Strategy;
+import io.accessplan.features.Workload;
+import io.accessplan.features.encode.Roofline;
+import io.accessplan.features.plan.Plan;
+import io.accessplan.features.plan.Planner;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores strategy choices against measurements, per DESIGN.md "Evaluation protocol": rows are
+ * grouped by workload id; each method chooses one strategy per workload among the measured ones;
+ * regret = time(choice) / time(fastest strategy that truly fits) - 1; a choice that truly runs
+ * out of memory is an oom. Methods:
+ * <ul>
+ *   <li>the model: the fastest predicted strategy among those predicted to fit (predicted peak *
+ *       (1 + safety margin) &lt;= capacity), else the one of least predicted peak;</li>
+ *   <li>{@code heuristic}: {@code keep} if the planner's analytic peak of {@code keep} fits, else
+ *       {@code full} (what most users do);</li>
+ *   <li>{@code analytic}: the planner's estimates ranked without learning: the fastest
+ *       {@link Roofline} time among strategies whose analytic peak fits, else the least analytic peak;</li>
+ *   <li>{@code always-full}: {@code full}.</li>
+ * </ul>
+ */
+public final class Evaluator {
+    /** The baseline names, in report order. */
+    public static final List<String> BASELINES = List.of("heuristic", "analytic", "always-full");
+
+    private static final Strategy KEEP = new Strategy(ActivationPolicy.KEEP, 1, false);
+    private static final Strategy FULL = new Strategy(ActivationPolicy.FULL, 1, false);
+
+    private Evaluator() {
+    }
+
+    /** Evaluates a model and the baselines on measured rows. */
+    public static EvaluationReport evaluate(StrategyModel model, List<Observation> rows) {
+        List<Plan> plans = plan(rows);
+        double[] t = new double[rows.size()];
+        double[] p = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            Prediction pr = model.predict(plans.get(i));
+            t[i] = pr.stepTimeMs();
+            p[i] = pr.peakBytes();
+        }
+        return report(rows, plans, t, p, model.safetyMargin());
+    }
+
+    /** Plans every row (in parallel: the planner dominates evaluation time). */
+    static List<Plan> plan(List<Observation> rows) {
+        return rows.parallelStream().map(o -> Planner.plan(o.workload(), o.strategy())).toList();
+    }
+
+    /** The report of given predictions (one per row) and the baselines on the same rows. */
+    static EvaluationReport report(List<Observation> rows, List<Plan> plans, double[] predTime, double[] predPeak,
+                                   double margin) {
+        List<int[]> groups = groups(rows);
+        List<EvaluationReport.WorkloadResult> details = new ArrayList<>();
+        Metrics model = score(rows, groups, predTime, predPeak, margin, details);
+        int n = rows.size();
+        double[] aTime = new double[n];
+        double[] aPeak = new double[n];
+        double[] heur = new double[n];
+        double[] full = new double[n];
+        for (int[] g : groups) {
+            Workload w = rows.get(g[0]).workload();
+            boolean keepFits = KEEP.validFor(w) && Planner.plan(w, KEEP).fits();
+            Strategy h = keepFits ? KEEP : FULL;
+            for (int i : g) {
+                Plan p = plans.get(i);
+                aTime[i] = Roofline.of(p).stepTimeMs();
+                aPeak[i] = p.peakMemoryBytes();
+                Strategy s = rows.get(i).strategy();
+                heur[i] = s.equals(h) ? 0 : 1;
+                full[i] = s.equals(FULL) ? 0 : 1;
+            }
+        }
+        Map<String, Metrics> base = new LinkedHashMap<>();
+        base.put("heuristic", fixedChoice(rows, groups, heur));
+        base.put("analytic", score(rows, groups, aTime, aPeak, 0.0, null));
+        base.put("always-full", fixedChoice(rows, groups, full));
+        List<EvaluationReport.RowPrediction> points = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            points.add(new EvaluationReport.RowPrediction(rows.get(i), predTime[i], predPeak[i]));
+        }
+        return new EvaluationReport(model, base, margin, points, details);
+    }
+
+    /**
+     * The metrics of choosing, per workload, the fastest predicted row among those whose predicted
+     * peak * (1 + margin) fits the device, else the row of least predicted peak.
+     *
+     * @param rows     measured rows (several strategies per workload)
+     * @param predTime predicted step time of each row (ms)
+     * @param predPeak predicted peak memory of each row (bytes)
+     * @param margin   memory safety margin
+     */
+    public static Metrics score(List<Observation> rows, double[] predTime, double[] predPeak, double margin) {
+        return score(rows, groups(rows), predTime, predPeak, margin, null);
+    }
+
+    private static Metrics score(List<Observation> rows, List<int[]> groups, double[] predTime, double[] predPeak,
+                                 double margin, List<EvaluationReport.WorkloadResult> details) {
+        int[] choice = new int[groups.size()];
+        for (int gi = 0; gi < groups.size(); gi++) {
+            int best = -1;
+            int least = -1;
+            for (int i : groups.get(gi)) {
+                long cap = rows.get(i).workload().device().memoryBytes();
+                if (predPeak[i] * (1 + margin) <= cap && (best < 0 || predTime[i] < predTime[best])) {
+                    best = i;
+                }
+                if (least < 0 || predPeak[i] < predPeak[least]) {
+                    least = i;
+                }
+            }
+            choice[gi] = best >= 0 ? best : least;
+        }
+        Metrics m = metrics(rows, groups, choice, details);
+        return new Metrics(m.workloads(), m.top1Accuracy(), m.meanRegret(), m.p95Regret(), m.oomRate(),
+                mape(rows, predTime, true), mape(rows, predPeak, false));
+    }
+
+    private static Metrics fixedChoice(List<Observation> rows, List<int[]> groups, double[] rank) {
+        int[] choice = new int[groups.size()];
+        for (int gi = 0; gi < groups.size(); gi++) {
+            int best = -1;
+            for (int i : groups.get(gi)) {
+                if (best < 0 || rank[i] < rank[best]) {
+                    best = i;
+                }
+            }
+            choice[gi] = best;
+        }
+        return metrics(rows, groups, choice, null);
+    }
+
+    private static Metrics metrics(List<Observation> rows, List<int[]> groups, int[] choice,
+                                   List<EvaluationReport.WorkloadResult> details) {
+        int counted = 0;
+        int top1 = 0;
+        int oom = 0;
+        List<Double> regrets = new ArrayList<>();
+        for (int gi = 0; gi < groups.size(); gi++) {
+            int best = -1;
+            for (int i : groups.get(gi)) {
+                if (rows.get(i).fits() && (best < 0
+                        || rows.get(i).measurement().stepTimeMs() < rows.get(best).measurement().stepTimeMs())) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                continue;   // nothing truly fits: no best to regret against
+            }
+            counted++;
+            Observation c = rows.get(choice[gi]);
+            double bestMs = rows.get(best).measurement().stepTimeMs();
+            double regret = Double.NaN;
+            boolean isTop1 = false;
+            if (!c.fits()) {
+                oom++;
+            } else {
+                regret = c.measurement().stepTimeMs() / bestMs - 1;
+                regrets.add(regret);
+                isTop1 = regret <= 1e-12;
+                if (isTop1) {
+                    top1++;
+                }
+            }
+            if (details != null) {
+                details.add(new EvaluationReport.WorkloadResult(c.workload(), c.strategy(), rows.get(best).strategy(),
+                        regret, !c.fits(), isTop1));
+            }
+        }
+        double[] r = regrets.stream().mapToDouble(Double::doubleValue).toArray();
+        return new Metrics(counted, counted == 0 ? Double.NaN : (double) top1 / counted, Stats.mean(r),
+                Stats.quantile(r, 0.95), counted == 0 ? Double.NaN : (double) oom / counted, Double.NaN, Double.NaN);
+    }
+
+    private static double mape(List<Observation> rows, double[] pred, boolean time) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            Observation o = rows.get(i);
+            if (time && !o.fits() || !Double.isFinite(pred[i])) {
+                continue;
+            }
+            double y = time ? o.measurement().stepTimeMs() : o.measurement().peakMemoryBytes();
+            if (y <= 0) {
+                continue;
+            }
+            sum += Math.abs(pred[i] - y) / y;
+            n++;
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** Row indices grouped by workload id, in order of first appearance. */
+    static List<int[]> groups(List<Observation> rows) {
+        Map<String, List<Integer>> m = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            m.computeIfAbsent(rows.get(i).workload().id(), k -> new ArrayList<>()).add(i);
+        }
+        List<int[]> out = new ArrayList<>(m.size());
+        for (List<Integer> l : m.values()) {
+            out.add(l.stream().mapToInt(Integer::intValue).toArray());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,200 @@
+package io.accessplan.model;
+
+import io.accessplan.features.Strategy;
+import io.accessplan.features.encode.FeatureEncoder;
+import org.tribuo.Model;
+import org.tribuo.Trainer;
+import org.tribuo.regression.Regressor;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+/**
+ * Trains a {@link StrategyModel} from measured rows.
+ *
+ * <ol>
+ *   <li>Plan and encode every row once ({@link FeatureEncoder}).</li>
+ *   <li>Grouped K-fold cross-validation by architecture ({@link CrossValidation#grouped}): for
+ *       each target (step time on rows that fit, peak memory on all rows) and each target form
+ *       not fixed by the options ({@link TargetTransform}), out-of-fold predictions; the form of
+ *       lower MAPE is kept.</li>
+ *   <li>From the kept out-of-fold predictions: the memory safety margin (the
+ *       {@link TrainOptions#marginQuantile()} quantile of peak under-prediction, measured / predicted
+ *       - 1), the 5/50/95% residual quantiles used as uncertainty, and the cross-validation
+ *       report against the baselines. The report uses the margin fitted on the same predictions,
+ *       so its oom rate is slightly optimistic.</li>
+ *   <li>The final regressors on every row; Tribuo records the data source, the trainer and its
+ *       settings, and this run's fingerprint and target forms in each model's provenance.</li>
+ * </ol>
+ * Without cross-validation (folds 0 or 1, or fewer than two architectures) both targets are log
+ * ratios, the margin is {@link #DEFAULT_MARGIN} and the uncertainty is zero-width.
+ */
+public final class ModelTrainer {
+    /** Safety margin when no cross-validation measured one: 3% over the predicted peak. */
+    public static final double DEFAULT_MARGIN = 0.03;
+
+    private ModelTrainer() {
+    }
+
+    /** Trains, cross-validates and assembles a model. */
+    public static TrainResult train(List<Observation> rows, TrainOptions o) {
+        long t0 = System.nanoTime();
+        if (rows == null || rows.isEmpty()) {
+            throw new IllegalArgumentException("Invalid training data: no rows");
+        }
+        EncodedRows d = EncodedRows.of(rows);
+        if (d.usable(IntStream.range(0, d.size()).toArray(), true).length == 0) {
+            throw new IllegalArgumentException("Invalid training data: no row has a step time (every row ran out of memory)");
+        }
+        String fingerprint = fingerprint(rows);
+        long archs = rows.stream().map(r -> r.workload().architectureId()).distinct().count();
+        Map<String, Double> transformMape = new LinkedHashMap<>();
+        TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
+        TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
+        double margin = DEFAULT_MARGIN;
+        double[] tq = {0, 0, 0};
+        double[] pq = {0, 0, 0};
+        EvaluationReport cv = null;
+        if (o.folds() >= 2 && archs >= 2) {
+            List<CrossValidation.Fold> folds = CrossValidation.grouped(rows, (int) Math.min(o.folds(), archs),
+                    o.seed());
+            double[] bestT = null;
+            double bestTm = Double.POSITIVE_INFINITY;
+            for (TargetTransform cand : candidates(o.timeTransform())) {
+                double[] t = CrossValidation.outOfFold(d, folds, o, true, cand);
+                double m = mape(d, t, true);
+                transformMape.put(StrategyModel.STEP_TIME + "/" + cand.id(), m);
+                if (m < bestTm) {
+                    bestTm = m;
+                    bestT = t;
+                    tt = cand;
+                }
+            }
+            double[] bestP = null;
+            double bestPm = Double.POSITIVE_INFINITY;
+            for (TargetTransform cand : candidates(o.peakTransform())) {
+                double[] p = CrossValidation.outOfFold(d, folds, o, false, cand);
+                double m = mape(d, p, false);
+                transformMape.put(StrategyModel.PEAK_MEMORY + "/" + cand.id(), m);
+                if (m < bestPm) {
+                    bestPm = m;
+                    bestP = p;
+                    pt = cand;
+                }
+            }
+            double[] under = logResiduals(d, bestP, false);
+            double[] ratio = new double[under.length];
+            for (int i = 0; i < under.length; i++) {
+                ratio[i] = Math.exp(under[i]) - 1;
+            }
+            margin = Math.max(0, Stats.quantile(ratio, o.marginQuantile()));
+            double[] tr = logResiduals(d, bestT, true);
+            tq = new double[]{Stats.quantile(tr, 0.05), Stats.quantile(tr, 0.5), Stats.quantile(tr, 0.95)};
+            pq = new double[]{Stats.quantile(under, 0.05), Stats.quantile(under, 0.5), Stats.quantile(under, 0.95)};
+            cv = Evaluator.report(d.rows, d.plans, bestT, bestP, margin);
+        }
+        Trainer<Regressor> trainer = Regressors.trainer(o);
+        int[] all = IntStream.range(0, d.size()).toArray();
+        int[] timeRows = d.usable(all, true);
+        int[] peakRows = d.usable(all, false);
+        Map<String, String> run = new LinkedHashMap<>();
+        run.put("data_fingerprint", fingerprint);
+        run.put("feature_schema_version", Integer.toString(FeatureEncoder.SCHEMA_VERSION));
+        run.put("target_transform", tt.id());
+        Model<Regressor> timeModel = Regressors.fit(trainer, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
+                d.target(timeRows, true, tt), run);
+        run.put("target_transform", pt.id());
+        Model<Regressor> peakModel = Regressors.fit(trainer, StrategyModel.PEAK_MEMORY, d.names,
+                d.features(peakRows), d.target(peakRows, false, pt), run);
+        Map<String, Object> cvMap = new LinkedHashMap<>();
+        if (cv != null) {
+            cv.model().toMap().forEach((k, v) -> cvMap.put(k, v));
+            transformMape.forEach((k, v) -> cvMap.put("mape " + k, v));
+        }
+        ModelMetadata meta = new ModelMetadata(FeatureEncoder.SCHEMA_VERSION, d.names, candidates(rows), fingerprint,
+                rows.size(), tt, pt, margin, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
+        StrategyModel model = new StrategyModel(meta, timeModel, peakModel);
+        return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static List<TargetTransform> candidates(TargetTransform fixed) {
+        return fixed != null ? List.of(fixed) : List.of(TargetTransform.LOG_RATIO, TargetTransform.LOG);
+    }
+
+    private static double mape(EncodedRows d, double[] pred, boolean time) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < d.size(); i++) {
+            if (Double.isNaN(pred[i]) || (time && !d.rows.get(i).fits())) {
+                continue;
+            }
+            double y = time ? d.stepTime(i) : d.peak(i);
+            if (y > 0) {
+                sum += Math.abs(pred[i] - y) / y;
+                n++;
+            }
+        }
+        return n == 0 ? Double.POSITIVE_INFINITY : sum / n;
+    }
+
+    /** ln(measured / predicted) over rows with both. */
+    private static double[] logResiduals(EncodedRows d, double[] pred, boolean time) {
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < d.size(); i++) {
+            if (Double.isNaN(pred[i]) || (time && !d.rows.get(i).fits())) {
+                continue;
+            }
+            double y = time ? d.stepTime(i) : d.peak(i);
+            if (y > 0 && pred[i] > 0) {
+                out.add(Math.log(y / pred[i]));
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The strategies present in the rows, in canonical order. */
+    static List<String> candidates(List<Observation> rows) {
+        Set<Strategy> seen = new HashSet<>();
+        for (Observation r : rows) {
+            seen.add(r.strategy());
+        }
+        return Strategy.all().stream().filter(seen::contains).map(Strategy::toString).toList();
+    }
+
+    /**
+     * SHA-256 over the sorted canonical lines of the rows (workload, strategy, backend, step time,
+     * peak, oom): the same data in any order gives the same fingerprint.
+     */
+    public static String fingerprint(List<Observation> rows) {
+        List<String> lines = new ArrayList<>(rows.size());
+        for (Observation r : rows) {
+            var m = r.measurement();
+            lines.add(r.workload().canonical() + "|" + r.strategy() + "|" + m.backend() + "|"
+                    + Double.doubleToLongBits(m.stepTimeMs()) + "|" + m.peakMemoryBytes() + "|" + m.oom());
+        }
+        lines.sort(null);
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (String l : lines) {
+                md.update(l.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) '\n');
+            }
+            StringBuilder b = new StringBuilder();
+            for (byte x : md.digest()) {
+                b.append(String.format("%02x", x));
+            }
+            return b.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

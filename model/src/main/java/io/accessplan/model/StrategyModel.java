@@ -1,0 +1,193 @@
+package io.accessplan.model;
+
+import io.accessplan.features.Strategy;
+import io.accessplan.features.Workload;
+import io.accessplan.features.encode.FeatureEncoder;
+import io.accessplan.features.encode.Roofline;
+import io.accessplan.features.plan.Plan;
+import io.accessplan.features.plan.Planner;
+import org.tribuo.Model;
+import org.tribuo.regression.Regressor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained accessplan model: two Tribuo regressors (step time, peak memory) over the features of
+ * {@link FeatureEncoder}, their compiled serving form, and the {@link ModelMetadata} that says how
+ * to read their outputs. Immutable and thread-safe; {@link #predict} never calls into Tribuo for
+ * XGBoost models (see {@link CompiledEnsemble}).
+ *
+ * <p>This class and everything it loads avoid the datasets module, Parquet and Hadoop.
+ */
+public final class StrategyModel {
+    /** Name of the step-time regressor in the model file. */
+    public static final String STEP_TIME = "step_time";
+    /** Name of the peak-memory regressor in the model file. */
+    public static final String PEAK_MEMORY = "peak_memory";
+
+    private final ModelMetadata metadata;
+    private final Model<Regressor> timeModel;
+    private final Model<Regressor> peakModel;
+    private final CompiledEnsemble ensemble;
+    private final FeatureEncoder encoder = new FeatureEncoder();
+    private final List<Strategy> candidates;
+
+    /** Assembles a model; the metadata's feature names must be the running encoder's. */
+    public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel) {
+        if (metadata.schemaVersion() != FeatureEncoder.SCHEMA_VERSION
+                || !metadata.featureNames().equals(encoder.names())) {
+            throw new IllegalArgumentException("Model features (schema version " + metadata.schemaVersion()
+                    + ") differ from this build's encoder (schema version " + FeatureEncoder.SCHEMA_VERSION
+                    + "): retrain the model");
+        }
+        this.metadata = metadata;
+        this.timeModel = timeModel;
+        this.peakModel = peakModel;
+        this.ensemble = CompiledEnsemble.of(timeModel, peakModel, encoder.names());
+        this.candidates = metadata.candidates().stream().map(Strategy::parse).toList();
+    }
+
+    /** Loads a model file; throws IllegalArgumentException with a one-line reason if it is not one. */
+    public static StrategyModel load(Path file) throws IOException {
+        return fromBytes(Files.readAllBytes(file), file.toString());
+    }
+
+    /** Reads a model from the bytes of a model file (a bundled resource, say). */
+    public static StrategyModel fromBytes(byte[] bytes, String origin) {
+        ModelFile.Contents c = ModelFile.read(bytes, FeatureEncoder.SCHEMA_VERSION, origin);
+        Model<Regressor> t = c.models().get(STEP_TIME);
+        Model<Regressor> p = c.models().get(PEAK_MEMORY);
+        if (t == null || p == null) {
+            throw new IllegalArgumentException("Invalid model file: " + origin + " (missing " + STEP_TIME + " or "
+                    + PEAK_MEMORY + " model)");
+        }
+        return new StrategyModel(c.metadata(), t, p);
+    }
+
+    /** The bytes of this model's file. */
+    public byte[] toBytes() {
+        Map<String, Model<Regressor>> m = new LinkedHashMap<>();
+        m.put(STEP_TIME, timeModel);
+        m.put(PEAK_MEMORY, peakModel);
+        return ModelFile.write(FeatureEncoder.SCHEMA_VERSION, metadata, m);
+    }
+
+    /** Writes the model file atomically: to a sibling temporary file, then renamed over the target. */
+    public void save(Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        if (abs.getParent() != null) {
+            Files.createDirectories(abs.getParent());
+        }
+        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, toBytes());
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The metadata. */
+    public ModelMetadata metadata() {
+        return metadata;
+    }
+
+    /** The step-time regressor as trained, with its Tribuo provenance. */
+    public Model<Regressor> timeModel() {
+        return timeModel;
+    }
+
+    /** The peak-memory regressor as trained, with its Tribuo provenance. */
+    public Model<Regressor> peakModel() {
+        return peakModel;
+    }
+
+    /** The serving form of the two regressors. */
+    public CompiledEnsemble ensemble() {
+        return ensemble;
+    }
+
+    /** The strategies this model was trained on, in canonical order. */
+    public List<Strategy> candidates() {
+        return candidates;
+    }
+
+    /** The memory safety margin: a strategy fits when predicted peak * (1 + margin) &lt;= capacity. */
+    public double safetyMargin() {
+        return metadata.safetyMargin();
+    }
+
+    /** The model's candidates valid for a workload, in canonical order. */
+    public List<Strategy> candidates(Workload w) {
+        return candidates.stream().filter(s -> s.validFor(w)).toList();
+    }
+
+    /** Predicts every candidate strategy of a workload. */
+    public List<Prediction> predict(Workload w) {
+        return predict(w, candidates(w));
+    }
+
+    /** Predicts the given strategies of a workload, in the given order; throws if one is not valid for it. */
+    public List<Prediction> predict(Workload w, List<Strategy> strategies) {
+        List<Prediction> out = new ArrayList<>(strategies.size());
+        double[] x = new double[encoder.width()];
+        for (Strategy s : strategies) {
+            out.add(predict(Planner.plan(w, s), x));
+        }
+        return out;
+    }
+
+    /** Predicts the strategy of a plan (for callers that already planned it). */
+    public Prediction predict(Plan p) {
+        return predict(p, new double[encoder.width()]);
+    }
+
+    private Prediction predict(Plan p, double[] x) {
+        encoder.encodeInto(p, x, 0);
+        double rooflineMs = Roofline.of(p).stepTimeMs();
+        double time = metadata.timeTransform().inverse(ensemble.time().predict(x), rooflineMs);
+        double peak = metadata.peakTransform().inverse(ensemble.peak().predict(x), p.peakMemoryBytes());
+        double[] tq = metadata.timeResidualQuantiles();
+        double[] pq = metadata.peakResidualQuantiles();
+        double required = peak * (1 + metadata.safetyMargin());
+        long cap = p.workload().device().memoryBytes();
+        return new Prediction(p.strategy(), time, time * Math.exp(tq[0]), time * Math.exp(tq[2]), peak,
+                peak * Math.exp(pq[0]), peak * Math.exp(pq[2]), p.peakMemoryBytes(), required, cap, required <= cap);
+    }
+
+    /**
+     * The choice among predictions: the fastest predicted to fit, or, when none is predicted to
+     * fit, the one of least predicted peak (the answer "does not fit" names it). Ties keep the
+     * earlier prediction (canonical order).
+     */
+    public static Prediction choose(List<Prediction> predictions) {
+        Prediction best = null;
+        for (Prediction p : predictions) {
+            if (p.fits() && (best == null || p.stepTimeMs() < best.stepTimeMs())) {
+                best = p;
+            }
+        }
+        if (best != null) {
+            return best;
+        }
+        for (Prediction p : predictions) {
+            if (best == null || p.peakBytes() < best.peakBytes()) {
+                best = p;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,150 @@
+package io.accessplan.model;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every setting of a training run, recorded in the model file and in each Tribuo model's
+ * provenance. Validated when built: a bad value is rejected with a message that names it.
+ *
+ * @param trainer        {@code xgboost} (default), {@code cart} or {@code sgd}
+ * @param trees          boosting rounds (xgboost)
+ * @param maxDepth       tree depth (xgboost, cart)
+ * @param eta            learning rate (xgboost: shrinkage; sgd: AdaGrad rate)
+ * @param subsample      row subsample per tree (xgboost)
+ * @param colsample      feature subsample per tree (xgboost)
+ * @param minChildWeight minimum hessian (xgboost) or weight (cart) in a leaf
+ * @param lambda         L2 regularisation of leaf weights (xgboost)
+ * @param epochs         passes over the data (sgd)
+ * @param threads        training threads (xgboost)
+ * @param seed           random seed of every randomised step (folds, subsampling, sgd order)
+ * @param folds          folds of the grouped cross-validation (0 or 1 disables it)
+ * @param timeTransform  step-time target, or {@code null} to let cross-validation choose
+ * @param peakTransform  peak-memory target, or {@code null} to let cross-validation choose
+ * @param marginQuantile quantile of cross-validated peak under-prediction taken as the memory safety margin
+ */
+public record TrainOptions(String trainer, int trees, int maxDepth, double eta, double subsample, double colsample,
+                           double minChildWeight, double lambda, int epochs, int threads, long seed, int folds,
+                           TargetTransform timeTransform, TargetTransform peakTransform, double marginQuantile) {
+
+    /** The trainer names. */
+    public static final java.util.List<String> TRAINERS = java.util.List.of("xgboost", "cart", "sgd");
+
+    /** Validates every field. */
+    public TrainOptions {
+        trainer = trainer == null ? "xgboost" : trainer.trim().toLowerCase(Locale.ROOT);
+        if (!TRAINERS.contains(trainer)) {
+            throw new IllegalArgumentException("Invalid trainer: " + trainer + " (expected xgboost, cart or sgd)");
+        }
+        if (trees < 1) {
+            throw new IllegalArgumentException("Invalid number of trees: " + trees);
+        }
+        if (maxDepth < 1 || maxDepth > 32) {
+            throw new IllegalArgumentException("Invalid max depth: " + maxDepth);
+        }
+        if (!(eta > 0 && eta <= 1)) {
+            throw new IllegalArgumentException("Invalid eta: " + eta);
+        }
+        if (!(subsample > 0 && subsample <= 1)) {
+            throw new IllegalArgumentException("Invalid subsample: " + subsample);
+        }
+        if (!(colsample > 0 && colsample <= 1)) {
+            throw new IllegalArgumentException("Invalid colsample: " + colsample);
+        }
+        if (!(minChildWeight >= 0)) {
+            throw new IllegalArgumentException("Invalid min child weight: " + minChildWeight);
+        }
+        if (!(lambda >= 0)) {
+            throw new IllegalArgumentException("Invalid lambda: " + lambda);
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("Invalid number of epochs: " + epochs);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("Invalid number of threads: " + threads);
+        }
+        if (folds < 0) {
+            throw new IllegalArgumentException("Invalid number of folds: " + folds);
+        }
+        if (!(marginQuantile >= 0.5 && marginQuantile <= 1)) {
+            throw new IllegalArgumentException("Invalid margin quantile: " + marginQuantile + " (expected 0.5 to 1)");
+        }
+    }
+
+    /**
+     * The defaults: XGBoost, 300 trees of depth 6, eta 0.1, 80% row and feature subsampling,
+     * 2 threads, seed 42, grouped 5-fold cross-validation choosing both targets, safety margin
+     * at the 99th percentile of peak under-prediction.
+     */
+    public static TrainOptions defaults() {
+        return new TrainOptions("xgboost", 300, 6, 0.1, 0.8, 0.8, 1.0, 1.0, 20, 2, 42L, 5, null, null, 0.99);
+    }
+
+    /** These options with another trainer; depth and rate move to that trainer's defaults. */
+    public TrainOptions withTrainer(String name) {
+        String t = name == null ? "xgboost" : name.trim().toLowerCase(Locale.ROOT);
+        return switch (t) {
+            case "cart" -> new TrainOptions(t, trees, 12, eta, subsample, colsample, 5.0, lambda, epochs, threads,
+                    seed, folds, timeTransform, peakTransform, marginQuantile);
+            case "sgd" -> new TrainOptions(t, trees, maxDepth, 0.1, subsample, colsample, minChildWeight, lambda,
+                    epochs, threads, seed, folds, timeTransform, peakTransform, marginQuantile);
+            default -> new TrainOptions(t, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
+                    threads, seed, folds, timeTransform, peakTransform, marginQuantile);
+        };
+    }
+
+    /** These options with another tree count and depth. */
+    public TrainOptions withTrees(int n, int depth) {
+        return new TrainOptions(trainer, n, depth, eta, subsample, colsample, minChildWeight, lambda, epochs, threads,
+                seed, folds, timeTransform, peakTransform, marginQuantile);
+    }
+
+    /** These options with another fold count (0 skips cross-validation). */
+    public TrainOptions withFolds(int k) {
+        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
+                threads, seed, k, timeTransform, peakTransform, marginQuantile);
+    }
+
+    /** These options with another seed. */
+    public TrainOptions withSeed(long s) {
+        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
+                threads, s, folds, timeTransform, peakTransform, marginQuantile);
+    }
+
+    /** These options with fixed targets ({@code null} lets cross-validation choose). */
+    public TrainOptions withTransforms(TargetTransform time, TargetTransform peak) {
+        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
+                threads, seed, folds, time, peak, marginQuantile);
+    }
+
+    /** The settings that shape the model, by name, as recorded in the model file. */
+    public Map<String, Object> hyperparameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trainer", trainer);
+        switch (trainer) {
+            case "xgboost" -> {
+                m.put("trees", trees);
+                m.put("max_depth", maxDepth);
+                m.put("eta", eta);
+                m.put("subsample", subsample);
+                m.put("colsample", colsample);
+                m.put("min_child_weight", minChildWeight);
+                m.put("lambda", lambda);
+                m.put("threads", threads);
+            }
+            case "cart" -> {
+                m.put("max_depth", maxDepth);
+                m.put("min_child_weight", minChildWeight);
+            }
+            default -> {
+                m.put("epochs", epochs);
+                m.put("learning_rate", eta);
+            }
+        }
+        m.put("seed", seed);
+        m.put("folds", folds);
+        m.put("margin_quantile", marginQuantile);
+        return m;
+    }
+}
