@@ -1,0 +1,99 @@
+package io.accessplan.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PlanCommandTest {
+    private static final String[] GPT2 = {"plan", "--family", "gpt", "--layers", "12", "--hidden", "768", "--heads", "12",
+            "--vocab", "50257", "--seq-len", "1024"};
+
+    @Test
+    void jsonOfOneStrategyHasTheContractFields() throws Exception {
+        Cli.Run r = Cli.run(concat(GPT2, "--strategy", "full+mb4", "--json"));
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        for (String f : new String[]{"strategy", "parameters", "weight_bytes", "gradient_bytes", "optimizer_bytes",
+                "activation_bytes_per_layer", "activation_bytes", "peak_memory_bytes", "fits", "flops", "recompute_flops",
+                "pcie_bytes"}) {
+            assertTrue(n.has(f), f);
+        }
+        assertEquals("full+mb4", n.get("strategy").asText());
+        assertEquals(124_439_808L, n.get("parameters").asLong());
+        // fp16 Adam: 2 + 2 + 12 bytes per parameter (ZeRO)
+        assertEquals(2 * 124_439_808L, n.get("weight_bytes").asLong());
+        assertEquals(12 * 124_439_808L, n.get("optimizer_bytes").asLong());
+    }
+
+    @Test
+    void llama2ParametersMatchThePublishedCount() throws Exception {
+        Cli.Run r = Cli.run("plan", "--family", "llama", "--layers", "32", "--hidden", "4096", "--heads", "32",
+                "--ffn-hidden", "11008", "--vocab", "32000", "--strategy", "keep", "--json");
+        assertEquals(6_738_415_616L, new ObjectMapper().readTree(r.out()).get("parameters").asLong());
+    }
+
+    @Test
+    void withoutAStrategyTheJsonIsAnArrayOfEveryValidStrategy() throws Exception {
+        Cli.Run r = Cli.run(concat(GPT2, "--json"));
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        assertTrue(n.isArray());
+        assertEquals(40, n.size());
+        Cli.Run mlp = Cli.run("plan", "--family", "mlp", "--layers", "4", "--hidden", "256", "--batch", "8", "--json");
+        JsonNode m = new ObjectMapper().readTree(mlp.out());
+        assertEquals(32, m.size());
+        m.forEach(x -> assertFalse(x.get("strategy").asText().startsWith("selective")));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--layers|0|Invalid layers: 0 (must be > 0)",
+        "--hidden|-768|Invalid hidden: -768 (must be > 0)",
+        "--heads|7|Invalid heads: 7 (must divide hidden 768)",
+        "--family|rnn|Unknown family: rnn (expected one of gpt, llama, bert, mlp)",
+        "--device|tpu-v4|Unknown device: tpu-v4 (expected one of",
+        "--strategy|keeep|Unknown strategy: keeep",
+        "--precision|fp8|Unknown precision: fp8",
+        "--seq-len|0|Invalid seq_len: 0 (must be > 0)",
+    })
+    void badInputIsOneLineNamingTheValueWithExitCode2(String flag, String value, String message) {
+        java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
+        opts.put("--family", "gpt");
+        opts.put("--layers", "12");
+        opts.put("--hidden", "768");
+        opts.put("--heads", "12");
+        opts.put(flag, value);
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("plan"));
+        opts.forEach((k, v) -> {
+            a.add(k);
+            a.add(v);
+        });
+        if (flag.equals("--heads") || flag.equals("--hidden")) {
+            a.set(a.indexOf("--heads") + 1, flag.equals("--heads") ? value : "12");
+        }
+        String[] args = a.toArray(String[]::new);
+        Cli.Run r = Cli.run(args);
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("accessplan: " + message), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertFalse(r.err().contains("Exception"), "no stack trace");
+    }
+
+    @Test
+    void aStrategyInvalidForTheFamilyIsRefused() {
+        Cli.Run r = Cli.run("plan", "--family", "mlp", "--layers", "4", "--hidden", "256", "--strategy", "selective");
+        assertEquals(2, r.code());
+        assertEquals("accessplan: Invalid strategy: selective (selective is not valid for family mlp)", r.err().strip());
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
