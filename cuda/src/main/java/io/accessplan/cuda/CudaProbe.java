@@ -53,7 +53,7 @@ public final class CudaProbe {
             }
             return new Result(true, n[0], n[0] + " CUDA device(s) available");
         } catch (LinkageError e) {
-            return none("libcuda.so.1 could not be loaded (" + oneLine(e) + ")");
+            return none("libcuda.so.1 could not be loaded (" + linkError(e) + ")");
         } catch (RuntimeException e) {
             return none("the CUDA driver could not be initialised (" + oneLine(e) + ")");
         }
@@ -61,6 +61,17 @@ public final class CudaProbe {
 
     private static Result none(String why) {
         return new Result(false, 0, "no usable CUDA device: " + why);
+    }
+
+    /**
+     * The cause of a native library load failure in one line. JCuda's message is a multi-line
+     * report of both attempts; the line that matters names the missing shared object.
+     */
+    static String linkError(LinkageError e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("([\\w.+-]+\\.so[\\w.]*: [^\\n]*)").matcher(m);
+        String cause = x.find() ? x.group(1) : m.lines().findFirst().orElse("");
+        return oneLine(new LinkageError(cause.trim())).replace("LinkageError", e.getClass().getSimpleName());
     }
 
     /** A throwable as one short line. */
