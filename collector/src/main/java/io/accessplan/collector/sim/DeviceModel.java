@@ -13,41 +13,42 @@ final class DeviceModel {
      * Fraction of the memory bandwidth that memory-bound kernels reach. STREAM-like kernels
      * reach ~80-90% of HBM bandwidth: 750 GB/s of 900 on V100 (0.83) in Jia et al.,
      * "Dissecting the NVIDIA Volta GPU Architecture via Microbenchmarking" (arXiv:1804.06826,
-     * 2018), and BabelStream reports similar fractions on A100/H100. We take 0.83 for every
-     * device; GDDR cards (T4, L4) reach a little less, which this does not model.
+     * 2018); STREAM-style benchmarks of later HBM parts land in the same 80-90% band. We take
+     * 0.83 for every device; GDDR cards (T4, L4) reach somewhat less, which this does not model.
      */
     static final double MEMORY_BOUND_FRACTION = 0.83;
 
     /**
      * Fraction of the tensor peak that fused attention reaches in the forward pass.
-     * FlashAttention-2 reports 50-73% of the A100's peak for its forward pass (T. Dao,
-     * FlashAttention-2, arXiv:2307.08691, 2023, section 4.1); we take 0.60, the middle of that
-     * range. On H100 FlashAttention-2 reaches only ~35% (J. Shah et al., FlashAttention-3,
-     * arXiv:2407.08608, 2024) and FlashAttention-3 ~75%; one number serves both.
+     * FlashAttention-2 reaches 50-73% of the A100's theoretical peak (T. Dao, FlashAttention-2,
+     * arXiv:2307.08691, 2023, abstract and section 4); we take 0.60, about the middle of that
+     * range. On H100 FlashAttention-2 reaches only ~35% and FlashAttention-3 up to 75%
+     * (J. Shah et al., FlashAttention-3, arXiv:2407.08608, 2024); one number serves every GPU.
      */
     static final double ATTENTION_FORWARD_EFFICIENCY = 0.60;
 
     /**
-     * Fraction of the peak for the fused attention backward pass: FlashAttention-2's backward is
-     * slower per FLOP than its forward (its benchmark figures, [FlashAttention-2] section 4.1);
-     * we assume 80% of the forward fraction, 0.48.
+     * Fraction of the peak for the fused attention backward pass: FlashAttention-2's backward
+     * reaches a lower FLOP rate than its forward in its own benchmarks (FlashAttention-2,
+     * section 4); we assume 80% of the forward fraction, 0.48.
      */
     static final double ATTENTION_BACKWARD_EFFICIENCY = 0.48;
 
     /**
      * Host Adam throughput with optimizer offload, in FLOP/s at the planner's 12 FLOPs per
-     * parameter: DeepSpeed's CPU-Adam updates 1 billion parameters in about 0.22 s on a DGX-2
-     * host, 5-7x faster than PyTorch's CPU Adam (J. Ren et al., ZeRO-Offload, USENIX ATC 2021,
-     * Table 3; deepspeed.ai ZeRO-Offload tutorial), i.e. ~4.5e9 parameters/s. SGD, at 4 FLOPs
-     * per parameter, is taken at the same FLOP rate.
+     * parameter. DeepSpeed's CPU-Adam is 5-7x faster than PyTorch's CPU Adam (deepspeed.ai
+     * ZeRO-Offload tutorial) and ZeRO-Offload's latency table (J. Ren et al., ZeRO-Offload,
+     * USENIX ATC 2021, section 6) puts it at roughly 0.2 s per billion parameters on a DGX-2
+     * host; we take 4.5e9 parameters/s. SGD, at 4 FLOPs per parameter, runs at the same FLOP rate.
      */
     static final double HOST_OPTIMIZER_FLOPS = 12 * 4.5e9;
 
     /**
-     * Host-side cost of launching one kernel or copy: a few microseconds per launch, ~3-4 us
-     * back to back in NVIDIA's measurement (A. Gray, "Getting Started with CUDA Graphs", NVIDIA
-     * Developer Blog, 2019). Launches are issued in program order by one host thread; a kernel
-     * cannot start before it is issued, so tiny kernels are launch-bound.
+     * Host-side cost of launching one kernel or copy: a few microseconds per launch back to back
+     * (A. Gray, "Getting Started with CUDA Graphs", NVIDIA Developer Blog, 2019, whose example
+     * kernels cost ~3-4 us each when launched in a stream); we take 4 us. Launches are issued in
+     * program order by one host thread; a kernel cannot start before it is issued, so tiny
+     * kernels are launch-bound.
      */
     static final double LAUNCH_SECONDS = 4e-6;
 

@@ -93,9 +93,11 @@ public final class SimBackend implements Backend {
     public static final String NAME = "sim";
 
     /**
-     * Sigma of the multiplicative lognormal step-time noise: 2%. Repeated steps of one job on
-     * one GPU typically vary by 1-3%; Sinha et al. [8] measure larger differences (up to ~8-22%
-     * by workload) between different GPUs of one cluster, which a single-GPU rerun does not have.
+     * Sigma of the multiplicative lognormal step-time noise: 2%. This is an assumption, not a
+     * fitted value (the calibration data holds no repeated end-to-end steps): warm training steps
+     * of one job on one GPU usually repeat within a few percent. Sinha et al. [8] measure larger,
+     * systematic differences between GPUs of the same model across a cluster, which a rerun on
+     * one GPU does not have and which this noise does not model.
      */
     static final double NOISE_SIGMA = 0.02;
 
@@ -110,6 +112,8 @@ public final class SimBackend implements Backend {
 
     private final BackendOptions options;
     private final Map<DeviceProfile, DeviceModel[]> models = new ConcurrentHashMap<>();
+    /** Scratch arrays per thread and backend: measure is thread-safe and allocates O(1) per call. */
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     /** A simulator with the given options (the memory cap emulates a smaller GPU). */
     public SimBackend(BackendOptions options) {
@@ -141,7 +145,7 @@ public final class SimBackend implements Backend {
         double stdev = Double.NaN;
         if (!oom) {
             double[] t = new double[repeats];
-            long state = noiseSeed(seed, w, schedule);
+            long state = noiseSeed(mix(options.seed() ^ GOLDEN) ^ seed, w, schedule);
             double mean = 0;
             for (int i = 0; i < repeats; i++) {
                 state += GOLDEN;
@@ -169,7 +173,7 @@ public final class SimBackend implements Backend {
     @Override
     public Map<String, String> provenance() {
         return Map.of("backend", NAME, "noise_sigma", Double.toString(NOISE_SIGMA),
-                "memory_cap_bytes", Long.toString(options.memoryCapBytes()));
+                "memory_cap_bytes", Long.toString(options.memoryCapBytes()), "seed", Long.toString(options.seed()));
     }
 
     @Override
@@ -223,18 +227,17 @@ public final class SimBackend implements Backend {
         }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private static final int STREAM_MASK = 3;
     private static final int LAUNCH = 4;
     private static final int HOST_WORK = 8;
     private static final int[] NO_WAIT = new int[0];
 
-    private static Replay replay(Schedule s, DeviceModel dm) {
+    private Replay replay(Schedule s, DeviceModel dm) {
         List<Op> ops = s.ops();
         List<Tensor> tensors = s.tensors();
         int n = ops.size();
         int bodyEnd = s.bodyEnd();
-        Scratch x = SCRATCH.get();
+        Scratch x = scratch.get();
         x.ensure(n);
         int[] index = x.index;
         int[] flags = x.flags;
@@ -404,7 +407,10 @@ public final class SimBackend implements Backend {
 
     private static final long GOLDEN = 0x9e3779b97f4a7c15L;
 
-    /** The noise seed of one run: the run seed, the workload id and the strategy, mixed. */
+    /**
+     * The noise seed of one run: the run seed, the workload (its canonical text, which its id
+     * hashes) and the strategy, mixed; independent of what ran before.
+     */
     static long noiseSeed(long seed, Workload w, Schedule s) {
         long h = mix(seed ^ GOLDEN);
         h = mix(h ^ fnv(w.canonical()));
