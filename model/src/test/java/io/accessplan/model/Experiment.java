@@ -17,5 +17,11 @@ final class Experiment {
         System.out.printf("trained in %.1f s, margin %.4f, transforms %s%n", r.seconds(),
                 r.model().safetyMargin(), r.transformMape());
         System.out.println(r.crossValidation().toTable());
+        try {
+            HtmlReport.write(java.nio.file.Path.of(args[2]), r.crossValidation(), "accessplan cross-validation (SYNTHETIC data)");
+            r.model().save(java.nio.file.Path.of(args[2] + ".apmodel"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
