@@ -1,0 +1,55 @@
+package io.accessplan.model;
+
+import io.accessplan.features.Workload;
+import io.accessplan.features.encode.FeatureEncoder;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The model file written by this version (format 1, schema 1) is checked in and must keep loading. */
+class ShippedModelTest {
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = ShippedModelTest.class.getResourceAsStream(name)) {
+            assertNotNull(in, name);
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void theCheckedInModelFileLoadsWithItsMetadataAndProvenance() throws IOException {
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v1.apmodel"), "shipped-v1.apmodel");
+        assertEquals(FeatureEncoder.SCHEMA_VERSION, m.metadata().schemaVersion());
+        assertEquals(64, m.metadata().fingerprint().length());
+        assertFalse(m.candidates().isEmpty());
+        assertTrue(m.ensemble().flat());
+        assertTrue(m.timeModel().getProvenance().toString().contains("XGBoostRegressionTrainer"));
+    }
+
+    @Test
+    void theCheckedInModelPredictsWhatItPredictedWhenWritten() throws IOException {
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v1.apmodel"), "shipped-v1.apmodel");
+        List<String> lines = new String(resource("shipped-v1.expected"), StandardCharsets.UTF_8).lines()
+                .filter(l -> !l.startsWith("#")).toList();
+        assertEquals(5, lines.size());
+        for (String l : lines) {
+            String[] parts = l.split(";");
+            double[] x = java.util.Arrays.stream(parts[0].split(",")).mapToDouble(Double::parseDouble).toArray();
+            assertEquals(Double.parseDouble(parts[1]), m.ensemble().time().predict(x), 0.0);
+            assertEquals(Double.parseDouble(parts[2]), m.ensemble().peak().predict(x), 0.0);
+        }
+        // and it answers a lookup through the running planner and encoder
+        Workload w = SyntheticRows.workloads(1, 5).get(0);
+        for (Prediction p : m.predict(w)) {
+            assertTrue(p.stepTimeMs() > 0 && p.peakBytes() > 0, p.toString());
+        }
+    }
+}
