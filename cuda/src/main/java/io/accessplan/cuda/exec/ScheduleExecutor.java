@@ -55,6 +55,7 @@ public final class ScheduleExecutor implements AutoCloseable {
     private int optimizerState = -1;
     private int hostGradients = -1;
     private int steps;
+    private DeviceEvent join;
     private boolean prepared;
 
     /**
@@ -175,7 +176,11 @@ public final class ScheduleExecutor implements AutoCloseable {
         };
     }
 
-    /** Issues one training step (asynchronous on the device, except the host optimizer). */
+    /**
+     * Issues one training step (asynchronous on the device, except the host optimizer), then
+     * joins the copy stream into the compute stream, so that the next step's forward pass sees
+     * the weights a host update sent up. The join follows a {@code beginOp(-1, "step.join")} mark.
+     */
     public void step() {
         prepare();
         body();
@@ -183,8 +188,18 @@ public final class ScheduleExecutor implements AutoCloseable {
         for (int i = schedule.bodyEnd(); i < ops.size(); i++) {
             execute(ops.get(i), 0);
         }
+        api.beginOp(-1, STEP_JOIN);
+        if (join == null) {
+            join = api.createEvent();
+            allEvents.add(join);
+        }
+        api.record(join, StreamKind.COPY);
+        api.waitFor(StreamKind.COMPUTE, join);
         steps++;
     }
+
+    /** Name of the trace mark before the end-of-step join. */
+    public static final String STEP_JOIN = "step.join";
 
     private void body() {
         List<Op> ops = schedule.ops();
@@ -198,13 +213,10 @@ public final class ScheduleExecutor implements AutoCloseable {
     /** Runs one step between CUDA events on the streams and returns its device time in milliseconds. */
     public float timedStep() {
         prepare();
-        try (DeviceEvent start = api.createEvent(); DeviceEvent copyDone = api.createEvent();
-             DeviceEvent end = api.createEvent()) {
+        try (DeviceEvent start = api.createEvent(); DeviceEvent end = api.createEvent()) {
             api.record(start, StreamKind.COMPUTE);
             api.waitFor(StreamKind.COPY, start);
             step();
-            api.record(copyDone, StreamKind.COPY);
-            api.waitFor(StreamKind.COMPUTE, copyDone);
             api.record(end, StreamKind.COMPUTE);
             api.synchronize(end);
             return api.elapsedMs(start, end);

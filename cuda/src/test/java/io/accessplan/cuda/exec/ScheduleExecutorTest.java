@@ -94,6 +94,30 @@ class ScheduleExecutorTest {
         }
     }
 
+    @Test
+    void stepEndsByJoiningTheCopyStreamIntoTheComputeStream() {
+        Schedule s = Planner.schedule(Workloads.tinyGpt(), Strategy.parse("offload+opt_offload"));
+        RecordingDeviceApi api = new RecordingDeviceApi(CAPACITY, "ptx");
+        try (ScheduleExecutor ex = new ScheduleExecutor(api, s, 0, Planner.CUDA_CONTEXT_BYTES, 7)) {
+            ex.prepare();
+            api.clearCalls();
+            ex.step();
+        }
+        List<Call> calls = api.calls();
+        int mark = calls.size() - 1;
+        while (calls.get(mark).kind() != Kind.BEGIN_OP) {
+            mark--;
+        }
+        assertEquals(ScheduleExecutor.STEP_JOIN, calls.get(mark).name());
+        Call record = calls.get(mark + 1);
+        Call wait = calls.get(mark + 2);
+        assertEquals(Kind.RECORD, record.kind());
+        assertEquals(StreamKind.COPY, record.stream());
+        assertEquals(Kind.WAIT, wait.kind());
+        assertEquals(StreamKind.COMPUTE, wait.stream());
+        assertEquals(record.id(), wait.id());
+    }
+
     private static long staticBytes(Schedule s) {
         long b = 0;
         for (int id : s.staticTensors()) {
@@ -121,6 +145,10 @@ class ScheduleExecutorTest {
         List<List<Call>> parts = new ArrayList<>();
         List<Integer> markers = new ArrayList<>();
         for (Call c : calls) {
+            if (c.kind() == Kind.BEGIN_OP && c.id() < 0) {
+                assertEquals(ScheduleExecutor.STEP_JOIN, c.name());
+                break;   // the end-of-step join, checked in stepEndsByJoiningTheCopyStream
+            }
             if (c.kind() == Kind.BEGIN_OP) {
                 markers.add((int) c.id());
                 parts.add(new ArrayList<>());
