@@ -1,0 +1,47 @@
+package io.accessplan.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerSelectionTest {
+
+    @Test
+    void cartAndSgdTrainSaveAndReloadAndRecordTheirSettings() {
+        List<Observation> rows = TestModels.rows().subList(0, 800);
+        for (String t : new String[]{"cart", "sgd"}) {
+            TrainOptions o = TrainOptions.defaults().withTrainer(t).withFolds(0)
+                    .withTransforms(TargetTransform.LOG_RATIO, TargetTransform.LOG_RATIO);
+            StrategyModel m = ModelTrainer.train(rows, o).model();
+            assertFalse(m.ensemble().flat(), t + " is served through Tribuo");
+            assertEquals(t, m.metadata().hyperparameters().get("trainer"));
+            assertEquals(ModelTrainer.DEFAULT_MARGIN, m.safetyMargin());
+            StrategyModel back = StrategyModel.fromBytes(m.toBytes(), t);
+            Observation o0 = rows.get(0);
+            assertEquals(m.predict(o0.workload()), back.predict(o0.workload()));
+            assertTrue(back.predict(o0.workload()).get(0).stepTimeMs() > 0);
+        }
+    }
+
+    @Test
+    void badOptionsAreRejectedNamingTheValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainOptions.defaults().withTrees(0, 6));
+        assertEquals("Invalid number of trees: 0", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withTrainer("forest"));
+    }
+
+    @Test
+    void theFingerprintIgnoresRowOrder() {
+        List<Observation> rows = TestModels.rows().subList(0, 50);
+        List<Observation> reversed = new java.util.ArrayList<>(rows);
+        java.util.Collections.reverse(reversed);
+        assertEquals(ModelTrainer.fingerprint(rows), ModelTrainer.fingerprint(reversed));
+        assertFalse(ModelTrainer.fingerprint(rows).equals(ModelTrainer.fingerprint(rows.subList(0, 49))));
+    }
+}
