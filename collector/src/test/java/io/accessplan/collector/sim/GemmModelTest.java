@@ -68,6 +68,23 @@ class GemmModelTest {
         assertTrue(q[1] < 0.45, table + " tensor=" + tensor + " held-out p90 error " + q[1]);
     }
 
+    @ParameterizedTest(name = "{0} tensor={1}")
+    @MethodSource("tables")
+    void curveFittedOnSmallerShapesExtrapolatesToTheLargestQuartile(GemmModel.Table table, boolean tensor) {
+        List<GemmModel.Sample> samples = GemmModel.samples(table, tensor);
+        double[] flops = samples.stream().mapToDouble(GemmModel.Sample::flops).sorted().toArray();
+        double cut = quantile(flops, 0.75);
+        List<GemmModel.Sample> small = samples.stream().filter(s -> s.flops() < cut).toList();
+        List<GemmModel.Sample> large = samples.stream().filter(s -> s.flops() >= cut).toList();
+        // the device's ceiling (the plateau, one number) is taken from the whole table: the small
+        // shapes alone never reach it, and capping at their best would fail by construction
+        double plateau = GemmModel.calibrated(table, tensor).plateau;
+        double[] q = medianP90(GemmModel.fit(small, table, tensor, plateau).relativeErrors(large, table, tensor));
+        // H100 f32 (TF32) extrapolates worst: its small shapes are far more latency-bound than bf16's
+        assertTrue(q[0] < 0.30, table + " tensor=" + tensor + " extrapolation median error " + q[0]);
+        assertTrue(q[1] < 0.40, table + " tensor=" + tensor + " extrapolation p90 error " + q[1]);
+    }
+
     @Test
     void flopBoundGemmsGetFasterWithSizeUpToThePlateauAndNeverPassPeak() {
         for (DeviceProfile d : DeviceCatalog.builtin().all()) {
