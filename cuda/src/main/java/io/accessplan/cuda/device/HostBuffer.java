@@ -10,6 +10,12 @@ public interface HostBuffer {
     /** Identifier unique within the device layer that made it. */
     long id();
 
-    /** The memory as a little-endian byte buffer, or null where it is not backed (a recording layer). */
-    ByteBuffer memory();
+    /** Whether Java can read and write the memory (a recording layer may not back large buffers). */
+    boolean backed();
+
+    /**
+     * A little-endian view of {@code length} bytes from {@code offset} (views are limited to 2 GiB,
+     * so large buffers are read in pieces), or null where the memory is not backed.
+     */
+    ByteBuffer memory(long offset, int length);
 }

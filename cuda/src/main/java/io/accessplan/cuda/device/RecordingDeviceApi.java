@@ -68,7 +68,20 @@ public final class RecordingDeviceApi implements DeviceApi {
     private record Buf(long id, long bytes) implements DeviceBuffer {
     }
 
-    private record Host(long id, long bytes, ByteBuffer memory) implements HostBuffer {
+    private record Host(long id, long bytes, ByteBuffer heap) implements HostBuffer {
+        @Override
+        public boolean backed() {
+            return heap != null;
+        }
+
+        @Override
+        public ByteBuffer memory(long offset, int length) {
+            if (heap == null) {
+                return null;
+            }
+            return heap.duplicate().position((int) offset).limit((int) offset + length).slice()
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        }
     }
 
     private record Ev(long id) implements DeviceEvent {

@@ -1,12 +1,13 @@
 package io.accessplan.cuda.exec;
 
 import io.accessplan.cuda.device.DType;
+import io.accessplan.cuda.device.HostBuffer;
 import io.accessplan.features.OptimizerKind;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /**
  * The optimizer update of optimizer offload, on CPU threads over pinned host memory, as
@@ -15,37 +16,49 @@ import java.util.stream.IntStream;
  * precision. Host state layout: [fp32 master | moment 1 | moment 2 (Adam)], so that in fp32
  * training the first {@code 4P} bytes are the weights the planner copies back. In mixed
  * precision the 16-bit weights are written over the host gradient buffer (its gradients are
- * consumed by then), from which the executor copies them back.
+ * consumed by then), from which the executor copies them back. Work is split in chunks of
+ * {@link #CHUNK} parameters over the common fork-join pool; each chunk reads its own views, so
+ * buffers larger than 2 GiB work.
  *
  * <p>Same hyper-parameters as the device kernels ({@link OpBinder}), so offloaded and device
  * updates agree to rounding. [1] J. Ren et al., ZeRO-Offload, USENIX ATC 2021.
  */
 public final class HostOptimizer {
-    private static final int CHUNK = 1 << 16;
+    /** Parameters per chunk of work. */
+    public static final int CHUNK = 1 << 18;
 
     private HostOptimizer() {
     }
 
     /**
-     * Sets the master weights from the device's initial weights (as copied into {@code weights}).
+     * Sets the master weights from the device's initial weights and zeroes the moments.
      *
      * @param weights host copy of the working weights, in the training precision
-     * @param state   host optimizer state, zeroed moments after this call
+     * @param state   host optimizer state
      * @param type    training precision
      * @param n       parameters
      */
-    public static void init(ByteBuffer weights, ByteBuffer state, DType type, long n) {
-        FloatBuffer s = floats(state);
-        for (long i = 0; i < s.capacity(); i++) {
-            s.put((int) i, 0f);
-        }
-        for (int i = 0; i < n; i++) {
-            s.put(i, load(weights, type, i));
-        }
+    public static void init(HostBuffer weights, HostBuffer state, DType type, long n) {
+        int moments = (int) (state.bytes() / (4 * n)) - 1;
+        chunks(n).forEach(c -> {
+            long start = c * CHUNK;
+            int len = (int) Math.min(CHUNK, n - start);
+            ByteBuffer w = weights.memory(start * type.bytes(), len * type.bytes());
+            FloatBuffer master = floats(state, start, len);
+            for (int i = 0; i < len; i++) {
+                master.put(i, load(w, type, i));
+            }
+            for (int k = 1; k <= moments; k++) {
+                FloatBuffer m = floats(state, k * n + start, len);
+                for (int i = 0; i < len; i++) {
+                    m.put(i, 0f);
+                }
+            }
+        });
     }
 
     /**
-     * One update of every parameter; zeroes nothing on the device (the executor does).
+     * One update of every parameter.
      *
      * @param grads     host gradients in the training precision; in mixed precision receives the new weights
      * @param state     host optimizer state
@@ -55,41 +68,47 @@ public final class HostOptimizer {
      * @param step      steps taken so far plus one
      * @param lossScale the scale the gradients carry
      */
-    public static void update(ByteBuffer grads, ByteBuffer state, DType type, OptimizerKind optimizer, long n, int step,
+    public static void update(HostBuffer grads, HostBuffer state, DType type, OptimizerKind optimizer, long n, int step,
                               float lossScale) {
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Too many parameters for the host optimizer: " + n);
-        }
-        FloatBuffer s = floats(state);
-        int np = (int) n;
         double bc1 = 1 - Math.pow(OpBinder.ADAM_B1, step);
         double bc2 = 1 - Math.pow(OpBinder.ADAM_B2, step);
-        IntStream.range(0, (np + CHUNK - 1) / CHUNK).parallel().forEach(c -> {
-            int end = Math.min(np, (c + 1) * CHUNK);
-            for (int i = c * CHUNK; i < end; i++) {
-                float g = load(grads, type, i);
-                float p = s.get(i);
-                if (optimizer == OptimizerKind.ADAM) {
-                    float m = OpBinder.ADAM_B1 * s.get(np + i) + (1 - OpBinder.ADAM_B1) * g;
-                    float v = OpBinder.ADAM_B2 * s.get(2 * np + i) + (1 - OpBinder.ADAM_B2) * g * g;
-                    s.put(np + i, m);
-                    s.put(2 * np + i, v);
+        boolean adam = optimizer == OptimizerKind.ADAM;
+        chunks(n).forEach(c -> {
+            long start = c * CHUNK;
+            int len = (int) Math.min(CHUNK, n - start);
+            ByteBuffer g = grads.memory(start * type.bytes(), len * type.bytes());
+            FloatBuffer master = floats(state, start, len);
+            FloatBuffer m1 = floats(state, n + start, len);
+            FloatBuffer m2 = adam ? floats(state, 2 * n + start, len) : null;
+            for (int i = 0; i < len; i++) {
+                float gi = load(g, type, i);
+                float p = master.get(i);
+                if (adam) {
+                    float m = OpBinder.ADAM_B1 * m1.get(i) + (1 - OpBinder.ADAM_B1) * gi;
+                    float v = OpBinder.ADAM_B2 * m2.get(i) + (1 - OpBinder.ADAM_B2) * gi * gi;
+                    m1.put(i, m);
+                    m2.put(i, v);
                     p -= (float) (OpBinder.ADAM_LR * (m / bc1) / (Math.sqrt(v / bc2) + OpBinder.ADAM_EPS));
                 } else {
-                    float m = OpBinder.SGD_MOMENTUM * s.get(np + i) + g;
-                    s.put(np + i, m);
+                    float m = OpBinder.SGD_MOMENTUM * m1.get(i) + gi;
+                    m1.put(i, m);
                     p -= OpBinder.SGD_LR / lossScale * m;
                 }
-                s.put(i, p);
+                master.put(i, p);
                 if (type != DType.F32) {
-                    store(grads, type, i, p);
+                    store(g, type, i, p);
                 }
             }
         });
     }
 
-    private static FloatBuffer floats(ByteBuffer b) {
-        return b.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    private static LongStream chunks(long n) {
+        return LongStream.range(0, (n + CHUNK - 1) / CHUNK).parallel();
+    }
+
+    /** fp32 elements [first, first + len) of a host buffer. */
+    private static FloatBuffer floats(HostBuffer b, long first, int len) {
+        return b.memory(first * 4, len * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     }
 
     /** Element i of a buffer of the given type, as a float. */
@@ -143,8 +162,8 @@ public final class HostOptimizer {
         if (a >= 65520f) {
             return (short) (sign | 0x7c00);
         }
-        if (a < 0x1p-14f) {   // subnormal half: a multiple of 2^-24
-            return (short) (sign | Math.round(a * 0x1p24f));   // Math.round is half-up; ties are measure-zero here
+        if (a < 0x1p-14f) {   // subnormal half: a multiple of 2^-24, rounded to nearest even by rint
+            return (short) (sign | (int) Math.rint(a * 0x1p24f));
         }
         int exp = ((bits >>> 23) & 0xff) - 127 + 15;
         int mant = bits & 0x7fffff;

@@ -141,9 +141,8 @@ public final class ScheduleExecutor implements AutoCloseable {
         DeviceBuffer w = device[weights];
         api.copyToHost(stage, 0, w.all(), StreamKind.COPY);
         api.synchronize();
-        ByteBuffer state = host[optimizerState].memory();
-        if (stage.memory() != null && state != null) {
-            HostOptimizer.init(stage.memory(), state, dims.type(), dims.parameters());
+        if (stage.backed() && host[optimizerState].backed()) {
+            HostOptimizer.init(stage, host[optimizerState], dims.type(), dims.parameters());
         }
     }
 
@@ -237,13 +236,17 @@ public final class ScheduleExecutor implements AutoCloseable {
             api.copyToHost(stage, 0, g.all(), StreamKind.COMPUTE);
             api.zero(g.all(), StreamKind.COMPUTE);
             api.synchronize();
-            ByteBuffer mem = stage.memory();
-            if (mem == null) {
+            if (!stage.backed()) {
                 return new float[0];
             }
-            float[] out = new float[(int) dims.parameters()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = HostOptimizer.load(mem, dims.type(), i) / binder.lossScale();
+            int e = dims.type().bytes();
+            float[] out = new float[Math.toIntExact(dims.parameters())];
+            for (int start = 0; start < out.length; start += HostOptimizer.CHUNK) {
+                int len = Math.min(HostOptimizer.CHUNK, out.length - start);
+                ByteBuffer mem = stage.memory((long) start * e, len * e);
+                for (int i = 0; i < len; i++) {
+                    out[start + i] = HostOptimizer.load(mem, dims.type(), i) / binder.lossScale();
+                }
             }
             return out;
         } finally {
@@ -352,9 +355,9 @@ public final class ScheduleExecutor implements AutoCloseable {
     }
 
     private void hostUpdate() {
-        ByteBuffer g = host[hostGradients].memory();
-        ByteBuffer s = host[optimizerState].memory();
-        if (g != null && s != null) {
+        HostBuffer g = host[hostGradients];
+        HostBuffer s = host[optimizerState];
+        if (g.backed() && s.backed()) {
             HostOptimizer.update(g, s, dims.type(), schedule.workload().training().optimizer(), dims.parameters(),
                     steps + 1, binder.lossScale());
         }

@@ -9,19 +9,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Page-locked host memory ({@code cuMemAllocHost}), so copies run at full PCIe bandwidth and
- * asynchronously. A Java view exists up to 2 GiB (the limit of a ByteBuffer).
+ * asynchronously. Java reads it through views of at most 2 GiB each (the limit of a ByteBuffer).
  */
 public final class PinnedMemory implements HostBuffer {
     private static final AtomicLong IDS = new AtomicLong();
     private final Pointer ptr;
     private final long bytes;
     private final long id = IDS.incrementAndGet();
-    private final ByteBuffer view;
 
     PinnedMemory(Pointer ptr, long bytes) {
         this.ptr = ptr;
         this.bytes = bytes;
-        this.view = bytes <= Integer.MAX_VALUE ? ptr.getByteBuffer(0, bytes).order(ByteOrder.LITTLE_ENDIAN) : null;
     }
 
     /** The host pointer. */
@@ -40,7 +38,16 @@ public final class PinnedMemory implements HostBuffer {
     }
 
     @Override
-    public ByteBuffer memory() {
-        return view;
+    public boolean backed() {
+        return true;
+    }
+
+    @Override
+    public ByteBuffer memory(long offset, int length) {
+        if (offset < 0 || offset + length > bytes) {
+            throw new IllegalArgumentException("Invalid host range: [" + offset + ", " + (offset + length)
+                    + ") of " + bytes + " bytes");
+        }
+        return ptr.getByteBuffer(offset, length).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

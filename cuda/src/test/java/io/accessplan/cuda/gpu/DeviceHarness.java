@@ -26,8 +26,9 @@ final class DeviceHarness implements AutoCloseable {
         DeviceBuffer b = zeros((long) values.length * t.bytes());
         HostBuffer h = api.allocateHost(b.bytes());
         try {
+            java.nio.ByteBuffer mem = h.memory(0, (int) b.bytes());
             for (int i = 0; i < values.length; i++) {
-                HostOptimizer.store(h.memory(), t, i, values[i]);
+                HostOptimizer.store(mem, t, i, values[i]);
             }
             api.copyToDevice(b.all(), h, 0, StreamKind.COMPUTE);
             api.synchronize();
@@ -42,8 +43,9 @@ final class DeviceHarness implements AutoCloseable {
         DeviceBuffer b = zeros(8L * values.length);
         HostBuffer h = api.allocateHost(b.bytes());
         try {
+            java.nio.ByteBuffer mem = h.memory(0, (int) b.bytes());
             for (int i = 0; i < values.length; i++) {
-                h.memory().putLong(8 * i, values[i]);
+                mem.putLong(8 * i, values[i]);
             }
             api.copyToDevice(b.all(), h, 0, StreamKind.COMPUTE);
             api.synchronize();
@@ -69,8 +71,9 @@ final class DeviceHarness implements AutoCloseable {
             api.copyToHost(h, 0, b.all(), StreamKind.COMPUTE);
             api.synchronize();
             float[] out = new float[n];
+            java.nio.ByteBuffer mem = h.memory(0, (int) b.bytes());
             for (int i = 0; i < n; i++) {
-                out[i] = HostOptimizer.load(h.memory(), t, i);
+                out[i] = HostOptimizer.load(mem, t, i);
             }
             return out;
         } finally {
@@ -86,7 +89,7 @@ final class DeviceHarness implements AutoCloseable {
             api.copyToHost(h, 0, b.all(), StreamKind.COMPUTE);
             api.synchronize();
             byte[] out = new byte[(int) b.bytes()];
-            h.memory().get(0, out);
+            h.memory(0, (int) b.bytes()).get(0, out);
             return out;
         } finally {
             api.freeHost(h);
