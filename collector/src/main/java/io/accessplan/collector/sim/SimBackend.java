@@ -208,11 +208,12 @@ public final class SimBackend implements Backend {
      */
     private static final class Scratch {
         int[] index = new int[0];       // op index of each timed operation
-        int[] flags = new int[0];       // stream ordinal | LAUNCH | HOST_WORK
+        int[] flags = new int[0];       // stream ordinal | LAUNCH | HOST_WORK | HAS_WAIT | TARGET
         double[] dur = new double[0];   // seconds of each timed operation
         int[][] waits = new int[0][];   // the op's waitFor (shared, not copied)
         double[] fin = new double[0];   // finish time by op index
         int[] alias = new int[0];       // op index whose finish an op's finish equals
+        int[] pos = new int[0];         // timed position of an op index
 
         void ensure(int n) {
             if (fin.length < n) {
@@ -223,6 +224,7 @@ public final class SimBackend implements Backend {
                 waits = new int[c][];
                 fin = new double[c];
                 alias = new int[c];
+                pos = new int[c];
             }
         }
     }
@@ -230,6 +232,8 @@ public final class SimBackend implements Backend {
     private static final int STREAM_MASK = 3;
     private static final int LAUNCH = 4;
     private static final int HOST_WORK = 8;
+    private static final int HAS_WAIT = 16;
+    private static final int TARGET = 32;
     private static final int[] NO_WAIT = new int[0];
 
     private Replay replay(Schedule s, DeviceModel dm) {
@@ -244,6 +248,7 @@ public final class SimBackend implements Backend {
         double[] dur = x.dur;
         int[][] waits = x.waits;
         int[] alias = x.alias;
+        int[] pos = x.pos;
         int[] lastTimed = {-1, -1, -1};
 
         // ---- one pass: memory timeline, and the timed operations with their durations
@@ -295,11 +300,21 @@ public final class SimBackend implements Backend {
                 f |= kind == OpKind.HOST_OPTIMIZER ? HOST_WORK : LAUNCH;
             }
             alias[i] = i;
+            pos[i] = timed;
             lastTimed[f & STREAM_MASK] = i;
             index[timed] = i;
-            flags[timed] = f;
             dur[timed] = d;
-            waits[timed] = w.length == 0 ? NO_WAIT : resolve(w, alias);
+            if (w.length == 0) {
+                waits[timed] = NO_WAIT;
+            } else {
+                int[] r = resolve(w, alias);
+                for (int t : r) {
+                    flags[pos[t]] |= TARGET;   // only waited-on operations record their finish
+                }
+                waits[timed] = r;
+                f |= HAS_WAIT;
+            }
+            flags[timed] = f;
             timed++;
         }
         if (bodyEnd >= n) {
@@ -342,10 +357,12 @@ public final class SimBackend implements Backend {
             int f = flags[j];
             int st = f & STREAM_MASK;
             double start = state[st];
-            for (int w : waits[j]) {
-                double fw = fin[w];
-                if (fw > start) {
-                    start = fw;
+            if ((f & HAS_WAIT) != 0) {
+                for (int w : waits[j]) {
+                    double fw = fin[w];
+                    if (fw > start) {
+                        start = fw;
+                    }
                 }
             }
             if ((f & LAUNCH) != 0) {
@@ -361,7 +378,9 @@ public final class SimBackend implements Backend {
                 issue = start + dur[j];
             }
             double e = start + dur[j];
-            fin[index[j]] = e;
+            if ((f & TARGET) != 0) {
+                fin[index[j]] = e;
+            }
             state[st] = e;
             if (e > end) {
                 end = e;
