@@ -363,6 +363,11 @@ public final class ScheduleExecutor implements AutoCloseable {
         }
     }
 
+    /** The working weights (for tests that perturb a parameter); null before {@link #prepare()}. */
+    DeviceBuffer weightsBuffer() {
+        return weights < 0 ? null : device[weights];
+    }
+
     /** Optimizer steps completed. */
     public int steps() {
         return steps;

@@ -1,12 +1,12 @@
-package io.accessplan.cuda.gpu;
+package io.accessplan.cuda.emu;
 
 /** Host copy of the device's Philox4x32-10 (common.cuh), to compute reference masks and labels. */
-final class Philox {
+public final class Philox {
     private Philox() {
     }
 
     /** First output word of Philox4x32-10 for a 64-bit key and counter (idx lo, idx hi, word2, 0). */
-    static long first(long seed, long idx, int word2) {
+    public static long first(long seed, long idx, int word2) {
         long kx = seed & 0xffffffffL;
         long ky = (seed >>> 32) & 0xffffffffL;
         long cx = idx & 0xffffffffL;
@@ -35,12 +35,12 @@ final class Philox {
     }
 
     /** uniform01 of common.cuh. */
-    static float uniform(long seed, long idx) {
+    public static float uniform(long seed, long idx) {
         return (first(seed, idx, 0) >>> 8) * (1.0f / 16777216.0f);
     }
 
     /** label_of of common.cuh. */
-    static int label(long seed, long idx, int vocab) {
+    public static int label(long seed, long idx, int vocab) {
         return (int) (first(seed, idx, 1) % vocab);
     }
 }

@@ -1,6 +1,7 @@
 package io.accessplan.cuda.gpu;
 
 import io.accessplan.cuda.CudaProbe;
+import io.accessplan.cuda.emu.Philox;
 import io.accessplan.cuda.device.DType;
 import io.accessplan.cuda.device.DeviceBuffer;
 import io.accessplan.cuda.device.DevicePtr;
