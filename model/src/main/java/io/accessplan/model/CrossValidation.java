@@ -167,7 +167,7 @@ public final class CrossValidation {
             double[] pred = Regressors.predict(m, d.names, d.features(f.test()));
             for (int k = 0; k < f.test().length; k++) {
                 int i = f.test()[k];
-                out[i] = tt.inverse(pred[k], time ? d.rooflineMs[i] : d.analyticPeak[i]);
+                out[i] = tt.inverse(pred[k], time ? d.timeEstimateMs[i] : d.analyticPeak[i]);
             }
         }
         return out;

@@ -1,7 +1,7 @@
 package io.accessplan.model;
 
+import io.accessplan.features.encode.Analysis;
 import io.accessplan.features.encode.FeatureEncoder;
-import io.accessplan.features.encode.Roofline;
 import io.accessplan.features.plan.Plan;
 
 import java.util.ArrayList;
@@ -15,28 +15,30 @@ final class EncodedRows {
     final List<Observation> rows;
     final List<Plan> plans;
     final List<double[]> x;
-    final double[] rooflineMs;
+    /** The kernel-level step estimate of each row (the base of a log-ratio time target). */
+    final double[] timeEstimateMs;
     final double[] analyticPeak;
     final List<String> names;
 
-    private EncodedRows(List<Observation> rows, List<Plan> plans, List<double[]> x, double[] rooflineMs,
+    private EncodedRows(List<Observation> rows, List<Plan> plans, List<double[]> x, double[] timeEstimateMs,
                         double[] analyticPeak, List<String> names) {
         this.rows = rows;
         this.plans = plans;
         this.x = x;
-        this.rooflineMs = rooflineMs;
+        this.timeEstimateMs = timeEstimateMs;
         this.analyticPeak = analyticPeak;
         this.names = names;
     }
 
     static EncodedRows of(List<Observation> rows) {
         FeatureEncoder enc = new FeatureEncoder();
-        List<Plan> plans = Evaluator.plan(rows);
-        List<double[]> x = plans.parallelStream().map(enc::encode).toList();
+        List<Analysis> as = Evaluator.analyse(rows);
+        List<double[]> x = as.parallelStream().map(enc::encode).toList();
+        List<Plan> plans = as.stream().map(Analysis::plan).toList();
         double[] roof = new double[rows.size()];
         double[] peak = new double[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
-            roof[i] = Roofline.of(plans.get(i)).stepTimeMs();
+            roof[i] = as.get(i).step().estimateMs();
             peak[i] = plans.get(i).peakMemoryBytes();
         }
         return new EncodedRows(List.copyOf(rows), plans, x, roof, peak, enc.names());
@@ -70,7 +72,7 @@ final class EncodedRows {
         double[] y = new double[idx.length];
         for (int k = 0; k < idx.length; k++) {
             int i = idx[k];
-            y[k] = time ? t.forward(stepTime(i), rooflineMs[i]) : t.forward(peak(i), analyticPeak[i]);
+            y[k] = time ? t.forward(stepTime(i), timeEstimateMs[i]) : t.forward(peak(i), analyticPeak[i]);
         }
         return y;
     }

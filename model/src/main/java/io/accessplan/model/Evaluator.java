@@ -3,6 +3,7 @@ package io.accessplan.model;
 import io.accessplan.features.ActivationPolicy;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
+import io.accessplan.features.encode.Analysis;
 import io.accessplan.features.encode.Roofline;
 import io.accessplan.features.plan.Plan;
 import io.accessplan.features.plan.Planner;
@@ -39,20 +40,21 @@ public final class Evaluator {
 
     /** Evaluates a model and the baselines on measured rows. */
     public static EvaluationReport evaluate(StrategyModel model, List<Observation> rows) {
-        List<Plan> plans = plan(rows);
+        List<Analysis> as = analyse(rows);
+        List<Plan> plans = as.stream().map(Analysis::plan).toList();
         double[] t = new double[rows.size()];
         double[] p = new double[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
-            Prediction pr = model.predict(plans.get(i));
+            Prediction pr = model.predict(as.get(i));
             t[i] = pr.stepTimeMs();
             p[i] = pr.peakBytes();
         }
         return report(rows, plans, t, p, model.safetyMargin());
     }
 
-    /** Plans every row (in parallel: the planner dominates evaluation time). */
-    static List<Plan> plan(List<Observation> rows) {
-        return rows.parallelStream().map(o -> Planner.plan(o.workload(), o.strategy())).toList();
+    /** Schedules and summarises every row (in parallel: the planner dominates evaluation time). */
+    static List<Analysis> analyse(List<Observation> rows) {
+        return rows.parallelStream().map(o -> Analysis.of(o.workload(), o.strategy())).toList();
     }
 
     /** The report of given predictions (one per row) and the baselines on the same rows. */

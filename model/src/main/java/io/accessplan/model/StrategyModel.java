@@ -3,9 +3,8 @@ package io.accessplan.model;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.encode.FeatureEncoder;
-import io.accessplan.features.encode.Roofline;
+import io.accessplan.features.encode.Analysis;
 import io.accessplan.features.plan.Plan;
-import io.accessplan.features.plan.Planner;
 import org.tribuo.Model;
 import org.tribuo.regression.Regressor;
 
@@ -147,19 +146,20 @@ public final class StrategyModel {
         List<Prediction> out = new ArrayList<>(strategies.size());
         double[] x = new double[encoder.width()];
         for (Strategy s : strategies) {
-            out.add(predict(Planner.plan(w, s), x));
+            out.add(predict(Analysis.of(w, s), x));
         }
         return out;
     }
 
-    /** Predicts the strategy of a plan (for callers that already planned it). */
-    public Prediction predict(Plan p) {
-        return predict(p, new double[encoder.width()]);
+    /** Predicts the strategy of an analysis (for callers that already scheduled it). */
+    public Prediction predict(Analysis a) {
+        return predict(a, new double[encoder.width()]);
     }
 
-    private Prediction predict(Plan p, double[] x) {
-        encoder.encodeInto(p, x, 0);
-        double rooflineMs = Roofline.of(p).stepTimeMs();
+    private Prediction predict(Analysis a, double[] x) {
+        encoder.encodeInto(a, x, 0);
+        Plan p = a.plan();
+        double rooflineMs = a.step().estimateMs();
         double time = metadata.timeTransform().inverse(ensemble.time().predict(x), rooflineMs);
         double peak = metadata.peakTransform().inverse(ensemble.peak().predict(x), p.peakMemoryBytes());
         double[] tq = metadata.timeResidualQuantiles();

@@ -14,7 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The model file written by this version (format 1, schema 1) is checked in and must keep loading. */
+/**
+ * The model file written by this version (format 1, feature schema 2) is checked in and must keep
+ * loading; the one written before the schema changed (schema 1) must be refused.
+ */
 class ShippedModelTest {
 
     private static byte[] resource(String name) throws IOException {
@@ -26,7 +29,7 @@ class ShippedModelTest {
 
     @Test
     void theCheckedInModelFileLoadsWithItsMetadataAndProvenance() throws IOException {
-        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v1.apmodel"), "shipped-v1.apmodel");
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v2.apmodel"), "shipped-v2.apmodel");
         assertEquals(FeatureEncoder.SCHEMA_VERSION, m.metadata().schemaVersion());
         assertEquals(64, m.metadata().fingerprint().length());
         assertFalse(m.candidates().isEmpty());
@@ -35,9 +38,17 @@ class ShippedModelTest {
     }
 
     @Test
+    void theModelFileOfTheEarlierFeatureSchemaIsRefusedWithAOneLineReason() throws IOException {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> StrategyModel.fromBytes(resource("shipped-v1.apmodel"), "shipped-v1.apmodel"));
+        assertEquals("Model file shipped-v1.apmodel uses feature schema version 1, this build encodes version "
+                + FeatureEncoder.SCHEMA_VERSION + ": retrain the model", e.getMessage());
+    }
+
+    @Test
     void theCheckedInModelPredictsWhatItPredictedWhenWritten() throws IOException {
-        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v1.apmodel"), "shipped-v1.apmodel");
-        List<String> lines = new String(resource("shipped-v1.expected"), StandardCharsets.UTF_8).lines()
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v2.apmodel"), "shipped-v2.apmodel");
+        List<String> lines = new String(resource("shipped-v2.expected"), StandardCharsets.UTF_8).lines()
                 .filter(l -> !l.startsWith("#")).toList();
         assertEquals(5, lines.size());
         for (String l : lines) {

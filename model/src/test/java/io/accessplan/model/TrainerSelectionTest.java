@@ -29,6 +29,17 @@ class TrainerSelectionTest {
     }
 
     @Test
+    void withTargetsLeftOpenCrossValidationMeasuresBothFormsAndKeepsTheBetter() {
+        List<Observation> rows = TestModels.rows().subList(0, 1200);
+        TrainResult r = ModelTrainer.train(rows, TrainOptions.defaults().withTrees(20, 4).withFolds(2)
+                .withTransforms(null, null));
+        assertEquals(4, r.transformMape().size());
+        double ratio = r.transformMape().get("peak_memory/log_ratio");
+        double log = r.transformMape().get("peak_memory/log");
+        assertEquals(ratio <= log ? TargetTransform.LOG_RATIO : TargetTransform.LOG, r.model().metadata().peakTransform());
+    }
+
+    @Test
     void badOptionsAreRejectedNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainOptions.defaults().withTrees(0, 6));

@@ -33,20 +33,23 @@ import java.util.Locale;
  *   <li>the planner's analytic quantities from {@link Plan}: log2 of parameters, FLOPs,
  *       activation, peak, model-state, traffic and host bytes, the recompute fraction, analytic
  *       peak / capacity, arithmetic intensity, and the {@link Roofline} times (compute, memory,
- *       PCIe, their maximum, and PCIe time / compute time).</li>
+ *       PCIe, their maximum, and PCIe time / compute time);</li>
+ *   <li>the kernel-level {@link StepEstimate}: its total, compute and launch-bound parts, GEMM
+ *       share and shape, activation copies, the serial optimizer offload.</li>
  * </ol>
  * Sizes enter as log2 because step time and memory scale multiplicatively with them, so a tree
  * split or a linear weight on a log feature generalises across model sizes it never saw.
  *
- * <p>Immutable and thread-safe. Encoding costs one {@link Planner#plan} (the planner dominates)
- * plus ~60 arithmetic operations; callers that already hold the plan use {@link #encode(Plan)}.
+ * <p>Immutable and thread-safe. Encoding costs one {@link Planner#schedule} (the planner
+ * dominates) and one walk of its operations; callers that already hold the analysis use
+ * {@link #encode(Analysis)}.
  */
 public final class FeatureEncoder {
     /**
      * Version of the feature layout. Bump it whenever a feature is added, removed, reordered or
      * computed differently: model files of another version are refused at load.
      */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     private static final List<String> NAMES = buildNames();
 
@@ -64,20 +67,22 @@ public final class FeatureEncoder {
         return NAMES.size();
     }
 
-    /** Plans the strategy for the workload and encodes the pair; throws if the strategy is not a candidate. */
+    /** Schedules the strategy for the workload and encodes the pair; throws if the strategy is not a candidate. */
     public double[] encode(Workload w, Strategy s) {
-        return encode(Planner.plan(w, s));
+        return encode(Analysis.of(w, s));
     }
 
-    /** Encodes the pair a plan was made for, from the plan's own workload, strategy and analytic totals. */
-    public double[] encode(Plan p) {
+    /** Encodes the pair an analysis was made for. */
+    public double[] encode(Analysis a) {
         double[] x = new double[NAMES.size()];
-        encodeInto(p, x, 0);
+        encodeInto(a, x, 0);
         return x;
     }
 
-    /** Writes the features of a plan into {@code out[offset, offset + width())}. */
-    public void encodeInto(Plan p, double[] out, int offset) {
+    /** Writes the features of an analysis into {@code out[offset, offset + width())}. */
+    public void encodeInto(Analysis a, double[] out, int offset) {
+        Plan p = a.plan();
+        StepEstimate e = a.step();
         Workload w = p.workload();
         Strategy s = p.strategy();
         ModelSpec m = w.model();
@@ -132,6 +137,17 @@ public final class FeatureEncoder {
         out[i++] = log2(r.pcieMs() + 1e-6);
         out[i++] = log2(r.stepTimeMs());
         out[i++] = r.pcieMs() / r.computeMs();
+        // 5. kernel-level step estimate
+        out[i++] = log2(e.estimateMs());
+        out[i++] = log2(e.computeMs());
+        out[i++] = log2(e.launchBoundMs());
+        out[i++] = e.gemmMs() / e.computeMs();
+        out[i++] = log2(e.kernels());
+        out[i++] = e.gemmLog2Dim();
+        out[i++] = log2(e.activationCopyMs() + 1e-6);
+        out[i++] = e.activationCopyMs() / e.launchBoundMs();
+        out[i++] = log2(e.optimizerCopyMs() + e.hostMs() + 1e-6);
+        out[i++] = (e.optimizerCopyMs() + e.hostMs()) / e.estimateMs();
         if (i - offset != NAMES.size()) {
             throw new IllegalStateException("encoder wrote " + (i - offset) + " features, names has " + NAMES.size());
         }
@@ -154,6 +170,9 @@ public final class FeatureEncoder {
                 "formula_peak_over_capacity", "log2_model_state_bytes", "log2_pcie_bytes", "log2_hbm_bytes",
                 "log2_host_bytes", "log2_ops_per_step", "log2_arithmetic_intensity", "log2_roofline_compute_ms",
                 "log2_roofline_hbm_ms", "log2_roofline_pcie_ms", "log2_roofline_ms", "pcie_over_compute_time");
+        Collections.addAll(n, "log2_step_estimate_ms", "log2_kernel_roofline_ms", "log2_launch_bound_ms",
+                "gemm_time_fraction", "log2_kernels_per_step", "gemm_log2_min_dim", "log2_activation_copy_ms",
+                "activation_copy_over_compute", "log2_serial_offload_ms", "serial_offload_fraction");
         return List.copyOf(n);
     }
 

@@ -37,11 +37,26 @@ class FeatureEncoderTest {
     }
 
     @Test
-    void encodingAWorkloadEqualsEncodingItsPlan() {
+    void encodingAWorkloadEqualsEncodingItsAnalysis() {
         Workload w = Fixtures.workload(Fixtures.bertLarge(), 512, 16, Precision.FP16, AttentionKind.NAIVE);
         for (Strategy s : Strategy.candidates(w)) {
-            assertArrayEquals(enc.encode(Planner.plan(w, s)), enc.encode(w, s), s.toString());
+            assertArrayEquals(enc.encode(Analysis.of(Planner.schedule(w, s))), enc.encode(w, s), s.toString());
         }
+    }
+
+    @Test
+    void theStepEstimateAddsTheSerialOffloadToTheOverlappedCompute() {
+        Workload w = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.BF16, AttentionKind.FUSED);
+        StepEstimate keep = Analysis.of(w, Strategy.parse("keep")).step();
+        StepEstimate opt = Analysis.of(w, Strategy.parse("keep+opt_offload")).step();
+        assertEquals(0.0, keep.optimizerCopyMs() + keep.hostMs());
+        // gradients down and bf16 weights up: 2 bytes per parameter each way at the pinned bandwidth
+        double copy = 2.0 * 2 * 124_439_808 / (55.22e9) * 1e3;
+        assertEquals(copy, opt.optimizerCopyMs(), 1e-9 * copy);
+        assertEquals(Math.max(opt.launchBoundMs(), opt.activationCopyMs()) + opt.optimizerCopyMs() + opt.hostMs(),
+                opt.estimateMs(), 1e-12);
+        assertTrue(keep.launchBoundMs() >= keep.computeMs());
+        assertTrue(keep.kernels() * StepEstimate.LAUNCH_MS <= keep.launchBoundMs() + 1e-9);
     }
 
     @Test
@@ -64,8 +79,9 @@ class FeatureEncoderTest {
     @Test
     void analyticFeaturesComeFromThePlan() {
         Workload w = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.BF16, AttentionKind.NAIVE);
-        Plan p = Planner.plan(w, Strategy.parse("sqrt+mb2"));
-        double[] x = enc.encode(p);
+        Analysis a = Analysis.of(w, Strategy.parse("sqrt+mb2"));
+        Plan p = a.plan();
+        double[] x = enc.encode(a);
         assertEquals(Math.log(124_439_808.0) / Math.log(2), feature(x, "log2_parameters"), 1e-9);
         assertEquals(p.recomputeFlops() / p.flops(), feature(x, "recompute_fraction"), 1e-12);
         assertEquals((double) p.peakMemoryBytes() / w.device().memoryBytes(),
