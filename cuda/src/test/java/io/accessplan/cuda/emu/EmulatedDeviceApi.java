@@ -328,6 +328,38 @@ public final class EmulatedDeviceApi implements DeviceApi {
             case "attn_fwd" -> attention(x, 0);
             case "attn_bwd_dq" -> attention(x, 1);
             case "attn_bwd_dkv" -> attention(x, 2);
+            case "adam" -> each(x.l(5), i -> {
+                V w = x.v(0);
+                V g = x.v(1);
+                V m = x.v(2, DType.F32);
+                V v = x.v(3, DType.F32);
+                V master = x.v(4, DType.F32);
+                float gi = g.get(i);
+                float mi = x.f(7) * m.get(i) + (1 - x.f(7)) * gi;
+                float vi = x.f(8) * v.get(i) + (1 - x.f(8)) * gi * gi;
+                m.set(i, mi);
+                v.set(i, vi);
+                float p = master != null ? master.get(i) : w.get(i);
+                p -= (float) (x.f(6) * (mi / x.f(10)) / (Math.sqrt(vi / x.f(11)) + x.f(9)));
+                if (master != null) {
+                    master.set(i, p);
+                }
+                w.set(i, p);
+                g.set(i, 0);
+            });
+            case "sgd" -> each(x.l(4), i -> {
+                V w = x.v(0);
+                V mom = x.v(2, DType.F32);
+                V master = x.v(3, DType.F32);
+                float mi = x.f(6) * mom.get(i) + x.v(1).get(i);
+                mom.set(i, mi);
+                float p = (master != null ? master.get(i) : w.get(i)) - x.f(5) * mi;
+                if (master != null) {
+                    master.set(i, p);
+                }
+                w.set(i, p);
+                x.v(1).set(i, 0);
+            });
             default -> throw new UnsupportedOperationException("no emulation of kernel " + l.kernel());
         }
     }

@@ -127,6 +127,52 @@ class EmulatedExecutionTest {
         }
     }
 
+    static Stream<Arguments> optimizers() {
+        return Stream.of(
+                Arguments.of("gpt fp32 adam", Workloads.of(ModelSpec.of(Family.GPT, 2, 32, 2, null, 64, 64), 8, 4,
+                        Precision.FP32, OptimizerKind.ADAM, AttentionKind.NAIVE)),
+                Arguments.of("llama bf16 sgd", Workloads.of(ModelSpec.of(Family.LLAMA, 2, 32, 4, 2, 48, 64), 8, 4,
+                        Precision.BF16, OptimizerKind.SGD, AttentionKind.FUSED)),
+                Arguments.of("gpt fp16 adam", Workloads.of(ModelSpec.of(Family.GPT, 2, 32, 2, null, 64, 64), 8, 4,
+                        Precision.FP16, OptimizerKind.ADAM, AttentionKind.NAIVE)));
+    }
+
+    private static float[] weightsAfterSteps(Workload w, String strategy, int steps) {
+        EmulatedDeviceApi api = new EmulatedDeviceApi();
+        Schedule s = Planner.schedule(w, Strategy.parse(strategy));
+        try (ScheduleExecutor ex = new ScheduleExecutor(api, s, 0, 0, 9)) {
+            ex.prepare();
+            for (int i = 0; i < steps; i++) {
+                ex.step();
+            }
+            DType t = DType.of(w.training().precision());
+            float[] out = new float[(int) w.parameters()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = EmulatedDeviceApi.get(ex.weightsBuffer(), t, i);
+            }
+            return out;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void theHostOptimizerOfOptimizerOffloadUpdatesLikeTheDeviceOne(String name, Workload w) {
+        float[] before = weightsAfterSteps(w, "keep", 0);
+        float[] device = weightsAfterSteps(w, "keep", 3);
+        float[] host = weightsAfterSteps(w, "offload+mb2+opt_offload", 3);
+        double moved = 0;
+        double diff = 0;
+        for (int i = 0; i < device.length; i++) {
+            moved += (double) (device[i] - before[i]) * (device[i] - before[i]);
+            diff += (double) (device[i] - host[i]) * (device[i] - host[i]);
+        }
+        moved = Math.sqrt(moved);
+        assertTrue(moved > 0, name + ": three steps moved no weight");
+        double tol = w.training().precision() == Precision.FP32 ? 1e-5 : 0.03;   // 16-bit: micro-batch accumulation rounds
+        assertTrue(Math.sqrt(diff) <= tol * moved, name + ": host and device updates differ by "
+                + Math.sqrt(diff) + " after moving the weights by " + moved);
+    }
+
     /**
      * The derivative of the loss along the computed gradient, restricted to columns [c0, c1) of a
      * slice with {@code width} columns, is the restricted gradient's norm if the gradient is true.
