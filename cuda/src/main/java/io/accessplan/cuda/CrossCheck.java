@@ -1,7 +1,11 @@
 package io.accessplan.cuda;
 
 import io.accessplan.collector.Backend;
+import io.accessplan.features.DeviceProfile;
 import io.accessplan.features.Measurement;
+import io.accessplan.features.Strategy;
+import io.accessplan.features.Workload;
+import io.accessplan.features.plan.Planner;
 import io.accessplan.features.plan.Schedule;
 
 import java.util.ArrayList;
@@ -83,6 +87,21 @@ public final class CrossCheck {
             rows.add(new Row(s.workload().id(), s.strategy().toString(), c, m));
         }
         return rows;
+    }
+
+    /**
+     * The schedules of every candidate strategy of each workload, moved onto one device (the
+     * cuda backend's {@link Backend#localDevice()}), so that both backends model the same card.
+     */
+    public static List<Schedule> schedules(List<Workload> workloads, DeviceProfile device) {
+        List<Schedule> out = new ArrayList<>();
+        for (Workload w : workloads) {
+            Workload local = new Workload(w.model(), w.training(), device);
+            for (Strategy s : Strategy.candidates(local)) {
+                out.add(Planner.schedule(local, s));
+            }
+        }
+        return out;
     }
 
     /** Per-strategy geometric means, in order of first appearance. */

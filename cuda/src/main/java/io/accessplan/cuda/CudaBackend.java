@@ -101,7 +101,7 @@ public final class CudaBackend implements Backend {
             return new Measurement(name(), repeats, Double.NaN, Double.NaN, Math.max(0, attempted), true,
                     plan.pcieBytes(), plan.hbmBytes(), plan.flops(), plan.recomputeFlops(),
                     gemm + "; oom: " + CudaProbe.oneLine(e));
-        } catch (CudaException | IllegalStateException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {   // a CUDA error, or a schedule the executor cannot map: this run's outcome
             String why = CudaProbe.oneLine(e);
             if (e instanceof CudaException) {
                 recover(why);

@@ -76,4 +76,17 @@ class CrossCheckTest {
             assertEquals(0, CrossCheck.byStrategy(rows).get(0).runs());
         }
     }
+
+    @Test
+    void schedulesMovesEveryCandidateOntoTheLocalDevice() {
+        try (CudaBackend cuda = new CudaBackend(new RecordingDeviceApi(80L << 30, "ptx"), BackendOptions.defaults(),
+                Planner.CUDA_CONTEXT_BYTES, null)) {
+            var device = cuda.localDevice();
+            List<Schedule> s = CrossCheck.schedules(List.of(Workloads.tinyGpt(), Workloads.tinyMlp()), device);
+            long expected = Strategy.candidates(Workloads.tinyGpt()).size()
+                    + Strategy.candidates(Workloads.tinyMlp()).size();
+            assertEquals(expected, s.size());
+            assertTrue(s.stream().allMatch(x -> x.workload().device().equals(device)));
+        }
+    }
 }
