@@ -77,6 +77,7 @@ public final class CudaBackend implements Backend {
         if (api == null) {
             return failed(plan, repeats, 0, "error: device lost: " + lost);
         }
+        api.attachThread();   // the sweep may measure on another thread than the one that opened the backend
         String gemm = "gemm=" + api.gemmImplementation();
         long peak = 0;
         try (ScheduleExecutor ex = new ScheduleExecutor(api, schedule, options.memoryCapBytes(), contextBytes,
@@ -146,6 +147,7 @@ public final class CudaBackend implements Backend {
             if (api == null) {
                 throw new IllegalStateException("device lost: " + lost);
             }
+            api.attachThread();
             card = CardProfiler.profile(api);
         }
         return card;
@@ -179,6 +181,7 @@ public final class CudaBackend implements Backend {
         if (api != null) {
             DeviceApi a = api;
             api = null;
+            a.attachThread();
             a.close();
         }
     }

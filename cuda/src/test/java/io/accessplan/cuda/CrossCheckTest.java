@@ -2,6 +2,7 @@ package io.accessplan.cuda;
 
 import io.accessplan.collector.Backend;
 import io.accessplan.collector.BackendOptions;
+import io.accessplan.collector.Backends;
 import io.accessplan.cuda.device.RecordingDeviceApi;
 import io.accessplan.features.Measurement;
 import io.accessplan.features.Strategy;
@@ -13,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Cross-check ratios against a stand-in simulator with known answers. */
 class CrossCheckTest {
@@ -87,6 +89,23 @@ class CrossCheckTest {
                     + Strategy.candidates(Workloads.tinyMlp()).size();
             assertEquals(expected, s.size());
             assertTrue(s.stream().allMatch(x -> x.workload().device().equals(device)));
+        }
+    }
+
+    @Test
+    void runsAgainstTheRealSimulatorWhereItIsOnTheClassPath() throws Exception {
+        assumeTrue(Backends.providers().stream().anyMatch(p -> p.name().equals("sim")), "no sim backend here");
+        List<Schedule> s = List.of(Planner.schedule(Workloads.tinyGpt(), Strategy.parse("keep")),
+                Planner.schedule(Workloads.tinyGpt(), Strategy.parse("full+mb2")));
+        try (CudaBackend cuda = new CudaBackend(new RecordingDeviceApi(80L << 30, "ptx"), BackendOptions.defaults(),
+                Planner.CUDA_CONTEXT_BYTES, null);
+             Backend sim = Backends.open("sim", BackendOptions.defaults())) {
+            List<CrossCheck.Row> rows = CrossCheck.run(cuda, sim, s, 2, 1);
+            for (CrossCheck.Row r : rows) {
+                assertEquals("sim", r.sim().backend());
+                assertTrue(r.ok(), r.toString());
+                assertTrue(r.stepRatio() > 0 && Double.isFinite(r.peakRatio()), r.toString());
+            }
         }
     }
 }

@@ -81,6 +81,13 @@ public interface DeviceApi extends AutoCloseable {
     default void setGemmWorkspace(DeviceBuffer workspace) {
     }
 
+    /**
+     * Makes the device usable from the calling thread (a CUDA context is current per thread);
+     * call it before using the layer from a thread other than the one that opened it.
+     */
+    default void attachThread() {
+    }
+
     /** Marks the start of a schedule operation's work (a trace annotation; no effect on a real device). */
     default void beginOp(int index, String name) {
     }

@@ -157,6 +157,11 @@ public final class JCudaDeviceApi implements DeviceApi {
     }
 
     @Override
+    public void attachThread() {
+        context.makeCurrent();
+    }
+
+    @Override
     public String deviceName() {
         return name;
     }
