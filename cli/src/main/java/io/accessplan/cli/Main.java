@@ -9,7 +9,8 @@ import java.io.PrintWriter;
 @Command(name = "accessplan", mixinStandardHelpOptions = true, version = "accessplan " + Main.VERSION,
         description = "Tells a training job which GPU memory scheduling strategy trains its model fastest without"
                 + " running out of memory.",
-        subcommands = {PlanCommand.class, SweepCommand.class, RecommendCommand.class, BatchCommand.class, CrossCheckCommand.class,
+        subcommands = {PlanCommand.class, SweepCommand.class, TrainCommand.class, EvaluateCommand.class,
+                RecommendCommand.class, BatchCommand.class, CrossCheckCommand.class, DemoCommand.class,
 
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,0 +1,55 @@
+package io.accessplan.cli;
+
+import io.accessplan.model.DatasetRows;
+import io.accessplan.model.EvaluationReport;
+import io.accessplan.model.Evaluator;
+import io.accessplan.model.HtmlReport;
+import io.accessplan.model.Observation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code accessplan evaluate}: a model against the baselines on a dataset. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Evaluates a model on a dataset: top-1 accuracy, regret, OOM rate and MAPE, beside the baselines.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--data", required = true, description = "dataset directory or Hadoop URI")
+    String data;
+
+    @Option(names = "--json", description = "JSON output")
+    boolean json;
+
+    @Option(names = "--report", description = "write an HTML report with plots")
+    Path report;
+
+    @Override
+    public Integer call() {
+        List<Observation> rows = DatasetRows.observations(DataLocation.openExisting(data).readAll());
+        EvaluationReport r = Evaluator.evaluate(model.planner().model(), rows);
+        System.out.println(json ? r.toJson() : r.toTable());
+        if (report != null) {
+            writeReport(report, r, "accessplan evaluation of " + data);
+            if (!json) {
+                System.out.println("report: " + report.toAbsolutePath());
+            }
+        }
+        return 0;
+    }
+
+    static void writeReport(Path file, EvaluationReport r, String title) {
+        try {
+            HtmlReport.write(file, r, title);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write report " + file, e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.accessplan.cli;
+
+import io.accessplan.model.TrainOptions;
+import picocli.CommandLine.Option;
+
+/** Trainer and hyperparameter flags, recorded in the model's provenance. */
+final class TrainingFlags {
+    @Option(names = "--trainer", defaultValue = "xgboost", description = "xgboost, cart or sgd (default ${DEFAULT-VALUE})")
+    String trainer;
+    @Option(names = "--trees", description = "boosting rounds (xgboost)")
+    Integer trees;
+    @Option(names = "--max-depth", description = "tree depth (xgboost, cart)")
+    Integer maxDepth;
+    @Option(names = "--folds", description = "grouped cross-validation folds (0: none; default 5)")
+    Integer folds;
+    @Option(names = "--threads", description = "training threads (default: cores)")
+    Integer threads;
+    @Option(names = "--train-seed", description = "seed of folds and subsampling (default 42)")
+    Long seed;
+
+    /** The options these flags describe. */
+    TrainOptions options() {
+        TrainOptions d = TrainOptions.defaults().withTrainer(trainer);
+        int t = trees != null ? trees : d.trees();
+        int depth = maxDepth != null ? maxDepth : d.maxDepth();
+        TrainOptions o = d.withTrees(t, depth).withFolds(folds != null ? folds : d.folds());
+        int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
+        return new TrainOptions(o.trainer(), o.trees(), o.maxDepth(), o.eta(), o.subsample(), o.colsample(),
+                o.minChildWeight(), o.lambda(), o.epochs(), th, seed != null ? seed : o.seed(), o.folds(),
+                o.timeTransform(), o.peakTransform(), o.marginQuantile());
+    }
+}
