@@ -4,7 +4,7 @@
 #
 # Target: compute_80 (A100 and newer; H100 JIT-compiles it). nvcc 13 writes `.version 9.0`,
 # which CUDA 12.x drivers reject (a driver accepts PTX up to the ISA of its CUDA release:
-# 12.0 -> 8.0 ... 12.9 -> 8.8). The kernels use nothing newer than PTX ISA 7.8 (bf16 atomics),
+# 12.0 -> 8.0 ... 12.9 -> 8.8). The kernels use nothing newer than PTX ISA 8.0 (ptxas below checks it),
 # so the directive is lowered to PTX_VERSION (default 8.0, CUDA 12.0), and every file is then
 # checked with ptxas for sm_80 and sm_90 at that version.
 #
