@@ -88,6 +88,28 @@ class EmulatedExecutionTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void mixedPrecisionStrategiesAgreeToRounding(String name, Workload w) {
+        float[] reference = gradients(w, Strategy.parse("keep"), 3);
+        double total = norm(reference, 0, reference.length);
+        assertTrue(total > 0 && Double.isFinite(total), name + ": gradient norm " + total);
+        double tol = switch (w.training().precision()) {   // 16-bit storage rounds micro-batch sums
+            case FP32 -> 1e-5;
+            case FP16 -> 2e-3;
+            case BF16 -> 1e-2;
+        };
+        for (String st : List.of("full+mb2", "offload+mb2+opt_offload", "selective+mb4")) {
+            float[] g = gradients(w, Strategy.parse(st), 3);
+            double diff = 0;
+            for (int i = 0; i < g.length; i++) {
+                diff += (double) (g[i] - reference[i]) * (g[i] - reference[i]);
+            }
+            assertTrue(Math.sqrt(diff) <= tol * total, name + " " + st + " differs from keep: relative "
+                    + Math.sqrt(diff) / total);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
     @MethodSource("workloads")
     void gradientsAreFiniteDifferencesOfTheLoss(String name, Workload w) {
         Schedule s = Planner.schedule(w, Strategy.parse(w.model().family() == Family.MLP ? "full+mb2" : "selective+mb2"));
