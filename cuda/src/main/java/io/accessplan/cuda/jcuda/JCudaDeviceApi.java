@@ -235,14 +235,24 @@ public final class JCudaDeviceApi implements DeviceApi {
         Check.cu(cuMemFreeHost(((PinnedMemory) buffer).ptr()), "cuMemFreeHost");
     }
 
+    /** A copy past a pinned buffer's end would read or write host memory the JVM owns: refuse it. */
+    private static void hostRange(HostBuffer h, long offset, long bytes) {
+        if (offset < 0 || offset + bytes > h.bytes()) {
+            throw new IllegalArgumentException("Invalid host range: [" + offset + ", " + (offset + bytes) + ") of "
+                    + h.bytes() + " bytes");
+        }
+    }
+
     @Override
     public void copyToDevice(DevicePtr dst, HostBuffer src, long srcOffset, StreamKind s) {
+        hostRange(src, srcOffset, dst.length());
         Check.cu(cuMemcpyHtoDAsync(dptr(dst), ((PinnedMemory) src).ptr().withByteOffset(srcOffset), dst.length(),
                 stream(s)), "cuMemcpyHtoDAsync");
     }
 
     @Override
     public void copyToHost(HostBuffer dst, long dstOffset, DevicePtr src, StreamKind s) {
+        hostRange(dst, dstOffset, src.length());
         Check.cu(cuMemcpyDtoHAsync(((PinnedMemory) dst).ptr().withByteOffset(dstOffset), dptr(src), src.length(),
                 stream(s)), "cuMemcpyDtoHAsync");
     }
