@@ -170,6 +170,11 @@ final class GemmModel {
         return fromParameters(p, plateau);
     }
 
+    /** A model with given parameters (latency in seconds). */
+    static GemmModel of(double latency, double eta, double c1, double c2, double omega, double plateau) {
+        return new GemmModel(latency, eta, c1, c2, omega, plateau);
+    }
+
     private static GemmModel fromParameters(double[] q, double plateau) {
         return new GemmModel(Math.exp(q[0]), logistic(q[1]), Math.exp(q[2]), Math.exp(q[3]), logistic(q[4]), plateau);
     }

@@ -86,6 +86,28 @@ class GemmModelTest {
     }
 
     @Test
+    void leastSquaresRecoversTheParametersOfSyntheticTimings() {
+        GemmModel truth = GemmModel.of(6e-6, 0.8, 5e4, 100, 0.7, 0.8);
+        GemmModel.Table table = GemmModel.Table.XLA_H100;
+        GemmModel.Curve c = truth.curve(table.tensorTflops * 1e12, table.bandwidthGBps * 1e9, 2);
+        List<GemmModel.Sample> samples = new ArrayList<>();
+        int[] sizes = {64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384};
+        for (int m : sizes) {
+            for (int n : sizes) {
+                for (int k : new int[]{16, 64, 256, 1024, 4096}) {
+                    samples.add(new GemmModel.Sample(1, m, n, k, c.seconds(1, m, n, k)));
+                }
+            }
+        }
+        GemmModel fit = GemmModel.fit(samples, table, true, 0.8);
+        assertEquals(truth.latency, fit.latency, 0.01 * truth.latency);
+        assertEquals(truth.eta, fit.eta, 0.01 * truth.eta);
+        assertEquals(truth.c1, fit.c1, 0.02 * truth.c1);
+        assertEquals(truth.c2, fit.c2, 0.02 * truth.c2);
+        assertEquals(truth.omega, fit.omega, 0.01 * truth.omega);
+    }
+
+    @Test
     void flopBoundGemmsGetFasterWithSizeUpToThePlateauAndNeverPassPeak() {
         for (DeviceProfile d : DeviceCatalog.builtin().all()) {
             for (Precision p : Precision.values()) {
