@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -73,6 +76,31 @@ class TimelineTest {
                     assertEquals(expected, sim.replay(s).seconds(), 1e-12 * expected, w.model().family() + " " + st);
                 }
             }
+        }
+    }
+
+    @Test
+    void concurrentMeasurementsEqualSequentialOnes() throws Exception {
+        Workload w = SimBackendTest.workload(Family.GPT, 4, 512, 8, 512, 8, Precision.BF16, AttentionKind.NAIVE,
+                "a100-sxm-80gb");
+        List<Schedule> schedules = Strategy.candidates(w).stream().map(st -> Planner.schedule(w, st)).toList();
+        List<io.accessplan.features.Measurement> sequential = new ArrayList<>();
+        for (Schedule s : schedules) {
+            sequential.add(new SimBackend().measure(s, 3, 11));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 3; round++) {
+                List<Future<io.accessplan.features.Measurement>> futures = new ArrayList<>();
+                for (Schedule s : schedules) {
+                    futures.add(pool.submit(() -> sim.measure(s, 3, 11)));
+                }
+                for (int i = 0; i < schedules.size(); i++) {
+                    assertEquals(sequential.get(i), futures.get(i).get(), schedules.get(i).strategy().toString());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }
