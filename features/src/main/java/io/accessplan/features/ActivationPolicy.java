@@ -20,6 +20,15 @@ public enum ActivationPolicy {
         return this != SELECTIVE || family.hasAttention();
     }
 
+    /**
+     * Whether the policy makes sense for a family and attention kind: selective recomputation
+     * drops the stored score matrices, which fused attention never stores, so with fused
+     * attention it would be {@code keep} under another name.
+     */
+    public boolean validFor(Family family, AttentionKind attention) {
+        return validFor(family) && (this != SELECTIVE || attention != AttentionKind.FUSED);
+    }
+
     /** Parses a lower-case policy name. */
     public static ActivationPolicy parse(String s) {
         return Checks.parseEnum("activation_policy", s, ActivationPolicy.class);

@@ -65,7 +65,7 @@ public record Strategy(ActivationPolicy policy, int microBatches, boolean optimi
 
     /** Whether this strategy is a candidate for a workload: policy valid for the family, k divides the batch. */
     public boolean validFor(Workload w) {
-        return policy.validFor(w.model().family()) && microBatches <= w.training().batch()
+        return policy.validFor(w.model().family(), w.training().attention()) && microBatches <= w.training().batch()
                 && w.training().batch() % microBatches == 0;
     }
 
@@ -74,6 +74,11 @@ public record Strategy(ActivationPolicy policy, int microBatches, boolean optimi
         if (!policy.validFor(w.model().family())) {
             throw new IllegalArgumentException("Invalid strategy: " + this + " (" + policy.id()
                     + " is not valid for family " + w.model().family().id() + ")");
+        }
+        if (!policy.validFor(w.model().family(), w.training().attention())) {
+            throw new IllegalArgumentException("Invalid strategy: " + this + " (" + policy.id()
+                    + " recomputes stored attention scores, which " + w.training().attention().id()
+                    + " attention does not store)");
         }
         if (!validFor(w)) {
             throw new IllegalArgumentException("Invalid strategy: " + this + " (micro_batches " + microBatches

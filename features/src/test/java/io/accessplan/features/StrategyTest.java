@@ -28,6 +28,17 @@ class StrategyTest {
     }
 
     @Test
+    void selectiveIsNotACandidateWithFusedAttention() {
+        Workload w = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.FP16, AttentionKind.FUSED);
+        assertTrue(Strategy.candidates(w).stream().noneMatch(s -> s.policy() == ActivationPolicy.SELECTIVE));
+        assertEquals(32, Strategy.candidates(w).size());
+        String msg = assertThrows(IllegalArgumentException.class, () -> Strategy.parse("selective+mb2").checkValidFor(w))
+                .getMessage();
+        assertEquals("Invalid strategy: selective+mb2 (selective recomputes stored attention scores, which fused"
+                + " attention does not store)", msg);
+    }
+
+    @Test
     void selectiveIsNotACandidateForMlpAndMicroBatchesMustDivideTheBatch() {
         Workload mlp = new Workload(ModelSpec.of(Family.MLP, 8, 1024, 1), new TrainingConfig(1, 4, Precision.FP32,
                 OptimizerKind.SGD, AttentionKind.NAIVE), Fixtures.device("t4-16gb"));

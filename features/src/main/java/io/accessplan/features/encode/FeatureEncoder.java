@@ -11,7 +11,6 @@ import io.accessplan.features.Strategy;
 import io.accessplan.features.TrainingConfig;
 import io.accessplan.features.Workload;
 import io.accessplan.features.plan.Plan;
-import io.accessplan.features.plan.Planner;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,16 +39,16 @@ import java.util.Locale;
  * Sizes enter as log2 because step time and memory scale multiplicatively with them, so a tree
  * split or a linear weight on a log feature generalises across model sizes it never saw.
  *
- * <p>Immutable and thread-safe. Encoding costs one {@link Planner#schedule} (the planner
- * dominates) and one walk of its operations; callers that already hold the analysis use
- * {@link #encode(Analysis)}.
+ * <p>Immutable and thread-safe. The analytic quantities come from {@link Analysis}, the
+ * planner's closed-form estimates (no schedule is built); callers that already hold the analysis
+ * use {@link #encode(Analysis)}, and {@link Analysis#all} analyses a workload's strategies at once.
  */
 public final class FeatureEncoder {
     /**
      * Version of the feature layout. Bump it whenever a feature is added, removed, reordered or
      * computed differently: model files of another version are refused at load.
      */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     private static final List<String> NAMES = buildNames();
 
@@ -67,7 +66,7 @@ public final class FeatureEncoder {
         return NAMES.size();
     }
 
-    /** Schedules the strategy for the workload and encodes the pair; throws if the strategy is not a candidate. */
+    /** Analyses the strategy for the workload and encodes the pair; throws if the strategy is not a candidate. */
     public double[] encode(Workload w, Strategy s) {
         return encode(Analysis.of(w, s));
     }

@@ -2,6 +2,7 @@ package io.accessplan.features.encode;
 
 import io.accessplan.features.DeviceProfile;
 import io.accessplan.features.Precision;
+import io.accessplan.features.plan.Estimator;
 import io.accessplan.features.plan.Op;
 import io.accessplan.features.plan.OpKind;
 import io.accessplan.features.plan.Schedule;
@@ -45,7 +46,13 @@ public record StepEstimate(double computeMs, double launchBoundMs, double gemmMs
      */
     public static final double HOST_FLOPS = 50e9;
 
-    /** Walks a schedule once. */
+    /** The estimate of the planner's closed-form {@link Estimator.Timing} (what the encoder uses). */
+    public static StepEstimate of(Estimator.Timing t) {
+        return new StepEstimate(t.computeMs(), t.launchBoundMs(), t.gemmMs(), t.kernels(), t.gemmLog2Dim(),
+                t.activationCopyMs(), t.optimizerCopyMs(), t.hostMs());
+    }
+
+    /** Walks a schedule's operations: the reference the closed form is checked against. */
     public static StepEstimate of(Schedule s) {
         DeviceProfile d = s.workload().device();
         Precision p = s.workload().training().precision();

@@ -37,10 +37,27 @@ class FeatureEncoderTest {
     }
 
     @Test
-    void encodingAWorkloadEqualsEncodingItsAnalysis() {
+    void encodingOneStrategyEqualsEncodingItInAWorkloadBatch() {
         Workload w = Fixtures.workload(Fixtures.bertLarge(), 512, 16, Precision.FP16, AttentionKind.NAIVE);
+        List<Strategy> all = Strategy.candidates(w);
+        List<Analysis> batch = Analysis.all(w, all);
+        for (int i = 0; i < all.size(); i++) {
+            assertArrayEquals(enc.encode(batch.get(i)), enc.encode(w, all.get(i)), all.get(i).toString());
+        }
+    }
+
+    @Test
+    void theClosedFormStepEstimateMatchesTheWalkOfTheSchedule() {
+        Workload w = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.BF16, AttentionKind.NAIVE);
         for (Strategy s : Strategy.candidates(w)) {
-            assertArrayEquals(enc.encode(Analysis.of(Planner.schedule(w, s))), enc.encode(w, s), s.toString());
+            StepEstimate closed = Analysis.of(w, s).step();
+            StepEstimate walked = StepEstimate.of(Planner.schedule(w, s));
+            assertEquals(walked.kernels(), closed.kernels(), s.toString());
+            assertEquals(walked.optimizerCopyMs(), closed.optimizerCopyMs(), 1e-9 * (1 + walked.optimizerCopyMs()));
+            assertEquals(walked.hostMs(), closed.hostMs(), 1e-9 * (1 + walked.hostMs()));
+            // kernel traffic is estimated in closed form (Estimator): within 5% of the schedule
+            assertEquals(walked.computeMs(), closed.computeMs(), 0.05 * walked.computeMs(), s.toString());
+            assertEquals(walked.estimateMs(), closed.estimateMs(), 0.05 * walked.estimateMs(), s.toString());
         }
     }
 
@@ -81,6 +98,7 @@ class FeatureEncoderTest {
         Workload w = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.BF16, AttentionKind.NAIVE);
         Analysis a = Analysis.of(w, Strategy.parse("sqrt+mb2"));
         Plan p = a.plan();
+        assertEquals(Planner.plan(w, Strategy.parse("sqrt+mb2")).flops(), p.flops(), 1e-9 * p.flops());
         double[] x = enc.encode(a);
         assertEquals(Math.log(124_439_808.0) / Math.log(2), feature(x, "log2_parameters"), 1e-9);
         assertEquals(p.recomputeFlops() / p.flops(), feature(x, "recompute_fraction"), 1e-12);
