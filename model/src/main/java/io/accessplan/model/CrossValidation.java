@@ -140,7 +140,7 @@ public final class CrossValidation {
         double[] sp = new double[idx.length];
         for (int k = 0; k < idx.length; k++) {
             rows.add(d.rows.get(idx[k]));
-            plans.add(d.plans.get(idx[k]));
+            plans.add(d.exactPlans().get(idx[k]));
             st[k] = t[idx[k]];
             sp[k] = p[idx[k]];
         }

@@ -13,7 +13,9 @@ import java.util.List;
  */
 final class EncodedRows {
     final List<Observation> rows;
+    /** The encoder's (estimated) plans; the exact ones, for the baselines, are {@link #exactPlans()}. */
     final List<Plan> plans;
+    private List<Plan> exact;
     final List<double[]> x;
     /** The kernel-level step estimate of each row (the base of a log-ratio time target). */
     final double[] timeEstimateMs;
@@ -42,6 +44,14 @@ final class EncodedRows {
             peak[i] = plans.get(i).peakMemoryBytes();
         }
         return new EncodedRows(List.copyOf(rows), plans, x, roof, peak, enc.names());
+    }
+
+    /** The planner's exact plans, built on first use (the baselines of a report need them). */
+    synchronized List<Plan> exactPlans() {
+        if (exact == null) {
+            exact = Evaluator.exactPlans(rows);
+        }
+        return exact;
     }
 
     int size() {

@@ -100,7 +100,7 @@ public final class ModelTrainer {
             double[] tr = logResiduals(d, bestT, true);
             tq = new double[]{Stats.quantile(tr, 0.05), Stats.quantile(tr, 0.5), Stats.quantile(tr, 0.95)};
             pq = new double[]{Stats.quantile(under, 0.05), Stats.quantile(under, 0.5), Stats.quantile(under, 0.95)};
-            cv = Evaluator.report(d.rows, d.plans, bestT, bestP, margin);
+            cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, margin);
         }
         Trainer<Regressor> trainer = Regressors.trainer(o);
         int[] all = IntStream.range(0, d.size()).toArray();

@@ -145,8 +145,8 @@ public final class StrategyModel {
     public List<Prediction> predict(Workload w, List<Strategy> strategies) {
         List<Prediction> out = new ArrayList<>(strategies.size());
         double[] x = new double[encoder.width()];
-        for (Strategy s : strategies) {
-            out.add(predict(Analysis.of(w, s), x));
+        for (Analysis a : Analysis.all(w, strategies)) {
+            out.add(predict(a, x));
         }
         return out;
     }

@@ -1,9 +1,9 @@
 package io.accessplan.model;
 
 import io.accessplan.features.Workload;
+import io.accessplan.features.encode.Analysis;
 import io.accessplan.features.encode.FeatureEncoder;
 import io.accessplan.features.plan.Plan;
-import io.accessplan.features.plan.Planner;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -31,7 +31,7 @@ class FeatureConsistencyTest {
         assertEquals(new FeatureEncoder().names(), m.metadata().featureNames());
         Observation o = TestModels.rows().get(17);
         Workload w = o.workload();
-        Plan p = Planner.plan(w, o.strategy());
+        Plan p = Analysis.of(w, o.strategy()).plan();
         double[] x = EncodedRows.of(List.of(o)).x.get(0);
         double expectedPeak = m.metadata().peakTransform().inverse(m.ensemble().peak().predict(x), p.peakMemoryBytes());
         Prediction got = m.predict(w, List.of(o.strategy())).get(0);

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The model file written by this version (format 1, feature schema 2) is checked in and must keep
+ * The model file written by this version (format 1, feature schema 3) is checked in and must keep
  * loading; the one written before the schema changed (schema 1) must be refused.
  */
 class ShippedModelTest {
@@ -29,7 +29,7 @@ class ShippedModelTest {
 
     @Test
     void theCheckedInModelFileLoadsWithItsMetadataAndProvenance() throws IOException {
-        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v2.apmodel"), "shipped-v2.apmodel");
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v3.apmodel"), "shipped-v3.apmodel");
         assertEquals(FeatureEncoder.SCHEMA_VERSION, m.metadata().schemaVersion());
         assertEquals(64, m.metadata().fingerprint().length());
         assertFalse(m.candidates().isEmpty());
@@ -47,8 +47,8 @@ class ShippedModelTest {
 
     @Test
     void theCheckedInModelPredictsWhatItPredictedWhenWritten() throws IOException {
-        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v2.apmodel"), "shipped-v2.apmodel");
-        List<String> lines = new String(resource("shipped-v2.expected"), StandardCharsets.UTF_8).lines()
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v3.apmodel"), "shipped-v3.apmodel");
+        List<String> lines = new String(resource("shipped-v3.expected"), StandardCharsets.UTF_8).lines()
                 .filter(l -> !l.startsWith("#")).toList();
         assertEquals(5, lines.size());
         for (String l : lines) {
