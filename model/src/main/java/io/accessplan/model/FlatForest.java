@@ -28,8 +28,8 @@ public final class FlatForest implements FastRegressor {
     private final int[] roots;
     private final int[] feature;
     private final float[] threshold;
-    private final int[] left;
-    private final int[] right;
+    /** Children of node {@code n} at {@code 2n} (left) and {@code 2n + 1} (right): one array, one cache line. */
+    private final int[] children;
     private final boolean[] defaultLeft;
     private final double baseScore;
 
@@ -38,8 +38,11 @@ public final class FlatForest implements FastRegressor {
         this.roots = roots;
         this.feature = feature;
         this.threshold = threshold;
-        this.left = left;
-        this.right = right;
+        this.children = new int[2 * feature.length];
+        for (int n = 0; n < feature.length; n++) {
+            children[2 * n] = left[n];
+            children[2 * n + 1] = right[n];
+        }
         this.defaultLeft = defaultLeft;
         this.baseScore = baseScore;
     }
@@ -115,15 +118,16 @@ public final class FlatForest implements FastRegressor {
         double sum = 0;
         final int[] f = feature;
         final float[] thr = threshold;
+        final int[] ch = children;
         for (int r : roots) {
             int n = r;
             int fi;
             while ((fi = f[n]) >= 0) {
                 float v = (float) x[fi];
                 if (v != v) {
-                    n = defaultLeft[n] ? left[n] : right[n];
+                    n = ch[2 * n + (defaultLeft[n] ? 0 : 1)];
                 } else {
-                    n = v < thr[n] ? left[n] : right[n];
+                    n = ch[2 * n + (v < thr[n] ? 0 : 1)];
                 }
             }
             sum += thr[n];
