@@ -93,7 +93,7 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
             }
             b.append('\n');
         }
-        b.append(String.format(Locale.ROOT, "safety margin on predicted peak memory: %.2f%%%n", 100 * safetyMargin));
+        b.append(String.format(Locale.ROOT, "safety margin on predicted peak memory: %.2f%% overall (the model file keeps one per activation policy)%n", 100 * safetyMargin));
         return b.toString();
     }
 }

@@ -44,12 +44,14 @@ public final class Evaluator {
         List<Plan> plans = exactPlans(rows);
         double[] t = new double[rows.size()];
         double[] p = new double[rows.size()];
+        double[] margins = new double[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             Prediction pr = model.predict(as.get(i));
             t[i] = pr.stepTimeMs();
             p[i] = pr.peakBytes();
+            margins[i] = model.safetyMargin(rows.get(i).strategy());
         }
-        return report(rows, plans, t, p, model.safetyMargin());
+        return report(rows, plans, t, p, margins, model.safetyMargin());
     }
 
     /** The encoder's analysis of every row, one batch per workload as at lookup time. */
@@ -80,9 +82,18 @@ public final class Evaluator {
     /** The report of given predictions (one per row) and the baselines on the same rows. */
     static EvaluationReport report(List<Observation> rows, List<Plan> plans, double[] predTime, double[] predPeak,
                                    double margin) {
+        double[] m = new double[rows.size()];
+        java.util.Arrays.fill(m, margin);
+        return report(rows, plans, predTime, predPeak, m, margin);
+    }
+
+    /** As above with a safety margin per row (per strategy); {@code shown} is the margin the report states. */
+    static EvaluationReport report(List<Observation> rows, List<Plan> plans, double[] predTime, double[] predPeak,
+                                   double[] margins, double shown) {
+        double margin = shown;
         List<int[]> groups = groups(rows);
         List<EvaluationReport.WorkloadResult> details = new ArrayList<>();
-        Metrics model = score(rows, groups, predTime, predPeak, margin, details);
+        Metrics model = score(rows, groups, predTime, predPeak, margins, details);
         int n = rows.size();
         double[] aTime = new double[n];
         double[] aPeak = new double[n];
@@ -103,7 +114,7 @@ public final class Evaluator {
         }
         Map<String, Metrics> base = new LinkedHashMap<>();
         base.put("heuristic", fixedChoice(rows, groups, heur));
-        base.put("analytic", score(rows, groups, aTime, aPeak, 0.0, null));
+        base.put("analytic", score(rows, groups, aTime, aPeak, new double[n], null));
         base.put("always-full", fixedChoice(rows, groups, full));
         List<EvaluationReport.RowPrediction> points = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -122,18 +133,20 @@ public final class Evaluator {
      * @param margin   memory safety margin
      */
     public static Metrics score(List<Observation> rows, double[] predTime, double[] predPeak, double margin) {
-        return score(rows, groups(rows), predTime, predPeak, margin, null);
+        double[] m = new double[rows.size()];
+        java.util.Arrays.fill(m, margin);
+        return score(rows, groups(rows), predTime, predPeak, m, null);
     }
 
     private static Metrics score(List<Observation> rows, List<int[]> groups, double[] predTime, double[] predPeak,
-                                 double margin, List<EvaluationReport.WorkloadResult> details) {
+                                 double[] margin, List<EvaluationReport.WorkloadResult> details) {
         int[] choice = new int[groups.size()];
         for (int gi = 0; gi < groups.size(); gi++) {
             int best = -1;
             int least = -1;
             for (int i : groups.get(gi)) {
                 long cap = rows.get(i).workload().device().memoryBytes();
-                if (predPeak[i] * (1 + margin) <= cap && (best < 0 || predTime[i] < predTime[best])) {
+                if (predPeak[i] * (1 + margin[i]) <= cap && (best < 0 || predTime[i] < predTime[best])) {
                     best = i;
                 }
                 if (least < 0 || predPeak[i] < predPeak[least]) {

@@ -17,7 +17,8 @@ import java.util.Map;
  * @param rows                  training rows
  * @param timeTransform         what the step-time regressor learned
  * @param peakTransform         what the peak-memory regressor learned
- * @param safetyMargin          a strategy fits when predicted peak * (1 + margin) &lt;= capacity
+ * @param safetyMargin          a strategy fits when predicted peak * (1 + margin) &lt;= capacity (policies without their own)
+ * @param policyMargins         safety margin per activation policy id, where cross-validation measured one
  * @param timeResidualQuantiles cross-validated quantiles (5%, 50%, 95%) of ln(measured / predicted) step time
  * @param peakResidualQuantiles cross-validated quantiles (5%, 50%, 95%) of ln(measured / predicted) peak memory
  * @param hyperparameters       the training options that shape the model ({@link TrainOptions#hyperparameters()})
@@ -26,7 +27,7 @@ import java.util.Map;
  */
 public record ModelMetadata(int schemaVersion, List<String> featureNames, List<String> candidates, String fingerprint,
                             int rows, TargetTransform timeTransform, TargetTransform peakTransform, double safetyMargin,
-                            double[] timeResidualQuantiles, double[] peakResidualQuantiles,
+                            Map<String, Double> policyMargins, double[] timeResidualQuantiles, double[] peakResidualQuantiles,
                             Map<String, Object> hyperparameters, String createdAt, Map<String, Object> crossValidation) {
 
     /** Copies the collections; rejects missing fields. */
@@ -40,6 +41,12 @@ public record ModelMetadata(int schemaVersion, List<String> featureNames, List<S
         }
         if (!(safetyMargin >= 0) || !Double.isFinite(safetyMargin)) {
             throw new IllegalArgumentException("Invalid safety margin: " + safetyMargin);
+        }
+        policyMargins = Map.copyOf(policyMargins == null ? Map.of() : policyMargins);
+        for (Map.Entry<String, Double> e : policyMargins.entrySet()) {
+            if (!(e.getValue() >= 0) || !Double.isFinite(e.getValue())) {
+                throw new IllegalArgumentException("Invalid safety margin of " + e.getKey() + ": " + e.getValue());
+            }
         }
         featureNames = List.copyOf(featureNames);
         candidates = List.copyOf(candidates);
@@ -61,6 +68,7 @@ public record ModelMetadata(int schemaVersion, List<String> featureNames, List<S
         m.put("time_transform", timeTransform.id());
         m.put("peak_transform", peakTransform.id());
         m.put("safety_margin", safetyMargin);
+        m.put("safety_margins", new java.util.TreeMap<>(policyMargins));
         m.put("time_residual_quantiles", timeResidualQuantiles);
         m.put("peak_residual_quantiles", peakResidualQuantiles);
         m.put("hyperparameters", new java.util.TreeMap<>(hyperparameters));
@@ -80,9 +88,26 @@ public record ModelMetadata(int schemaVersion, List<String> featureNames, List<S
         return new ModelMetadata(num(m, "schema_version").intValue(), strings(m, "feature_names"),
                 strings(m, "candidates"), str(m, "fingerprint"), num(m, "rows").intValue(),
                 TargetTransform.parse(str(m, "time_transform")), TargetTransform.parse(str(m, "peak_transform")),
-                num(m, "safety_margin").doubleValue(), doubles(m, "time_residual_quantiles"),
+                num(m, "safety_margin").doubleValue(), margins(m.get("safety_margins")), doubles(m, "time_residual_quantiles"),
                 doubles(m, "peak_residual_quantiles"), (Map<String, Object>) m.get("hyperparameters"),
                 str(m, "created_at"), (Map<String, Object>) m.get("cross_validation"));
+    }
+
+    private static Map<String, Double> margins(Object o) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        if (o == null) {
+            return out;   // files written before per-policy margins: the global margin applies
+        }
+        if (!(o instanceof Map<?, ?> mm)) {
+            throw new IllegalArgumentException("Invalid model metadata: safety_margins is not an object");
+        }
+        for (Map.Entry<?, ?> e : mm.entrySet()) {
+            if (!(e.getValue() instanceof Number n)) {
+                throw new IllegalArgumentException("Invalid model metadata: safety margin of " + e.getKey());
+            }
+            out.put(String.valueOf(e.getKey()), n.doubleValue());
+        }
+        return out;
     }
 
     private static Number num(Map<String, Object> m, String k) {

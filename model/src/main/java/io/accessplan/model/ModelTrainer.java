@@ -61,6 +61,7 @@ public final class ModelTrainer {
         TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
         TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
         double margin = DEFAULT_MARGIN;
+        Map<String, Double> policyMargins = new LinkedHashMap<>();
         double[] tq = {0, 0, 0};
         double[] pq = {0, 0, 0};
         EvaluationReport cv = null;
@@ -97,10 +98,18 @@ public final class ModelTrainer {
                 ratio[i] = Math.exp(under[i]) - 1;
             }
             margin = Math.max(0, Stats.quantile(ratio, o.marginQuantile()));
+            // the estimator's peak is closer for some policies than others (Estimator: exact model
+            // state, estimated activations and working set), so each policy gets its own margin
+            // where it has enough rows for the quantile to mean something
+            policyMargins = policyMargins(d, bestP, o.marginQuantile());
             double[] tr = logResiduals(d, bestT, true);
             tq = new double[]{Stats.quantile(tr, 0.05), Stats.quantile(tr, 0.5), Stats.quantile(tr, 0.95)};
             pq = new double[]{Stats.quantile(under, 0.05), Stats.quantile(under, 0.5), Stats.quantile(under, 0.95)};
-            cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, margin);
+            double[] perRow = new double[d.size()];
+            for (int i = 0; i < perRow.length; i++) {
+                perRow[i] = policyMargins.getOrDefault(d.rows.get(i).strategy().policy().id(), margin);
+            }
+            cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, margin);
         }
         Trainer<Regressor> trainer = Regressors.trainer(o);
         int[] all = IntStream.range(0, d.size()).toArray();
@@ -121,9 +130,30 @@ public final class ModelTrainer {
             transformMape.forEach((k, v) -> cvMap.put("mape " + k, v));
         }
         ModelMetadata meta = new ModelMetadata(FeatureEncoder.SCHEMA_VERSION, d.names, candidates(rows), fingerprint,
-                rows.size(), tt, pt, margin, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
+                rows.size(), tt, pt, margin, policyMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
         StrategyModel model = new StrategyModel(meta, timeModel, peakModel);
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Rows of one policy needed before it gets its own margin. */
+    static final int MIN_ROWS_PER_POLICY_MARGIN = 200;
+
+    private static Map<String, Double> policyMargins(EncodedRows d, double[] predPeak, double q) {
+        Map<String, List<Double>> by = new LinkedHashMap<>();
+        for (int i = 0; i < d.size(); i++) {
+            double y = d.peak(i);
+            if (Double.isNaN(predPeak[i]) || !(y > 0) || !(predPeak[i] > 0)) {
+                continue;
+            }
+            by.computeIfAbsent(d.rows.get(i).strategy().policy().id(), k -> new ArrayList<>()).add(y / predPeak[i] - 1);
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        by.forEach((policy, l) -> {
+            if (l.size() >= MIN_ROWS_PER_POLICY_MARGIN) {
+                out.put(policy, Math.max(0, Stats.quantile(l.stream().mapToDouble(Double::doubleValue).toArray(), q)));
+            }
+        });
+        return out;
     }
 
     private static List<TargetTransform> candidates(TargetTransform fixed) {

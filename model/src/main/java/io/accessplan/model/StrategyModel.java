@@ -126,9 +126,14 @@ public final class StrategyModel {
         return candidates;
     }
 
-    /** The memory safety margin: a strategy fits when predicted peak * (1 + margin) &lt;= capacity. */
+    /** The overall memory safety margin (the margin of a policy cross-validation measured none for). */
     public double safetyMargin() {
         return metadata.safetyMargin();
+    }
+
+    /** The memory safety margin of a strategy: a strategy fits when predicted peak * (1 + margin) &lt;= capacity. */
+    public double safetyMargin(Strategy s) {
+        return metadata.policyMargins().getOrDefault(s.policy().id(), metadata.safetyMargin());
     }
 
     /** The model's candidates valid for a workload, in canonical order. */
@@ -164,7 +169,7 @@ public final class StrategyModel {
         double peak = metadata.peakTransform().inverse(ensemble.peak().predict(x), p.peakMemoryBytes());
         double[] tq = metadata.timeResidualQuantiles();
         double[] pq = metadata.peakResidualQuantiles();
-        double required = peak * (1 + metadata.safetyMargin());
+        double required = peak * (1 + safetyMargin(p.strategy()));
         long cap = p.workload().device().memoryBytes();
         return new Prediction(p.strategy(), time, time * Math.exp(tq[0]), time * Math.exp(tq[2]), peak,
                 peak * Math.exp(pq[0]), peak * Math.exp(pq[2]), p.peakMemoryBytes(), required, cap, required <= cap);
