@@ -11,6 +11,8 @@ final class TrainingFlags {
     Integer trees;
     @Option(names = "--max-depth", description = "tree depth (xgboost, cart)")
     Integer maxDepth;
+    @Option(names = "--eta", description = "learning rate (xgboost shrinkage, sgd rate)")
+    Double eta;
     @Option(names = "--folds", description = "grouped cross-validation folds (0: none; default 5)")
     Integer folds;
     @Option(names = "--threads", description = "training threads (default: cores)")
@@ -25,7 +27,7 @@ final class TrainingFlags {
         int depth = maxDepth != null ? maxDepth : d.maxDepth();
         TrainOptions o = d.withTrees(t, depth).withFolds(folds != null ? folds : d.folds());
         int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
-        return new TrainOptions(o.trainer(), o.trees(), o.maxDepth(), o.eta(), o.subsample(), o.colsample(),
+        return new TrainOptions(o.trainer(), o.trees(), o.maxDepth(), eta != null ? eta : o.eta(), o.subsample(), o.colsample(),
                 o.minChildWeight(), o.lambda(), o.epochs(), th, seed != null ? seed : o.seed(), o.folds(),
                 o.timeTransform(), o.peakTransform(), o.marginQuantile());
     }

@@ -152,20 +152,40 @@ public final class AccessPlanner {
     }
 
     private static String whyLost(Prediction p, Prediction chosen, boolean anyFits) {
+        // plain concatenation: String.format costs more than the model here, ~40 times a lookup
         if (!p.fits()) {
-            return String.format(Locale.ROOT, "predicted not to fit: needs %.2f GiB with the safety margin, device has %.0f GiB",
-                    p.requiredBytes() / GIB, p.capacityBytes() / GIB);
+            return "predicted not to fit: needs " + fixed(p.requiredBytes() / GIB, 2)
+                    + " GiB with the safety margin, device has " + fixed(p.capacityBytes() / GIB, 0) + " GiB";
         }
         if (!anyFits) {
             return "more memory than " + chosen.strategy();
         }
         double slower = p.stepTimeMs() / chosen.stepTimeMs() - 1;
         if (slower <= 0) {
-            return String.format(Locale.ROOT, "within the tie tolerance (%.1f%% faster predicted); %s is plainer",
-                    -100 * slower, chosen.strategy());
+            return "within the tie tolerance (" + fixed(-100 * slower, 1) + "% faster predicted); "
+                    + chosen.strategy() + " is plainer";
         }
-        return String.format(Locale.ROOT, "slower by %.1f%% (%.1f ms vs %.1f ms)", 100 * slower, p.stepTimeMs(),
-                chosen.stepTimeMs());
+        return "slower by " + fixed(100 * slower, 1) + "% (" + fixed(p.stepTimeMs(), 1) + " ms vs "
+                + fixed(chosen.stepTimeMs(), 1) + " ms)";
+    }
+
+    /** A non-negative number with a fixed count of decimals, as %.Nf would print it (half up). */
+    static String fixed(double v, int decimals) {
+        if (!Double.isFinite(v) || Math.abs(v) >= 1e15) {
+            return String.format(Locale.ROOT, "%." + decimals + "f", v);
+        }
+        long scale = decimals == 0 ? 1 : decimals == 1 ? 10 : 100;
+        long n = Math.round(Math.abs(v) * scale);
+        StringBuilder sb = new StringBuilder(v < 0 ? "-" : "").append(n / scale);
+        if (decimals > 0) {
+            String frac = Long.toString(n % scale);
+            sb.append('.');
+            for (int i = frac.length(); i < decimals; i++) {
+                sb.append('0');
+            }
+            sb.append(frac);
+        }
+        return sb.toString();
     }
 
     /** How much a strategy changes the plain training step: lower is plainer. */
