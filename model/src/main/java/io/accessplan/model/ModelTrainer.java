@@ -117,7 +117,7 @@ public final class ModelTrainer {
         int[] peakRows = d.usable(all, false);
         Map<String, String> run = new LinkedHashMap<>();
         run.put("data_fingerprint", fingerprint);
-        run.put("feature_schema_version", Integer.toString(FeatureEncoder.SCHEMA_VERSION));
+        run.put("feature_schema_version", Integer.toString(FeatureEncoder.schemaVersion()));
         run.put("target_transform", tt.id());
         Model<Regressor> timeModel = Regressors.fit(trainer, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
                 d.target(timeRows, true, tt), run);
@@ -129,7 +129,7 @@ public final class ModelTrainer {
             cv.model().toMap().forEach((k, v) -> cvMap.put(k, v));
             transformMape.forEach((k, v) -> cvMap.put("mape " + k, v));
         }
-        ModelMetadata meta = new ModelMetadata(FeatureEncoder.SCHEMA_VERSION, d.names, candidates(rows), fingerprint,
+        ModelMetadata meta = new ModelMetadata(FeatureEncoder.schemaVersion(), d.names, candidates(rows), fingerprint,
                 rows.size(), tt, pt, margin, policyMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
         StrategyModel model = new StrategyModel(meta, timeModel, peakModel);
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);

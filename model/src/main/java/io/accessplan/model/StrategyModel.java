@@ -42,10 +42,10 @@ public final class StrategyModel {
 
     /** Assembles a model; the metadata's feature names must be the running encoder's. */
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel) {
-        if (metadata.schemaVersion() != FeatureEncoder.SCHEMA_VERSION
+        if (metadata.schemaVersion() != FeatureEncoder.schemaVersion()
                 || !metadata.featureNames().equals(encoder.names())) {
             throw new IllegalArgumentException("Model features (schema version " + metadata.schemaVersion()
-                    + ") differ from this build's encoder (schema version " + FeatureEncoder.SCHEMA_VERSION
+                    + ") differ from this build's encoder (schema version " + FeatureEncoder.schemaVersion()
                     + "): retrain the model");
         }
         this.metadata = metadata;
@@ -62,7 +62,7 @@ public final class StrategyModel {
 
     /** Reads a model from the bytes of a model file (a bundled resource, say). */
     public static StrategyModel fromBytes(byte[] bytes, String origin) {
-        ModelFile.Contents c = ModelFile.read(bytes, FeatureEncoder.SCHEMA_VERSION, origin);
+        ModelFile.Contents c = ModelFile.read(bytes, FeatureEncoder.schemaVersion(), origin);
         Model<Regressor> t = c.models().get(STEP_TIME);
         Model<Regressor> p = c.models().get(PEAK_MEMORY);
         if (t == null || p == null) {
@@ -77,7 +77,7 @@ public final class StrategyModel {
         Map<String, Model<Regressor>> m = new LinkedHashMap<>();
         m.put(STEP_TIME, timeModel);
         m.put(PEAK_MEMORY, peakModel);
-        return ModelFile.write(FeatureEncoder.SCHEMA_VERSION, metadata, m);
+        return ModelFile.write(FeatureEncoder.schemaVersion(), metadata, m);
     }
 
     /** Writes the model file atomically: to a sibling temporary file, then renamed over the target. */

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The model file written by this version (format 1, feature schema 3) is checked in and must keep
+ * The model file written by this version (format 1, feature schema 4) is checked in and must keep
  * loading; the one written before the schema changed (schema 1) must be refused.
  */
 class ShippedModelTest {
@@ -29,8 +29,8 @@ class ShippedModelTest {
 
     @Test
     void theCheckedInModelFileLoadsWithItsMetadataAndProvenance() throws IOException {
-        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v3.apmodel"), "shipped-v3.apmodel");
-        assertEquals(FeatureEncoder.SCHEMA_VERSION, m.metadata().schemaVersion());
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v4.apmodel"), "shipped-v4.apmodel");
+        assertEquals(FeatureEncoder.schemaVersion(), m.metadata().schemaVersion());
         assertEquals(64, m.metadata().fingerprint().length());
         assertFalse(m.candidates().isEmpty());
         assertTrue(m.ensemble().flat());
@@ -42,13 +42,13 @@ class ShippedModelTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> StrategyModel.fromBytes(resource("shipped-v1.apmodel"), "shipped-v1.apmodel"));
         assertEquals("Model file shipped-v1.apmodel uses feature schema version 1, this build encodes version "
-                + FeatureEncoder.SCHEMA_VERSION + ": retrain the model", e.getMessage());
+                + FeatureEncoder.schemaVersion() + ": retrain the model", e.getMessage());
     }
 
     @Test
     void theCheckedInModelPredictsWhatItPredictedWhenWritten() throws IOException {
-        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v3.apmodel"), "shipped-v3.apmodel");
-        List<String> lines = new String(resource("shipped-v3.expected"), StandardCharsets.UTF_8).lines()
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v4.apmodel"), "shipped-v4.apmodel");
+        List<String> lines = new String(resource("shipped-v4.expected"), StandardCharsets.UTF_8).lines()
                 .filter(l -> !l.startsWith("#")).toList();
         assertEquals(5, lines.size());
         for (String l : lines) {

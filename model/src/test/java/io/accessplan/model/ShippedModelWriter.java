@@ -13,7 +13,7 @@ import java.util.Locale;
 
 /**
  * Not a test: writes the checked-in model file of this version and its expected outputs
- * ({@code src/test/resources/io/accessplan/model/shipped-v3.apmodel} and {@code .expected}),
+ * ({@code src/test/resources/io/accessplan/model/shipped-v4.apmodel} and {@code .expected}),
  * trained on SYNTHETIC rows. Run once per model file format or schema version, from
  * {@code model/}: {@code java -cp target/classes:target/test-classes:<deps> io.accessplan.model.ShippedModelWriter}.
  */
@@ -25,7 +25,7 @@ final class ShippedModelWriter {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources/io/accessplan/model");
         List<Observation> rows = SyntheticRows.rows(SyntheticRows.workloads(60, 2024));
         TrainResult r = ModelTrainer.train(rows, TrainOptions.defaults().withTrees(30, 5).withFolds(3));
-        r.model().save(dir.resolve("shipped-v3.apmodel"));
+        r.model().save(dir.resolve("shipped-v4.apmodel"));
         FeatureEncoder enc = new FeatureEncoder();
         List<String> lines = new ArrayList<>();
         lines.add("# features (encoder order) ; step_time learned value ; peak_memory learned value");
@@ -40,6 +40,6 @@ final class ShippedModelWriter {
                     Double.toString(r.model().ensemble().peak().predict(x))));
             lines.add(b.toString());
         }
-        Files.write(dir.resolve("shipped-v3.expected"), lines);
+        Files.write(dir.resolve("shipped-v4.expected"), lines);
     }
 }

@@ -10,6 +10,7 @@ import io.accessplan.features.Precision;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.TrainingConfig;
 import io.accessplan.features.Workload;
+import io.accessplan.features.plan.MemoryCategory;
 import io.accessplan.features.plan.Plan;
 
 import java.util.ArrayList;
@@ -34,7 +35,9 @@ import java.util.Locale;
  *       peak / capacity, arithmetic intensity, and the {@link Roofline} times (compute, memory,
  *       PCIe, their maximum, and PCIe time / compute time);</li>
  *   <li>the kernel-level {@link StepEstimate}: its total, compute and launch-bound parts, GEMM
- *       share and shape, activation copies, the serial optimizer offload.</li>
+ *       share and shape, activation copies, the serial optimizer offload;</li>
+ *   <li>the make-up of the analytic peak: stored activations, transient working set and model
+ *       state at the peak, and the headroom to the device's capacity.</li>
  * </ol>
  * Sizes enter as log2 because step time and memory scale multiplicatively with them, so a tree
  * split or a linear weight on a log feature generalises across model sizes it never saw.
@@ -48,12 +51,20 @@ public final class FeatureEncoder {
      * Version of the feature layout. Bump it whenever a feature is added, removed, reordered or
      * computed differently: model files of another version are refused at load.
      */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     private static final List<String> NAMES = buildNames();
 
     /** Creates the encoder (stateless; instances are interchangeable). */
     public FeatureEncoder() {
+    }
+
+    /**
+     * {@link #SCHEMA_VERSION} read at run time: code in other modules calls this rather than
+     * reading the constant, which javac would inline into their classes at compile time.
+     */
+    public static int schemaVersion() {
+        return SCHEMA_VERSION;
     }
 
     /** The feature names, in vector order (snake_case, stable across runs). */
@@ -147,6 +158,19 @@ public final class FeatureEncoder {
         out[i++] = e.activationCopyMs() / e.launchBoundMs();
         out[i++] = log2(e.optimizerCopyMs() + e.hostMs() + 1e-6);
         out[i++] = (e.optimizerCopyMs() + e.hostMs()) / e.estimateMs();
+        // 6. what the analytic peak is made of: the learned peak correction depends on which part
+        // dominates (model state is exact, stored activations and the transient working set are
+        // estimated: Estimator)
+        double peakBytes = Math.max(1.0, p.peakMemoryBytes());
+        double act = p.peakBreakdown().getOrDefault(MemoryCategory.ACTIVATIONS, 0L);
+        double transientBytes = p.peakBreakdown().getOrDefault(MemoryCategory.TRANSIENT, 0L);
+        out[i++] = log2(act + 1.0);
+        out[i++] = log2(transientBytes + 1.0);
+        out[i++] = act / peakBytes;
+        out[i++] = transientBytes / peakBytes;
+        out[i++] = (p.weightBytes() + p.gradientBytes() + p.optimizerBytes()) / peakBytes;
+        out[i++] = (capacity - p.peakMemoryBytes()) / capacity;
+        out[i++] = log2(Math.abs(capacity - p.peakMemoryBytes()) + 1.0);
         if (i - offset != NAMES.size()) {
             throw new IllegalStateException("encoder wrote " + (i - offset) + " features, names has " + NAMES.size());
         }
@@ -172,6 +196,9 @@ public final class FeatureEncoder {
         Collections.addAll(n, "log2_step_estimate_ms", "log2_kernel_roofline_ms", "log2_launch_bound_ms",
                 "gemm_time_fraction", "log2_kernels_per_step", "gemm_log2_min_dim", "log2_activation_copy_ms",
                 "activation_copy_over_compute", "log2_serial_offload_ms", "serial_offload_fraction");
+        Collections.addAll(n, "log2_peak_activations", "log2_peak_transient", "peak_activation_fraction",
+                "peak_transient_fraction", "peak_model_state_fraction", "capacity_headroom_fraction",
+                "log2_capacity_headroom_bytes");
         return List.copyOf(n);
     }
 
