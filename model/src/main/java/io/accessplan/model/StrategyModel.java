@@ -148,10 +148,19 @@ public final class StrategyModel {
 
     /** Predicts the given strategies of a workload, in the given order; throws if one is not valid for it. */
     public List<Prediction> predict(Workload w, List<Strategy> strategies) {
-        List<Prediction> out = new ArrayList<>(strategies.size());
-        double[] x = new double[encoder.width()];
-        for (Analysis a : Analysis.all(w, strategies)) {
-            out.add(predict(a, x));
+        List<Analysis> as = Analysis.all(w, strategies);
+        int n = as.size();
+        double[][] xs = new double[n][encoder.width()];
+        for (int i = 0; i < n; i++) {
+            encoder.encodeInto(as.get(i), xs[i], 0);
+        }
+        double[] time = new double[n];
+        double[] peak = new double[n];
+        ensemble.time().predictAll(xs, time);
+        ensemble.peak().predictAll(xs, peak);
+        List<Prediction> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(prediction(as.get(i), time[i], peak[i]));
         }
         return out;
     }
@@ -163,10 +172,15 @@ public final class StrategyModel {
 
     private Prediction predict(Analysis a, double[] x) {
         encoder.encodeInto(a, x, 0);
+        return prediction(a, ensemble.time().predict(x), ensemble.peak().predict(x));
+    }
+
+    /** A prediction from the two regressors' raw outputs for an analysis. */
+    private Prediction prediction(Analysis a, double rawTime, double rawPeak) {
         Plan p = a.plan();
         double rooflineMs = a.step().estimateMs();
-        double time = metadata.timeTransform().inverse(ensemble.time().predict(x), rooflineMs);
-        double peak = metadata.peakTransform().inverse(ensemble.peak().predict(x), p.peakMemoryBytes());
+        double time = metadata.timeTransform().inverse(rawTime, rooflineMs);
+        double peak = metadata.peakTransform().inverse(rawPeak, p.peakMemoryBytes());
         double[] tq = metadata.timeResidualQuantiles();
         double[] pq = metadata.peakResidualQuantiles();
         double required = peak * (1 + safetyMargin(p.strategy()));
