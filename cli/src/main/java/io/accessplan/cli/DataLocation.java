@@ -22,9 +22,15 @@ final class DataLocation {
         return conf;
     }
 
-    /** Opens a dataset at a path or URI. */
+    /** Opens a dataset at a path or URI, checking that its file system answers. */
     static ParquetDataset open(String uri) {
-        return ParquetDataset.open(uri, conf());
+        try {
+            ParquetDataset d = ParquetDataset.open(uri, conf());
+            d.exists();   // reaches the file system now, so an unreachable one is bad input, said once
+            return d;
+        } catch (java.io.UncheckedIOException e) {
+            throw new BadInputException(Main.firstLine(e.getMessage()));
+        }
     }
 
     /** Opens a dataset that must exist and hold parts. */
