@@ -1,5 +1,6 @@
 package io.accessplan.predictor;
 
+import io.accessplan.features.ActivationPolicy;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.model.Prediction;
@@ -20,7 +21,10 @@ import java.util.stream.IntStream;
  * model, drops those predicted not to fit (predicted peak times one plus the model's safety
  * margin above capacity), and ranks the rest by predicted throughput.
  *
- * <p>Among strategies predicted within {@link #tieTolerance()} of the fastest, the plainest wins
+ * <p>A strategy that does strictly more work than another that fits with the same micro-batching
+ * (more recomputation, activation or optimizer copies) is never chosen, whatever the model
+ * predicts: physics bounds it below by the other. Among strategies predicted within
+ * {@link #tieTolerance()} of the fastest, the plainest wins
  * (keep before selective before full before sqrt before offload; fewer micro-batches first; the
  * optimizer on the device first): a difference smaller than the model's own error is no reason
  * to offload anything or recompute, and a model that fits comfortably is then never told to.
@@ -111,9 +115,20 @@ public final class AccessPlanner {
     }
 
     private Recommendation decide(Workload w, List<Prediction> ps) {
+        int n = ps.size();
+        Prediction[] lessWork = new Prediction[n];
+        for (int i = 0; i < n; i++) {
+            for (Prediction q : ps) {
+                if (q.fits() && q != ps.get(i) && doesLessWork(q.strategy(), ps.get(i).strategy())) {
+                    lessWork[i] = q;
+                    break;
+                }
+            }
+        }
         Prediction fastest = null;
-        for (Prediction p : ps) {
-            if (p.fits() && (fastest == null || p.stepTimeMs() < fastest.stepTimeMs())) {
+        for (int i = 0; i < n; i++) {
+            Prediction p = ps.get(i);
+            if (p.fits() && lessWork[i] == null && (fastest == null || p.stepTimeMs() < fastest.stepTimeMs())) {
                 fastest = p;
             }
         }
@@ -122,18 +137,25 @@ public final class AccessPlanner {
         if (fits) {
             chosen = fastest;
             double limit = fastest.stepTimeMs() * (1 + tieTolerance);
-            for (Prediction p : ps) {
-                if (p.fits() && p.stepTimeMs() <= limit && plainness(p.strategy()) < plainness(chosen.strategy())) {
+            for (int i = 0; i < n; i++) {
+                Prediction p = ps.get(i);
+                if (p.fits() && lessWork[i] == null && p.stepTimeMs() <= limit
+                        && plainness(p.strategy()) < plainness(chosen.strategy())) {
                     chosen = p;
                 }
             }
         } else {
             chosen = ps.stream().min(Comparator.comparingDouble(Prediction::peakBytes)).orElseThrow();
         }
-        List<Alternative> alts = new ArrayList<>(ps.size() - 1);
-        for (Prediction p : ps) {
+        List<Alternative> alts = new ArrayList<>(n - 1);
+        for (int i = 0; i < n; i++) {
+            Prediction p = ps.get(i);
             if (p != chosen) {
-                alts.add(new Alternative(p.strategy(), p.stepTimeMs(), p.peakBytes(), p.fits(), whyLost(p, chosen, fits)));
+                String why = fits && p.fits() && lessWork[i] != null
+                        ? "does more work than " + lessWork[i].strategy() + ", which fits (same micro-batches,"
+                        + " less recomputation or copying)"
+                        : whyLost(p, chosen, fits);
+                alts.add(new Alternative(p.strategy(), p.stepTimeMs(), p.peakBytes(), p.fits(), why));
             }
         }
         alts.sort(Comparator.comparing(Alternative::fits).reversed()
@@ -186,6 +208,26 @@ public final class AccessPlanner {
             sb.append(frac);
         }
         return sb.toString();
+    }
+
+    /**
+     * Whether {@code a} does a strict subset of {@code b}'s work with the same micro-batching:
+     * keep recomputes and copies nothing; selective recomputes a subset of what full and sqrt
+     * recompute; offload adds copies to keep; optimizer offload adds copies and a host update. A
+     * strategy with such a fitting alternative cannot be faster, whatever a model predicts.
+     */
+    static boolean doesLessWork(Strategy a, Strategy b) {
+        if (a.microBatches() != b.microBatches() || (a.optimizerOffload() && !b.optimizerOffload())
+                || a.equals(b)) {
+            return false;
+        }
+        boolean policyLess = switch (a.policy()) {
+            case KEEP -> true;
+            case SELECTIVE -> b.policy() == ActivationPolicy.SELECTIVE || b.policy() == ActivationPolicy.FULL
+                    || b.policy() == ActivationPolicy.SQRT;
+            default -> a.policy() == b.policy();
+        };
+        return policyLess;
     }
 
     /** How much a strategy changes the plain training step: lower is plainer. */

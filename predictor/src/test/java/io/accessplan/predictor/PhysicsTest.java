@@ -77,10 +77,22 @@ class PhysicsTest {
         assertEquals(Strategy.candidates(w).size() - 1, alts.size());
         for (Alternative a : alts) {
             assertTrue(a.whyLost().startsWith("predicted not to fit") || a.whyLost().startsWith("slower by")
-                    || a.whyLost().startsWith("within the tie tolerance"), a.whyLost());
+                    || a.whyLost().startsWith("within the tie tolerance") || a.whyLost().startsWith("does more work than"),
+                    a.whyLost());
             if (a.fits() && a.whyLost().startsWith("slower by")) {
                 assertTrue(a.predictedStepTimeMs() > r.predictedStepTimeMs());
             }
         }
+    }
+
+    @Test
+    void lessWorkIsAPartialOrderWithinOneMicroBatching() {
+        assertTrue(AccessPlanner.doesLessWork(Strategy.parse("keep+mb2"), Strategy.parse("offload+mb2")));
+        assertTrue(AccessPlanner.doesLessWork(Strategy.parse("keep"), Strategy.parse("keep+opt_offload")));
+        assertTrue(AccessPlanner.doesLessWork(Strategy.parse("selective+mb4"), Strategy.parse("full+mb4+opt_offload")));
+        assertFalse(AccessPlanner.doesLessWork(Strategy.parse("keep"), Strategy.parse("full+mb2")));
+        assertFalse(AccessPlanner.doesLessWork(Strategy.parse("keep+opt_offload"), Strategy.parse("full")));
+        assertFalse(AccessPlanner.doesLessWork(Strategy.parse("full"), Strategy.parse("sqrt")));
+        assertFalse(AccessPlanner.doesLessWork(Strategy.parse("full"), Strategy.parse("full")));
     }
 }
