@@ -34,6 +34,10 @@ final class BatchRunner {
     static final List<String> ANSWER_COLUMNS = List.of("strategy", "fits", "predicted_step_time_ms",
             "predicted_peak_memory_bytes", "throughput_samples_per_s", "headroom_bytes", "error");
 
+    /** JSON Lines: one object a line, whatever the shared mapper's indentation. */
+    private static final com.fasterxml.jackson.databind.ObjectWriter ONE_LINE = Json.mapper().writer()
+            .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
+
     /** What a batch did. */
     record Result(int jobs, int errors) {
     }
@@ -122,10 +126,8 @@ final class BatchRunner {
         }
         for (JobTable.Row r : JobTable.read(jobs)) {
             String err = JobTable.error(r);
-            Map<String, Object> m = new LinkedHashMap<>();
-            if (err == null) {
-                m.putAll(r.values());
-            }
+            Map<String, Object> m = new LinkedHashMap<>(r.values());
+            m.remove("__error__");
             rows.add(m);
             errors.add(err == null ? null : "line " + r.line() + ": " + err);
         }
@@ -154,7 +156,7 @@ final class BatchRunner {
                         for (String c : columns) {
                             typed.put(c, typed(r.get(c)));
                         }
-                        w.write(Json.mapper().writer().writeValueAsString(typed));
+                        w.write(ONE_LINE.writeValueAsString(typed));
                         w.newLine();
                     }
                 }

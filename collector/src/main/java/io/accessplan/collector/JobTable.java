@@ -73,7 +73,13 @@ public final class JobTable {
                 continue;
             }
             if (f.size() != header.size()) {
-                out.add(new Row(i + 1, Map.of("__error__", "expected " + header.size() + " fields, got " + f.size())));
+                // keep what the row has (a job id, say) so an answer can still name the job
+                Map<String, String> partial = new LinkedHashMap<>();
+                for (int c = 0; c < Math.min(header.size(), f.size()); c++) {
+                    partial.put(header.get(c), f.get(c).trim());
+                }
+                partial.put("__error__", "expected " + header.size() + " fields, got " + f.size());
+                out.add(new Row(i + 1, partial));
                 continue;
             }
             Map<String, String> m = new LinkedHashMap<>();
