@@ -28,7 +28,7 @@ final class BatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        DeviceCatalog catalog = devicesFile == null ? DeviceCatalog.builtin() : DeviceCatalog.builtin().withFile(devicesFile);
+        DeviceCatalog catalog = DeviceCatalog.builtinWith(devicesFile);
         BatchRunner.Result r = BatchRunner.run(model.planner(), jobs, out, catalog);
         System.out.printf(Locale.ROOT, "answered %d jobs (%d error rows) in %.1f s: %s%n", r.jobs(), r.errors(),
                 (System.nanoTime() - t0) / 1e9, out);

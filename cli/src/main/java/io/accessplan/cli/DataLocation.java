@@ -42,6 +42,15 @@ final class DataLocation {
         return d;
     }
 
+    /** Footer provenance of a sweep run from the command line: tool version, git commit, preset. */
+    static java.util.Map<String, String> provenance(String preset) {
+        java.util.Map<String, String> prov = new java.util.LinkedHashMap<>();
+        prov.put("accessplan.tool_version", Main.VERSION);
+        prov.put("accessplan.git_commit", gitCommit());
+        prov.put("accessplan.preset", preset);
+        return prov;
+    }
+
     /** The git commit of the working tree the tool runs from, or "unknown". */
     static String gitCommit() {
         try {

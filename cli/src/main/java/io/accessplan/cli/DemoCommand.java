@@ -61,10 +61,7 @@ final class DemoCommand implements Callable<Integer> {
         List<Workload> ws = Preset.SMALL.workloads(new ArrayList<>(catalog.all()), seed);
         step("1/4 sweep: preset small on the simulated GPU (backend = sim; simulated, not measured), "
                 + ws.size() + " workloads x every valid strategy");
-        Map<String, String> prov = new LinkedHashMap<>();
-        prov.put("accessplan.tool_version", Main.VERSION);
-        prov.put("accessplan.git_commit", DataLocation.gitCommit());
-        prov.put("accessplan.preset", "small");
+        Map<String, String> prov = DataLocation.provenance("small");
         try (Backend sim = Backends.open("sim", new BackendOptions(0, 0, seed))) {
             Sweep.Result r = new Sweep(ws, 3, seed, 16, Runtime.getRuntime().availableProcessors(), prov, null)
                     .run(sim, ParquetDataset.open(data.toAbsolutePath().toString()), false,

@@ -20,7 +20,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -76,7 +75,7 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long started = System.nanoTime();
-        DeviceCatalog catalog = devicesFile == null ? DeviceCatalog.builtin() : DeviceCatalog.builtin().withFile(devicesFile);
+        DeviceCatalog catalog = DeviceCatalog.builtinWith(devicesFile);
         if (repeats != null && repeats <= 0) {
             throw new BadInputException("Invalid repeats: " + repeats + " (must be > 0)");
         }
@@ -99,10 +98,8 @@ final class SweepCommand implements Callable<Integer> {
             List<Workload> ws = fileWorkloads != null ? fileWorkloads : preset.workloads(devs, seed);
             int reps = repeats != null ? repeats : (b.name().equals("sim") ? 3 : 5);
             int nThreads = threads != null ? threads : (b.name().equals("sim") ? Runtime.getRuntime().availableProcessors() : 1);
-            Map<String, String> prov = new LinkedHashMap<>();
-            prov.put("accessplan.tool_version", Main.VERSION);
-            prov.put("accessplan.git_commit", DataLocation.gitCommit());
-            prov.put("accessplan.preset", presetName != null ? presetName : "file:" + source.workloads.getFileName());
+            Map<String, String> prov = DataLocation.provenance(
+                    presetName != null ? presetName : "file:" + source.workloads.getFileName());
             prov.put("accessplan.devices", String.join(",", devs.stream().map(DeviceProfile::name).toList()));
             Sweep sweep = new Sweep(ws, reps, seed, chunkSize, nThreads, prov,
                     budgetMinutes == null ? null : Duration.ofMillis((long) (budgetMinutes * 60_000)));

@@ -45,7 +45,7 @@ public final class WorkloadOptions {
 
     /** The catalog with the user's profiles, if any. */
     DeviceCatalog catalog() {
-        return devicesFile == null ? DeviceCatalog.builtin() : DeviceCatalog.builtin().withFile(devicesFile);
+        return DeviceCatalog.builtinWith(devicesFile);
     }
 
     /** The workload the flags describe; bad values throw naming the field. */

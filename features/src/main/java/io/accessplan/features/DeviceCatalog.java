@@ -41,6 +41,11 @@ public final class DeviceCatalog {
         return BUILTIN;
     }
 
+    /** The built-in catalog plus the profiles of a user file, or just the built-in one when the file is null. */
+    public static DeviceCatalog builtinWith(Path userFile) {
+        return userFile == null ? BUILTIN : BUILTIN.withFile(userFile);
+    }
+
     /** This catalog plus the profiles of a user file (which override same-named built-ins). */
     public DeviceCatalog withFile(Path file) {
         Map<String, DeviceProfile> m = new LinkedHashMap<>();

@@ -120,7 +120,7 @@ public final class Estimator {
     /** Per-section kernel times on one device. */
     private record Times(double fwd, double fwdLaunch, double fwdGemm, int fwdKernels, double core, double coreLaunch,
                          double coreGemm, int coreKernels, double bwd, double bwdLaunch, double bwdGemm, int bwdKernels,
-                         double dimFlops, double flopsForDim) {
+                         double dimFlops, double flopsForDim, long savedAll) {
         static Times of(Section s, long e, double peak, double bw, double launchMs) {
             boolean[] hasGradIn = s.opHasGradInput();
             double[] acc = new double[14];
@@ -171,7 +171,7 @@ public final class Estimator {
                 }
             }
             return new Times(acc[0], acc[1], acc[2], (int) acc[3], acc[4], acc[5], acc[6], (int) acc[7], acc[8],
-                    acc[9], acc[10], (int) acc[11], acc[12], acc[13]);
+                    acc[9], acc[10], (int) acc[11], acc[12], acc[13], s.savedBytes(true));
         }
 
         private static void add(double[] acc, int at, double t, double launchMs, boolean gemm) {
@@ -246,12 +246,7 @@ public final class Estimator {
                 tailL = Math.max(tailT, launchMs);
                 tailK = 1;
             }
-            long saved = 0;
-            if (p == ActivationPolicy.OFFLOAD) {
-                int b = w.training().batch() / k;
-                saved = Section.layer(w, b).savedBytes(true);
-            }
-            double actCopy = p == ActivationPolicy.OFFLOAD ? 2.0 * k * (layers - 1) * saved / pcie * 1e3 : 0;
+            double actCopy = p == ActivationPolicy.OFFLOAD ? 2.0 * k * (layers - 1) * l.savedAll() / pcie * 1e3 : 0;
             out[i] = new Timing(k * body + tailT, k * bodyL + tailL, k * bodyG, k * bodyK + tailK,
                     flopsForDim > 0 ? dimFlops / flopsForDim : 0, actCopy, optCopy, host);
         }

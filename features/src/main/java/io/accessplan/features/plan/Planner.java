@@ -83,6 +83,8 @@ public final class Planner {
         private final Section headT;
         private final int layers;
         private final int weightElemBytes;
+        /** Bytes of every tensor a layer saves for backward: what offload copies out and back. */
+        private final long layerSavedBytes;
         private int pendingWait = -1;
 
         Builder(Workload w, Strategy s) {
@@ -94,6 +96,7 @@ public final class Planner {
             this.headT = Section.head(w, b);
             this.layers = w.model().layers();
             this.weightElemBytes = w.training().precision().bytes();
+            this.layerSavedBytes = layerT.savedBytes(true);
             int perLayer = 8 * layerT.ops.size() + 4 * layerT.tensors.size();   // forward, recompute, backward
             this.ops = new ArrayList<>(perLayer * layers + 256);
             this.tensors = new ArrayList<>(2 * layerT.tensors.size() * layers + 128);
@@ -138,7 +141,7 @@ public final class Planner {
             int[] hostAct = new int[layers];
             Arrays.fill(hostAct, -1);
             if (p == ActivationPolicy.OFFLOAD) {
-                long perLayer = layerT.savedBytes(true);
+                long perLayer = layerSavedBytes;
                 for (int l = 0; l < layers - 1; l++) {   // the last layer is consumed at once: never offloaded
                     hostAct[l] = staticTensor("L" + l + ".offload", perLayer, MemoryCategory.ACTIVATIONS, Location.HOST);
                 }
@@ -185,7 +188,7 @@ public final class Planner {
                 }
                 if (hostAct[l] >= 0) {
                     d2h[l] = emit(OpKind.COPY_D2H, StreamKind.COPY, Phase.FORWARD, l, "L" + l + ".offload",
-                            0, layerT.savedBytes(true), layerT.savedBytes(true), 0, 0, 0, 0, hostAct[l],
+                            0, layerSavedBytes, layerSavedBytes, 0, 0, 0, 0, hostAct[l],
                             liveSaved(in, layerSaved), new int[]{hostAct[l]}, new int[]{last});
                 }
             }
@@ -248,7 +251,7 @@ public final class Planner {
         private long perLayerKept() {
             long input = layerT.tensors.get(layerT.input).bytes();
             return switch (s.policy()) {
-                case KEEP, OFFLOAD -> layerT.savedBytes(true);
+                case KEEP, OFFLOAD -> layerSavedBytes;
                 case SELECTIVE -> layerT.savedBytes(false);
                 case FULL -> input;
                 case SQRT -> {
@@ -488,7 +491,7 @@ public final class Planner {
                     alloc(in.ids[t], StreamKind.COPY, Phase.BACKWARD);
                 }
             }
-            long bytes = layerT.savedBytes(true);
+            long bytes = layerSavedBytes;
             return emit(OpKind.COPY_H2D, StreamKind.COPY, Phase.BACKWARD, in.layer, pre + "prefetch", 0, bytes, bytes,
                     0, 0, 0, 0, host, new int[]{host}, liveSaved(in, saved), NONE);   // after its D2H: same stream
         }
