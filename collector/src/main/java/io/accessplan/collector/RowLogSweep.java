@@ -36,7 +36,7 @@ public final class RowLogSweep {
     }
 
     /** Options of one run. */
-    record Options(String backend, String preset, double maxParams, int maxWorkloads, double memoryCapGib,
+    record Options(String backend, String preset, double maxParams, double maxStepTflop, int maxWorkloads, double memoryCapGib,
                    String device, int repeats, long seed, double budgetSeconds, Path out) {
     }
 
@@ -78,9 +78,11 @@ public final class RowLogSweep {
             if (cap > 0 && cap < device.memoryBytes()) {
                 device = capped(device, cap, o.memoryCapGib());
             }
-            List<Workload> ws = select(Preset.byName(o.preset()), device, o.seed(), o.maxParams(), o.maxWorkloads());
+            List<Workload> ws = select(Preset.byName(o.preset()), device, o.seed(), o.maxParams(), o.maxStepTflop(),
+                    o.maxWorkloads());
             Map<String, String> prov = new LinkedHashMap<>();
             prov.put("accessplan.rowlog_sweep", "preset=" + o.preset() + "; max_params=" + o.maxParams()
+                    + "; max_step_tflop=" + o.maxStepTflop()
                     + "; max_workloads=" + o.maxWorkloads() + "; memory_cap_gib=" + o.memoryCapGib());
             prov.put("accessplan.seed", Long.toString(o.seed()));
             prov.put("accessplan.repeats", Integer.toString(o.repeats()));
@@ -130,11 +132,19 @@ public final class RowLogSweep {
                 d.source() + "; memory capped at " + gib + " GiB by the allocator");
     }
 
-    /** The preset's workloads on one device, at most {@code maxParams} parameters, the first {@code max}. */
-    static List<Workload> select(Preset preset, DeviceProfile device, long seed, double maxParams, int max) {
+    /**
+     * The preset's workloads on one device: at most {@code maxParams} parameters and
+     * {@code maxStepTflop} TFLOP a step (keeping every activation), the first {@code max} (0: no limit).
+     */
+    static List<Workload> select(Preset preset, DeviceProfile device, long seed, double maxParams, double maxStepTflop,
+                                 int max) {
         List<Workload> out = new ArrayList<>();
+        Strategy keep = Strategy.parse("keep");
         for (Workload w : preset.workloads(List.of(device), seed)) {
             if (maxParams > 0 && w.parameters() > maxParams) {
+                continue;
+            }
+            if (maxStepTflop > 0 && Planner.schedule(w, keep).plan().flops() > maxStepTflop * 1e12) {
                 continue;
             }
             out.add(w);
@@ -154,7 +164,7 @@ public final class RowLogSweep {
             }
             a.put(k.substring(2), args[++i]);
         }
-        List<String> known = List.of("backend", "preset", "max-params", "max-workloads", "memory-cap-gib", "device",
+        List<String> known = List.of("backend", "preset", "max-params", "max-step-tflop", "max-workloads", "memory-cap-gib", "device",
                 "repeats", "seed", "budget-seconds", "out");
         for (String k : a.keySet()) {
             if (!known.contains(k)) {
@@ -171,6 +181,7 @@ public final class RowLogSweep {
         try {
             return new Options(a.getOrDefault("backend", "cuda"), a.getOrDefault("preset", "small"),
                     Double.parseDouble(a.getOrDefault("max-params", "0")),
+                    Double.parseDouble(a.getOrDefault("max-step-tflop", "0")),
                     Integer.parseInt(a.getOrDefault("max-workloads", "0")),
                     Double.parseDouble(a.getOrDefault("memory-cap-gib", "0")), a.get("device"),
                     Integer.parseInt(a.getOrDefault("repeats", "5")), Long.parseLong(a.getOrDefault("seed", "42")),
