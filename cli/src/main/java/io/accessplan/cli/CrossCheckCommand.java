@@ -6,7 +6,9 @@ import io.accessplan.collector.BackendUnavailableException;
 import io.accessplan.collector.Backends;
 import io.accessplan.collector.Preset;
 import io.accessplan.cuda.CrossCheck;
+import io.accessplan.datasets.DatasetRow;
 import io.accessplan.features.DeviceCatalog;
+import io.accessplan.features.Measurement;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.plan.Planner;
@@ -38,8 +40,14 @@ final class CrossCheckCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--data", description = "no GPU needed: replay the cuda rows of this dataset (DIR or URI) on sim")
+    String data;
+
     @Override
     public Integer call() {
+        if (data != null) {
+            return fromData();
+        }
         if (limit <= 0) {
             throw new BadInputException("Invalid limit: " + limit + " (must be > 0)");
         }
@@ -60,6 +68,28 @@ final class CrossCheckCommand implements Callable<Integer> {
         } catch (BackendUnavailableException e) {
             throw new BadInputException(Main.firstLine(e.getMessage()));
         }
+        return 0;
+    }
+
+    /** The cuda rows of a dataset against the simulator, each on the device profile the row recorded. */
+    private Integer fromData() {
+        List<DatasetRow> rows = DataLocation.openExisting(data).readAll();
+        List<CrossCheck.Row> out = new ArrayList<>();
+        try (Backend sim = Backends.open("sim", new BackendOptions(0, 0, seed))) {
+            for (DatasetRow r : rows) {
+                if (!r.measurement().backend().equals("cuda")) {
+                    continue;
+                }
+                Measurement m = sim.measure(Planner.schedule(r.workload(), r.strategy()), r.measurement().repeats(), seed);
+                out.add(new CrossCheck.Row(r.workload().id(), r.strategy().toString(), r.measurement(), m));
+            }
+        } catch (BackendUnavailableException e) {
+            throw new BadInputException(Main.firstLine(e.getMessage()));
+        }
+        if (out.isEmpty()) {
+            throw new BadInputException("No cuda rows in " + data);
+        }
+        System.out.print(CrossCheck.format(out));
         return 0;
     }
 }

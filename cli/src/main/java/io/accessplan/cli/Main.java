@@ -10,7 +10,7 @@ import java.io.PrintWriter;
         description = "Tells a training job which GPU memory scheduling strategy trains its model fastest without"
                 + " running out of memory.",
         subcommands = {PlanCommand.class, SweepCommand.class, TrainCommand.class, EvaluateCommand.class,
-                RecommendCommand.class, BatchCommand.class, CrossCheckCommand.class, DemoCommand.class,
+                RecommendCommand.class, BatchCommand.class, CrossCheckCommand.class, ImportCommand.class, DemoCommand.class,
 
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
