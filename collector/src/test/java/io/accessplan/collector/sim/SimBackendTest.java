@@ -201,6 +201,35 @@ class SimBackendTest {
         assertTrue(a.stepTimeMsStdev() > 0 && a.stepTimeMsStdev() < 0.06 * t);
     }
 
+    /**
+     * The repeats' spread is the measured noise model: over many seeds the root mean square of
+     * stdev/median (an unbiased estimate of sigma^2 for small lognormal noise) is
+     * {@link SimBackend#noiseSigma} of the step, larger with the optimizer on the host.
+     */
+    @Test
+    void repeatSpreadFollowsTheNoiseFittedOnTheH200() {
+        Workload w = workload(Family.GPT, 12, 768, 12, 1024, 8, Precision.BF16, AttentionKind.FUSED, "a10-24gb");
+        for (String name : new String[]{"keep", "keep+opt_offload"}) {
+            Schedule s = Planner.schedule(w, Strategy.parse(name));
+            double ms = sim.replay(s).seconds() * 1e3;
+            double sigma = SimBackend.noiseSigma(ms, s.strategy().optimizerOffload());
+            double sum = 0;
+            int n = 600;
+            for (int seed = 0; seed < n; seed++) {
+                Measurement m = sim.measure(s, 5, seed);
+                double cv = m.stepTimeMsStdev() / m.stepTimeMs();
+                sum += cv * cv;
+            }
+            assertEquals(sigma, Math.sqrt(sum / n), 0.1 * sigma, name + " at " + ms + " ms");
+        }
+        // the fitted curve: plateau below the knee, falling beyond, clamped outside the measured range
+        assertEquals(0.0027, SimBackend.noiseSigma(5, false), 1e-12);
+        assertEquals(0.032, SimBackend.noiseSigma(50, true), 1e-12);
+        assertEquals(0.0027 * Math.pow(30 / 300.0, 0.72), SimBackend.noiseSigma(300, false), 1e-12);
+        assertEquals(SimBackend.noiseSigma(4400, false), SimBackend.noiseSigma(60_000, false), 0.0);
+        assertTrue(SimBackend.noiseSigma(1000, true) > 5 * SimBackend.noiseSigma(1000, false));
+    }
+
     @Test
     void measurementCarriesThePlansTraffic() {
         Workload w = workload(Family.LLAMA, 4, 1024, 8, 512, 4, Precision.BF16, AttentionKind.FUSED, "l4-24gb");
