@@ -142,6 +142,7 @@ final class BatchRunner {
         Path tmp = dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.createDirectories(dir);
+            removeStaleTemporaries(dir, out.getFileName().toString());
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 if (format.equals("csv")) {
                     w.write(String.join(",", columns.stream().map(BatchRunner::csv).toList()));
@@ -174,6 +175,25 @@ final class BatchRunner {
             }
             throw new UncheckedIOException("cannot write " + out, e);
         }
+    }
+
+    /**
+     * Deletes the hidden temporary answer files of earlier runs for the same answer file whose
+     * process is gone (a batch killed while writing); those of a live process are left alone.
+     */
+    static int removeStaleTemporaries(Path dir, String answerFile) throws IOException {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote("." + answerFile + ".") + "(\\d+)\\.tmp");
+        int removed = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                java.util.regex.Matcher m = p.matcher(f.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)) {
+                    removed += Files.deleteIfExists(f) ? 1 : 0;
+                }
+            }
+        }
+        return removed;
     }
 
     /** A CSV field, quoted when it holds a comma, quote or line break (RFC 4180). */
