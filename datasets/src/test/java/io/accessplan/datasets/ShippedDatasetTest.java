@@ -35,4 +35,21 @@ class ShippedDatasetTest {
         }
         assertFalse(ds.readAll().isEmpty());
     }
+
+    @Test
+    void shippedCudaH200IsWellFormedForDuckDbAndSaysItWasMeasured() throws Exception {
+        Path dir = Path.of("data", "cuda-h200");
+        Assumptions.assumeTrue(Files.isDirectory(dir), "no measured dataset at " + dir.toAbsolutePath());
+        assertTrue(Files.isRegularFile(dir.resolve("README.md")), "every dataset has its README");
+        try (DuckDbCheck duck = new DuckDbCheck(dir)) {
+            long rows = duck.assertWellFormed();
+            assertEquals(620, rows);
+            assertEquals(rows, duck.count("SELECT count(*) FROM t WHERE backend = 'cuda'"), "cuda rows say so");
+        }
+        ParquetDataset ds = ParquetDataset.open(dir.toString());
+        for (String part : ds.parts()) {
+            assertEquals("cuda", ds.footer(part).get("backend"), part);
+            assertEquals("NVIDIA H200", ds.footer(part).get("card.device"), part);
+        }
+    }
 }
