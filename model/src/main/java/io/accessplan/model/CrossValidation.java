@@ -122,6 +122,36 @@ public final class CrossValidation {
         return out;
     }
 
+    /**
+     * Leave-one-device-out with the model's own kind of safety margins ({@link PeakMargins} at
+     * {@link TrainOptions#marginQuantile()}), cross-fitted: a held-out GPU's choices use margins
+     * fitted on the out-of-device residuals of the other GPUs only, so nothing of the held-out GPU
+     * shapes its own evaluation. Choices by the predictor's rule ({@link Choice}).
+     */
+    public static Map<String, EvaluationReport> leaveOneDeviceOut(List<Observation> rows, TrainOptions o) {
+        EncodedRows d = EncodedRows.of(rows);
+        TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
+        TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
+        List<Fold> folds = byDevice(rows).stream().filter(f -> f.train().length > 0).toList();
+        double[] t = outOfFold(d, folds, o, true, tt);
+        double[] p = outOfFold(d, folds, o, false, pt);
+        double[] measured = new double[d.size()];
+        for (int i = 0; i < measured.length; i++) {
+            measured[i] = d.peak(i);
+        }
+        Map<String, EvaluationReport> out = new LinkedHashMap<>();
+        for (Fold f : folds) {
+            PeakMargins others = PeakMargins.fit(measured, p, d.analyticPeak, f.train(), o.marginQuantile());
+            double[] m = new double[f.test().length];
+            for (int k = 0; k < m.length; k++) {
+                int i = f.test()[k];
+                m[k] = others.margin(p[i], d.analyticPeak[i]);
+            }
+            out.put(f.name(), subsetReport(d, f.test(), t, p, m));
+        }
+        return out;
+    }
+
     /** Evaluates out-of-fold predictions over given folds (targets left open default to log ratio). */
     public static EvaluationReport run(List<Observation> rows, List<Fold> folds, TrainOptions o, double safetyMargin) {
         EncodedRows d = EncodedRows.of(rows);
@@ -145,6 +175,21 @@ public final class CrossValidation {
             sp[k] = p[idx[k]];
         }
         return Evaluator.report(rows, plans, st, sp, margin);
+    }
+
+    /** As above with a margin per held-out row (in the order of {@code idx}). */
+    static EvaluationReport subsetReport(EncodedRows d, int[] idx, double[] t, double[] p, double[] margins) {
+        List<Observation> rows = new ArrayList<>(idx.length);
+        List<Plan> plans = new ArrayList<>(idx.length);
+        double[] st = new double[idx.length];
+        double[] sp = new double[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            rows.add(d.rows.get(idx[k]));
+            plans.add(d.exactPlans().get(idx[k]));
+            st[k] = t[idx[k]];
+            sp[k] = p[idx[k]];
+        }
+        return Evaluator.report(rows, plans, st, sp, margins, Stats.mean(margins));
     }
 
     /**

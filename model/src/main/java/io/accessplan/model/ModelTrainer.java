@@ -27,11 +27,13 @@ import java.util.stream.IntStream;
  *       each target (step time on rows that fit, peak memory on all rows) and each target form
  *       not fixed by the options ({@link TargetTransform}), out-of-fold predictions; the form of
  *       lower MAPE is kept.</li>
- *   <li>From the kept out-of-fold predictions: the memory safety margin (the
+ *   <li>From the kept out-of-fold predictions: the memory safety margins ({@link PeakMargins}: the
  *       {@link TrainOptions#marginQuantile()} quantile of peak under-prediction, measured / predicted
- *       - 1), the 5/50/95% residual quantiles used as uncertainty, and the cross-validation
- *       report against the baselines. The report uses the margin fitted on the same predictions,
- *       so its oom rate is slightly optimistic.</li>
+ *       - 1, by the size of the learned correction to the analytic peak), the 5/50/95% residual
+ *       quantiles used as uncertainty, and the cross-validation report against the baselines,
+ *       choosing by the predictor's own rule ({@link Choice}). The report's margins are
+ *       cross-fitted: a held-out fold's choices use margins fitted on the other folds' residuals
+ *       only, so its oom rate is not flattered by margins that saw the fold.</li>
  *   <li>The final regressors on every row; Tribuo records the data source, the trainer and its
  *       settings, and this run's fingerprint and target forms in each model's provenance.</li>
  * </ol>
@@ -62,6 +64,7 @@ public final class ModelTrainer {
         TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
         double margin = DEFAULT_MARGIN;
         Map<String, Double> policyMargins = new LinkedHashMap<>();
+        PeakMargins peakMargins = null;
         double[] tq = {0, 0, 0};
         double[] pq = {0, 0, 0};
         EvaluationReport cv = null;
@@ -105,11 +108,20 @@ public final class ModelTrainer {
             double[] tr = logResiduals(d, bestT, true);
             tq = new double[]{Stats.quantile(tr, 0.05), Stats.quantile(tr, 0.5), Stats.quantile(tr, 0.95)};
             pq = new double[]{Stats.quantile(under, 0.05), Stats.quantile(under, 0.5), Stats.quantile(under, 0.95)};
-            double[] perRow = new double[d.size()];
-            for (int i = 0; i < perRow.length; i++) {
-                perRow[i] = policyMargins.getOrDefault(d.rows.get(i).strategy().policy().id(), margin);
+            double[] measured = new double[d.size()];
+            for (int i = 0; i < measured.length; i++) {
+                measured[i] = d.peak(i);
             }
-            cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, margin);
+            int[] every = IntStream.range(0, d.size()).toArray();
+            peakMargins = PeakMargins.fit(measured, bestP, d.analyticPeak, every, o.marginQuantile());
+            double[] perRow = new double[d.size()];
+            for (CrossValidation.Fold f : folds) {
+                PeakMargins others = PeakMargins.fit(measured, bestP, d.analyticPeak, f.train(), o.marginQuantile());
+                for (int i : f.test()) {
+                    perRow[i] = others.margin(bestP[i], d.analyticPeak[i]);
+                }
+            }
+            cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, Stats.mean(perRow));
         }
         Trainer<Regressor> trainer = Regressors.trainer(o);
         int[] all = IntStream.range(0, d.size()).toArray();
@@ -130,7 +142,7 @@ public final class ModelTrainer {
             transformMape.forEach((k, v) -> cvMap.put("mape " + k, v));
         }
         ModelMetadata meta = new ModelMetadata(FeatureEncoder.schemaVersion(), d.names, candidates(rows), fingerprint,
-                rows.size(), tt, pt, margin, policyMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
+                rows.size(), tt, pt, margin, policyMargins, peakMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
         StrategyModel model = new StrategyModel(meta, timeModel, peakModel);
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
     }

@@ -131,9 +131,21 @@ public final class StrategyModel {
         return metadata.safetyMargin();
     }
 
-    /** The memory safety margin of a strategy: a strategy fits when predicted peak * (1 + margin) &lt;= capacity. */
+    /**
+     * The memory safety margin of a strategy in a file without {@link PeakMargins} (written before
+     * them): a strategy fits when predicted peak * (1 + margin) &lt;= capacity.
+     */
     public double safetyMargin(Strategy s) {
         return metadata.policyMargins().getOrDefault(s.policy().id(), metadata.safetyMargin());
+    }
+
+    /**
+     * The memory safety margin of one prediction: by the size of the learned correction to the
+     * analytic peak ({@link PeakMargins}) where the file has such margins, else by policy.
+     */
+    public double safetyMargin(Strategy s, double predictedPeak, double analyticPeak) {
+        PeakMargins pm = metadata.peakMargins();
+        return pm != null ? pm.margin(predictedPeak, analyticPeak) : safetyMargin(s);
     }
 
     /** The model's candidates valid for a workload, in canonical order. */
@@ -183,32 +195,17 @@ public final class StrategyModel {
         double peak = metadata.peakTransform().inverse(rawPeak, p.peakMemoryBytes());
         double[] tq = metadata.timeResidualQuantiles();
         double[] pq = metadata.peakResidualQuantiles();
-        double required = peak * (1 + safetyMargin(p.strategy()));
+        double required = peak * (1 + safetyMargin(p.strategy(), peak, p.peakMemoryBytes()));
         long cap = p.workload().device().memoryBytes();
         return new Prediction(p.strategy(), time, time * Math.exp(tq[0]), time * Math.exp(tq[2]), peak,
                 peak * Math.exp(pq[0]), peak * Math.exp(pq[2]), p.peakMemoryBytes(), required, cap, required <= cap);
     }
 
     /**
-     * The choice among predictions: the fastest predicted to fit, or, when none is predicted to
-     * fit, the one of least predicted peak (the answer "does not fit" names it). Ties keep the
-     * earlier prediction (canonical order).
+     * The choice among predictions, by the one rule the predictor and the evaluator share
+     * ({@link Choice}, default tie tolerance).
      */
     public static Prediction choose(List<Prediction> predictions) {
-        Prediction best = null;
-        for (Prediction p : predictions) {
-            if (p.fits() && (best == null || p.stepTimeMs() < best.stepTimeMs())) {
-                best = p;
-            }
-        }
-        if (best != null) {
-            return best;
-        }
-        for (Prediction p : predictions) {
-            if (best == null || p.peakBytes() < best.peakBytes()) {
-                best = p;
-            }
-        }
-        return best;
+        return predictions.get(Choice.decide(predictions, Choice.DEFAULT_TIE_TOLERANCE).chosen());
     }
 }
