@@ -46,8 +46,19 @@ public final class Evaluator {
         double[] t = new double[rows.size()];
         double[] p = new double[rows.size()];
         double[] margins = new double[rows.size()];
+        Prediction[] preds = new Prediction[rows.size()];
+        for (int[] g : groups(rows)) {
+            List<Analysis> ga = new ArrayList<>(g.length);
+            for (int i : g) {
+                ga.add(as.get(i));
+            }
+            List<Prediction> gp = model.predict(ga, rows.get(g[0]).workload());
+            for (int k = 0; k < g.length; k++) {
+                preds[g[k]] = gp.get(k);
+            }
+        }
         for (int i = 0; i < rows.size(); i++) {
-            Prediction pr = model.predict(as.get(i));
+            Prediction pr = preds[i];
             t[i] = pr.stepTimeMs();
             p[i] = pr.peakBytes();
             // the very margin the prediction applied, so that the fit test below is bit for bit its own
