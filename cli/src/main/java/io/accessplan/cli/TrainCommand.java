@@ -43,7 +43,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainResult r = train(rows, o, out);
         System.out.print(summary(rows, r));
         if (lodo) {
-            System.out.print(leaveOneDeviceOut(rows, o, r.model().safetyMargin()));
+            System.out.print(leaveOneDeviceOut(rows, o));
         }
         return 0;
     }
@@ -77,8 +77,8 @@ final class TrainCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String leaveOneDeviceOut(List<Observation> rows, TrainOptions o, double margin) {
-        Map<String, EvaluationReport> byDevice = CrossValidation.leaveOneDeviceOut(rows, o.withFolds(0), margin);
+    static String leaveOneDeviceOut(List<Observation> rows, TrainOptions o) {
+        Map<String, EvaluationReport> byDevice = CrossValidation.leaveOneDeviceOut(rows, o.withFolds(0));
         StringBuilder sb = new StringBuilder("leave-one-device-out (trained without the GPU, tested on it):\n");
         sb.append(String.format(Locale.ROOT, "%-16s %9s %7s %9s %9s %7s %9s %9s%n", "device", "workloads", "top-1",
                 "mean reg", "p95 reg", "oom", "time MAPE", "peak MAPE"));

@@ -115,9 +115,39 @@ public final class CrossValidation {
                 continue;
             }
             List<Fold> one = List.of(f);
-            double[] t = outOfFold(d, one, o, true, tt);
+            double[] t = stepTimeOutOfFold(d, one, o, tt);
             double[] p = outOfFold(d, one, o, false, pt);
             out.put(f.name(), subsetReport(d, f.test(), t, p, safetyMargin));
+        }
+        return out;
+    }
+
+    /**
+     * Leave-one-device-out with the model's own kind of safety margins ({@link PeakMargins} at
+     * {@link TrainOptions#marginQuantile()}), cross-fitted: a held-out GPU's choices use margins
+     * fitted on the out-of-device residuals of the other GPUs only, so nothing of the held-out GPU
+     * shapes its own evaluation. Choices by the predictor's rule ({@link Choice}).
+     */
+    public static Map<String, EvaluationReport> leaveOneDeviceOut(List<Observation> rows, TrainOptions o) {
+        EncodedRows d = EncodedRows.of(rows);
+        TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
+        TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
+        List<Fold> folds = byDevice(rows).stream().filter(f -> f.train().length > 0).toList();
+        double[] t = stepTimeOutOfFold(d, folds, o, tt);
+        double[] p = outOfFold(d, folds, o, false, pt);
+        double[] measured = new double[d.size()];
+        for (int i = 0; i < measured.length; i++) {
+            measured[i] = d.peak(i);
+        }
+        Map<String, EvaluationReport> out = new LinkedHashMap<>();
+        for (Fold f : folds) {
+            PeakMargins others = PeakMargins.fit(measured, p, d.analyticPeak, f.train(), o.marginQuantile());
+            double[] m = new double[f.test().length];
+            for (int k = 0; k < m.length; k++) {
+                int i = f.test()[k];
+                m[k] = others.margin(p[i], d.analyticPeak[i]);
+            }
+            out.put(f.name(), subsetReport(d, f.test(), t, p, m));
         }
         return out;
     }
@@ -127,7 +157,7 @@ public final class CrossValidation {
         EncodedRows d = EncodedRows.of(rows);
         TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
         TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
-        double[] t = outOfFold(d, folds, o, true, tt);
+        double[] t = stepTimeOutOfFold(d, folds, o, tt);
         double[] p = outOfFold(d, folds, o, false, pt);
         int[] tested = folds.stream().flatMapToInt(f -> Arrays.stream(f.test())).sorted().distinct().toArray();
         return subsetReport(d, tested, t, p, safetyMargin);
@@ -145,6 +175,21 @@ public final class CrossValidation {
             sp[k] = p[idx[k]];
         }
         return Evaluator.report(rows, plans, st, sp, margin);
+    }
+
+    /** As above with a margin per held-out row (in the order of {@code idx}). */
+    static EvaluationReport subsetReport(EncodedRows d, int[] idx, double[] t, double[] p, double[] margins) {
+        List<Observation> rows = new ArrayList<>(idx.length);
+        List<Plan> plans = new ArrayList<>(idx.length);
+        double[] st = new double[idx.length];
+        double[] sp = new double[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            rows.add(d.rows.get(idx[k]));
+            plans.add(d.exactPlans().get(idx[k]));
+            st[k] = t[idx[k]];
+            sp[k] = p[idx[k]];
+        }
+        return Evaluator.report(rows, plans, st, sp, margins, Stats.mean(margins));
     }
 
     /**
@@ -168,6 +213,56 @@ public final class CrossValidation {
             for (int k = 0; k < f.test().length; k++) {
                 int i = f.test()[k];
                 out[i] = tt.inverse(pred[k], time ? d.timeEstimateMs[i] : d.analyticPeak[i]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Out-of-fold step times as the model predicts them: the absolute regressor's ({@link #outOfFold})
+     * level with the within-workload regressor's ranking ({@link StrategyModel#RANK}), combined per
+     * workload as {@link StrategyModel} does at lookup.
+     */
+    static double[] stepTimeOutOfFold(EncodedRows d, List<Fold> folds, TrainOptions o, TargetTransform tt) {
+        double[] abs = outOfFold(d, folds, o, true, tt);
+        double[] rel = new double[d.size()];
+        Arrays.fill(rel, Double.NaN);
+        Trainer<Regressor> trainer = Regressors.trainer(o);
+        for (Fold f : folds) {
+            int[] tr = d.usable(f.train(), true);
+            if (tr.length == 0) {
+                continue;
+            }
+            Model<Regressor> m = Regressors.fit(trainer, StrategyModel.RANK, d.names, d.features(tr),
+                    d.relativeTarget(tr, tt), Map.of("fold", f.name(), "target_transform", tt.id()));
+            double[] pred = Regressors.predict(m, d.names, d.features(f.test()));
+            for (int k = 0; k < f.test().length; k++) {
+                rel[f.test()[k]] = pred[k];
+            }
+        }
+        return combine(d, abs, rel, tt);
+    }
+
+    /** Per workload: time = inverse(rel + mean over the workload's rows of (learned abs - rel)). */
+    static double[] combine(EncodedRows d, double[] abs, double[] rel, TargetTransform tt) {
+        double[] out = abs.clone();
+        for (int[] g : Evaluator.groups(d.rows)) {
+            double off = 0;
+            int n = 0;
+            for (int i : g) {
+                if (!Double.isNaN(abs[i]) && !Double.isNaN(rel[i])) {
+                    off += tt.forward(abs[i], d.timeEstimateMs[i]) - rel[i];
+                    n++;
+                }
+            }
+            if (n == 0) {
+                continue;
+            }
+            off /= n;
+            for (int i : g) {
+                if (!Double.isNaN(abs[i]) && !Double.isNaN(rel[i])) {
+                    out[i] = tt.inverse(rel[i] + off, d.timeEstimateMs[i]);
+                }
             }
         }
         return out;

@@ -94,4 +94,27 @@ final class EncodedRows {
         }
         return out;
     }
+
+    /**
+     * The within-workload step-time targets of some rows (rows that fit): each row's learned value
+     * ({@link #target}) less the mean of its workload's rows among {@code idx}. What is common to
+     * all strategies of a workload (the job's clock and host state in a sweep, the workload-level
+     * error of the estimate) cancels, so a regressor of these learns how strategies of one workload
+     * differ: the ranking. See {@link StrategyModel#RANK}.
+     */
+    double[] relativeTarget(int[] idx, TargetTransform t) {
+        double[] y = target(idx, true, t);
+        java.util.Map<String, double[]> acc = new java.util.HashMap<>();
+        for (int k = 0; k < idx.length; k++) {
+            double[] a = acc.computeIfAbsent(rows.get(idx[k]).workload().id(), x -> new double[2]);
+            a[0] += y[k];
+            a[1]++;
+        }
+        double[] out = new double[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            double[] a = acc.get(rows.get(idx[k]).workload().id());
+            out[k] = y[k] - a[0] / a[1];
+        }
+        return out;
+    }
 }

@@ -93,7 +93,9 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
             }
             b.append('\n');
         }
-        b.append(String.format(Locale.ROOT, "safety margin on predicted peak memory: %.2f%% overall (the model file keeps one per activation policy)%n", 100 * safetyMargin));
+        b.append(String.format(Locale.ROOT, "safety margin on predicted peak memory: %.2f%% on average (each prediction's by how far the learned"
+                + " peak corrects the analytic one); choices by the predictor's rule (physics guard, plainest within"
+                + " %.0f%%)%n", 100 * safetyMargin, 100 * Choice.DEFAULT_TIE_TOLERANCE));
         return b.toString();
     }
 }

@@ -19,8 +19,9 @@ import java.util.Map;
  * regret = time(choice) / time(fastest strategy that truly fits) - 1; a choice that truly runs
  * out of memory is an oom. Methods:
  * <ul>
- *   <li>the model: the fastest predicted strategy among those predicted to fit (predicted peak *
- *       (1 + safety margin) &lt;= capacity), else the one of least predicted peak;</li>
+ *   <li>the model: the {@link Choice} rule the predictor answers users with, over its predictions
+ *       (fit: predicted peak * (1 + safety margin) &lt;= capacity; the physics guard; the tie
+ *       tolerance), so the metrics are those of the answers users get;</li>
  *   <li>{@code heuristic}: {@code keep} if the planner's analytic peak of {@code keep} fits, else
  *       {@code full} (what most users do);</li>
  *   <li>{@code analytic}: the planner's estimates ranked without learning: the fastest
@@ -45,13 +46,25 @@ public final class Evaluator {
         double[] t = new double[rows.size()];
         double[] p = new double[rows.size()];
         double[] margins = new double[rows.size()];
+        Prediction[] preds = new Prediction[rows.size()];
+        for (int[] g : groups(rows)) {
+            List<Analysis> ga = new ArrayList<>(g.length);
+            for (int i : g) {
+                ga.add(as.get(i));
+            }
+            List<Prediction> gp = model.predict(ga, rows.get(g[0]).workload());
+            for (int k = 0; k < g.length; k++) {
+                preds[g[k]] = gp.get(k);
+            }
+        }
         for (int i = 0; i < rows.size(); i++) {
-            Prediction pr = model.predict(as.get(i));
+            Prediction pr = preds[i];
             t[i] = pr.stepTimeMs();
             p[i] = pr.peakBytes();
-            margins[i] = model.safetyMargin(rows.get(i).strategy());
+            // the very margin the prediction applied, so that the fit test below is bit for bit its own
+            margins[i] = model.safetyMargin(pr.strategy(), pr.peakBytes(), pr.analyticPeakBytes());
         }
-        return report(rows, plans, t, p, margins, model.safetyMargin());
+        return report(rows, plans, t, p, margins, Stats.mean(margins));
     }
 
     /** The encoder's analysis of every row, one batch per workload as at lookup time. */
@@ -87,13 +100,13 @@ public final class Evaluator {
         return report(rows, plans, predTime, predPeak, m, margin);
     }
 
-    /** As above with a safety margin per row (per strategy); {@code shown} is the margin the report states. */
+    /** As above with a safety margin per row; {@code shown} is the margin the report states. */
     static EvaluationReport report(List<Observation> rows, List<Plan> plans, double[] predTime, double[] predPeak,
                                    double[] margins, double shown) {
         double margin = shown;
         List<int[]> groups = groups(rows);
         List<EvaluationReport.WorkloadResult> details = new ArrayList<>();
-        Metrics model = score(rows, groups, predTime, predPeak, margins, details);
+        Metrics model = score(rows, groups, predTime, predPeak, margins, Choice.DEFAULT_TIE_TOLERANCE, details);
         int n = rows.size();
         double[] aTime = new double[n];
         double[] aPeak = new double[n];
@@ -114,7 +127,7 @@ public final class Evaluator {
         }
         Map<String, Metrics> base = new LinkedHashMap<>();
         base.put("heuristic", fixedChoice(rows, groups, heur));
-        base.put("analytic", score(rows, groups, aTime, aPeak, new double[n], null));
+        base.put("analytic", score(rows, groups, aTime, aPeak, new double[n], -1, null));
         base.put("always-full", fixedChoice(rows, groups, full));
         List<EvaluationReport.RowPrediction> points = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -124,8 +137,8 @@ public final class Evaluator {
     }
 
     /**
-     * The metrics of choosing, per workload, the fastest predicted row among those whose predicted
-     * peak * (1 + margin) fits the device, else the row of least predicted peak.
+     * The metrics of choosing, per workload, by the {@link Choice} rule with its default tie
+     * tolerance, a row fitting when its predicted peak * (1 + margin) fits the device.
      *
      * @param rows     measured rows (several strategies per workload)
      * @param predTime predicted step time of each row (ms)
@@ -135,16 +148,37 @@ public final class Evaluator {
     public static Metrics score(List<Observation> rows, double[] predTime, double[] predPeak, double margin) {
         double[] m = new double[rows.size()];
         java.util.Arrays.fill(m, margin);
-        return score(rows, groups(rows), predTime, predPeak, m, null);
+        return score(rows, groups(rows), predTime, predPeak, m, Choice.DEFAULT_TIE_TOLERANCE, null);
     }
 
+    /**
+     * Chooses per workload: with {@code tolerance >= 0} by the {@link Choice} rule; with a negative
+     * one (the analytic baseline: estimates ranked without anything added) the fastest fitting,
+     * else the least peak.
+     */
     private static Metrics score(List<Observation> rows, List<int[]> groups, double[] predTime, double[] predPeak,
-                                 double[] margin, List<EvaluationReport.WorkloadResult> details) {
+                                 double[] margin, double tolerance, List<EvaluationReport.WorkloadResult> details) {
         int[] choice = new int[groups.size()];
         for (int gi = 0; gi < groups.size(); gi++) {
+            int[] g = groups.get(gi);
+            if (tolerance >= 0) {
+                List<Strategy> ss = new ArrayList<>(g.length);
+                double[] t = new double[g.length];
+                double[] p = new double[g.length];
+                boolean[] f = new boolean[g.length];
+                for (int k = 0; k < g.length; k++) {
+                    int i = g[k];
+                    ss.add(rows.get(i).strategy());
+                    t[k] = predTime[i];
+                    p[k] = predPeak[i];
+                    f[k] = predPeak[i] * (1 + margin[i]) <= rows.get(i).workload().device().memoryBytes();
+                }
+                choice[gi] = g[Choice.decide(ss, t, p, f, tolerance).chosen()];
+                continue;
+            }
             int best = -1;
             int least = -1;
-            for (int i : groups.get(gi)) {
+            for (int i : g) {
                 long cap = rows.get(i).workload().device().memoryBytes();
                 if (predPeak[i] * (1 + margin[i]) <= cap && (best < 0 || predTime[i] < predTime[best])) {
                     best = i;

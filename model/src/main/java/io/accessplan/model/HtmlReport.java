@@ -50,7 +50,9 @@ public final class HtmlReport {
                         + "font-size:13px}</style></head><body>\n");
         h.append("<h1>").append(esc(title)).append("</h1>\n");
         h.append("<p class=\"note\">Memory safety margin on predicted peak: ")
-                .append(pct(r.safetyMargin())).append(". Regret = step time of the chosen strategy / step time "
+                .append(pct(r.safetyMargin())).append(" on average (by how far the learned peak corrects the analytic one)")
+                .append("; choices by the predictor's rule (physics guard, plainest within ")
+                .append(pct(Choice.DEFAULT_TIE_TOLERANCE)).append("). Regret = step time of the chosen strategy / step time "
                         + "of the fastest strategy that truly fits - 1. Workloads where nothing fits are not counted."
                         + "</p>\n");
         metricsTable(h, r);

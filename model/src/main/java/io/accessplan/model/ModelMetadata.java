@@ -19,6 +19,9 @@ import java.util.Map;
  * @param peakTransform         what the peak-memory regressor learned
  * @param safetyMargin          a strategy fits when predicted peak * (1 + margin) &lt;= capacity (policies without their own)
  * @param policyMargins         safety margin per activation policy id, where cross-validation measured one
+ * @param peakMargins           safety margins by the size of the learned peak's correction to the analytic
+ *                              peak ({@link PeakMargins}); when present they replace the two above; null in
+ *                              files written before them
  * @param timeResidualQuantiles cross-validated quantiles (5%, 50%, 95%) of ln(measured / predicted) step time
  * @param peakResidualQuantiles cross-validated quantiles (5%, 50%, 95%) of ln(measured / predicted) peak memory
  * @param hyperparameters       the training options that shape the model ({@link TrainOptions#hyperparameters()})
@@ -27,7 +30,7 @@ import java.util.Map;
  */
 public record ModelMetadata(int schemaVersion, List<String> featureNames, List<String> candidates, String fingerprint,
                             int rows, TargetTransform timeTransform, TargetTransform peakTransform, double safetyMargin,
-                            Map<String, Double> policyMargins, double[] timeResidualQuantiles, double[] peakResidualQuantiles,
+                            Map<String, Double> policyMargins, PeakMargins peakMargins, double[] timeResidualQuantiles, double[] peakResidualQuantiles,
                             Map<String, Object> hyperparameters, String createdAt, Map<String, Object> crossValidation) {
 
     /** Copies the collections; rejects missing fields. */
@@ -69,6 +72,12 @@ public record ModelMetadata(int schemaVersion, List<String> featureNames, List<S
         m.put("peak_transform", peakTransform.id());
         m.put("safety_margin", safetyMargin);
         m.put("safety_margins", new java.util.TreeMap<>(policyMargins));
+        if (peakMargins != null) {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("correction_edges", peakMargins.edges());
+            pm.put("margins", peakMargins.margins());
+            m.put("peak_margins", pm);
+        }
         m.put("time_residual_quantiles", timeResidualQuantiles);
         m.put("peak_residual_quantiles", peakResidualQuantiles);
         m.put("hyperparameters", new java.util.TreeMap<>(hyperparameters));
@@ -88,7 +97,8 @@ public record ModelMetadata(int schemaVersion, List<String> featureNames, List<S
         return new ModelMetadata(num(m, "schema_version").intValue(), strings(m, "feature_names"),
                 strings(m, "candidates"), str(m, "fingerprint"), num(m, "rows").intValue(),
                 TargetTransform.parse(str(m, "time_transform")), TargetTransform.parse(str(m, "peak_transform")),
-                num(m, "safety_margin").doubleValue(), margins(m.get("safety_margins")), doubles(m, "time_residual_quantiles"),
+                num(m, "safety_margin").doubleValue(), margins(m.get("safety_margins")), peakMargins(m.get("peak_margins")),
+                doubles(m, "time_residual_quantiles"),
                 doubles(m, "peak_residual_quantiles"), (Map<String, Object>) m.get("hyperparameters"),
                 str(m, "created_at"), (Map<String, Object>) m.get("cross_validation"));
     }
@@ -108,6 +118,18 @@ public record ModelMetadata(int schemaVersion, List<String> featureNames, List<S
             out.put(String.valueOf(e.getKey()), n.doubleValue());
         }
         return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static PeakMargins peakMargins(Object o) {
+        if (o == null) {
+            return null;   // files written before margins by correction size: the policy margins apply
+        }
+        if (!(o instanceof Map<?, ?> mm)) {
+            throw new IllegalArgumentException("Invalid model metadata: peak_margins is not an object");
+        }
+        Map<String, Object> m = (Map<String, Object>) mm;
+        return new PeakMargins(doubles(m, "correction_edges"), doubles(m, "margins"));
     }
 
     private static Number num(Map<String, Object> m, String k) {

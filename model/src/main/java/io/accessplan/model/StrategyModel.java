@@ -32,16 +32,37 @@ public final class StrategyModel {
     public static final String STEP_TIME = "step_time";
     /** Name of the peak-memory regressor in the model file. */
     public static final String PEAK_MEMORY = "peak_memory";
+    /**
+     * Name of the within-workload step-time regressor in the model file: it learns a strategy's
+     * step-time target less the mean of its workload's (EncodedRows#relativeTarget), so the job
+     * noise and the workload-level error shared by all strategies of a workload cancel and the
+     * trees spend themselves on how strategies differ. A prediction takes its ranking from it and
+     * its level from {@link #STEP_TIME}: for the candidates of a workload, learned value = rank +
+     * mean over the candidates of (absolute - rank). Files written before it have none; their
+     * step times are the absolute regressor's.
+     */
+    public static final String RANK = "step_time_within_workload";
 
     private final ModelMetadata metadata;
     private final Model<Regressor> timeModel;
     private final Model<Regressor> peakModel;
+    private final Model<Regressor> rankModel;
     private final CompiledEnsemble ensemble;
+    private final FastRegressor rank;
     private final FeatureEncoder encoder = new FeatureEncoder();
     private final List<Strategy> candidates;
 
-    /** Assembles a model; the metadata's feature names must be the running encoder's. */
+    /** Assembles a model without a within-workload regressor (step times from the absolute one alone). */
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel) {
+        this(metadata, timeModel, peakModel, null);
+    }
+
+    /**
+     * Assembles a model; the metadata's feature names must be the running encoder's.
+     * {@code rankModel} ({@link #RANK}) may be null.
+     */
+    public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
+                         Model<Regressor> rankModel) {
         if (metadata.schemaVersion() != FeatureEncoder.schemaVersion()
                 || !metadata.featureNames().equals(encoder.names())) {
             throw new IllegalArgumentException("Model features (schema version " + metadata.schemaVersion()
@@ -51,7 +72,9 @@ public final class StrategyModel {
         this.metadata = metadata;
         this.timeModel = timeModel;
         this.peakModel = peakModel;
+        this.rankModel = rankModel;
         this.ensemble = CompiledEnsemble.of(timeModel, peakModel, encoder.names());
+        this.rank = rankModel == null ? null : CompiledEnsemble.compile(rankModel, encoder.names());
         this.candidates = metadata.candidates().stream().map(Strategy::parse).toList();
     }
 
@@ -69,7 +92,7 @@ public final class StrategyModel {
             throw new IllegalArgumentException("Invalid model file: " + origin + " (missing " + STEP_TIME + " or "
                     + PEAK_MEMORY + " model)");
         }
-        return new StrategyModel(c.metadata(), t, p);
+        return new StrategyModel(c.metadata(), t, p, c.models().get(RANK));
     }
 
     /** The bytes of this model's file. */
@@ -77,6 +100,9 @@ public final class StrategyModel {
         Map<String, Model<Regressor>> m = new LinkedHashMap<>();
         m.put(STEP_TIME, timeModel);
         m.put(PEAK_MEMORY, peakModel);
+        if (rankModel != null) {
+            m.put(RANK, rankModel);
+        }
         return ModelFile.write(FeatureEncoder.schemaVersion(), metadata, m);
     }
 
@@ -116,6 +142,11 @@ public final class StrategyModel {
         return peakModel;
     }
 
+    /** The within-workload step-time regressor as trained, or null (a file written before it). */
+    public Model<Regressor> rankModel() {
+        return rankModel;
+    }
+
     /** The serving form of the two regressors. */
     public CompiledEnsemble ensemble() {
         return ensemble;
@@ -131,9 +162,21 @@ public final class StrategyModel {
         return metadata.safetyMargin();
     }
 
-    /** The memory safety margin of a strategy: a strategy fits when predicted peak * (1 + margin) &lt;= capacity. */
+    /**
+     * The memory safety margin of a strategy in a file without {@link PeakMargins} (written before
+     * them): a strategy fits when predicted peak * (1 + margin) &lt;= capacity.
+     */
     public double safetyMargin(Strategy s) {
         return metadata.policyMargins().getOrDefault(s.policy().id(), metadata.safetyMargin());
+    }
+
+    /**
+     * The memory safety margin of one prediction: by the size of the learned correction to the
+     * analytic peak ({@link PeakMargins}) where the file has such margins, else by policy.
+     */
+    public double safetyMargin(Strategy s, double predictedPeak, double analyticPeak) {
+        PeakMargins pm = metadata.peakMargins();
+        return pm != null ? pm.margin(predictedPeak, analyticPeak) : safetyMargin(s);
     }
 
     /** The model's candidates valid for a workload, in canonical order. */
@@ -146,9 +189,17 @@ public final class StrategyModel {
         return predict(w, candidates(w));
     }
 
-    /** Predicts the given strategies of a workload, in the given order; throws if one is not valid for it. */
+    /**
+     * Predicts the given strategies of a workload, in the given order; throws if one is not valid
+     * for it. A strategy's prediction does not depend on which others are asked for with it: the
+     * level of the within-workload regressor is always taken over the workload's candidates.
+     */
     public List<Prediction> predict(Workload w, List<Strategy> strategies) {
-        List<Analysis> as = Analysis.all(w, strategies);
+        return predict(Analysis.all(w, strategies), w);
+    }
+
+    /** Predicts analyses of strategies of one workload {@code w}, in order. */
+    List<Prediction> predict(List<Analysis> as, Workload w) {
         int n = as.size();
         double[][] xs = new double[n][encoder.width()];
         for (int i = 0; i < n; i++) {
@@ -158,6 +209,14 @@ public final class StrategyModel {
         double[] peak = new double[n];
         ensemble.time().predictAll(xs, time);
         ensemble.peak().predictAll(xs, peak);
+        if (rank != null && n > 0) {
+            double[] r = new double[n];
+            rank.predictAll(xs, r);
+            double offset = offset(as, w, time, r);
+            for (int i = 0; i < n; i++) {
+                time[i] = r[i] + offset;
+            }
+        }
         List<Prediction> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(prediction(as.get(i), time[i], peak[i]));
@@ -165,14 +224,37 @@ public final class StrategyModel {
         return out;
     }
 
-    /** Predicts the strategy of an analysis (for callers that already scheduled it). */
-    public Prediction predict(Analysis a) {
-        return predict(a, new double[encoder.width()]);
+    /**
+     * Mean of (absolute - within-workload) learned step time over the workload's candidates: from
+     * the given predictions when they are exactly the candidates, else from the candidates' own.
+     */
+    private double offset(List<Analysis> as, Workload w, double[] time, double[] r) {
+        List<Strategy> cands = candidates(w);
+        boolean same = cands.size() == as.size();
+        for (int i = 0; same && i < as.size(); i++) {
+            same = as.get(i).plan().strategy().equals(cands.get(i));
+        }
+        if (!same && !cands.isEmpty()) {
+            List<Analysis> ca = Analysis.all(w, cands);
+            double[][] xs = new double[ca.size()][encoder.width()];
+            for (int i = 0; i < xs.length; i++) {
+                encoder.encodeInto(ca.get(i), xs[i], 0);
+            }
+            time = new double[xs.length];
+            r = new double[xs.length];
+            ensemble.time().predictAll(xs, time);
+            rank.predictAll(xs, r);
+        }
+        double sum = 0;
+        for (int i = 0; i < time.length; i++) {
+            sum += time[i] - r[i];
+        }
+        return sum / time.length;
     }
 
-    private Prediction predict(Analysis a, double[] x) {
-        encoder.encodeInto(a, x, 0);
-        return prediction(a, ensemble.time().predict(x), ensemble.peak().predict(x));
+    /** Predicts the strategy of an analysis (for callers that already scheduled it). */
+    public Prediction predict(Analysis a) {
+        return predict(List.of(a), a.plan().workload()).get(0);
     }
 
     /** A prediction from the two regressors' raw outputs for an analysis. */
@@ -183,32 +265,17 @@ public final class StrategyModel {
         double peak = metadata.peakTransform().inverse(rawPeak, p.peakMemoryBytes());
         double[] tq = metadata.timeResidualQuantiles();
         double[] pq = metadata.peakResidualQuantiles();
-        double required = peak * (1 + safetyMargin(p.strategy()));
+        double required = peak * (1 + safetyMargin(p.strategy(), peak, p.peakMemoryBytes()));
         long cap = p.workload().device().memoryBytes();
         return new Prediction(p.strategy(), time, time * Math.exp(tq[0]), time * Math.exp(tq[2]), peak,
                 peak * Math.exp(pq[0]), peak * Math.exp(pq[2]), p.peakMemoryBytes(), required, cap, required <= cap);
     }
 
     /**
-     * The choice among predictions: the fastest predicted to fit, or, when none is predicted to
-     * fit, the one of least predicted peak (the answer "does not fit" names it). Ties keep the
-     * earlier prediction (canonical order).
+     * The choice among predictions, by the one rule the predictor and the evaluator share
+     * ({@link Choice}, default tie tolerance).
      */
     public static Prediction choose(List<Prediction> predictions) {
-        Prediction best = null;
-        for (Prediction p : predictions) {
-            if (p.fits() && (best == null || p.stepTimeMs() < best.stepTimeMs())) {
-                best = p;
-            }
-        }
-        if (best != null) {
-            return best;
-        }
-        for (Prediction p : predictions) {
-            if (best == null || p.peakBytes() < best.peakBytes()) {
-                best = p;
-            }
-        }
-        return best;
+        return predictions.get(Choice.decide(predictions, Choice.DEFAULT_TIE_TOLERANCE).chosen());
     }
 }

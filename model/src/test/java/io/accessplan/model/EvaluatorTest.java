@@ -102,4 +102,21 @@ class EvaluatorTest {
         assertTrue(r.model().meanRegret() < r.baselines().get("always-full").meanRegret());
         assertTrue(r.model().oomRate() <= r.baselines().get("always-full").oomRate());
     }
+
+    @Test
+    void theEvaluatorScoresTheChoiceTheModelAnswersUsersWith() {
+        StrategyModel model = TestModels.trained().model();
+        List<Observation> rows = SyntheticRows.rows(SyntheticRows.workloads(30, 99));
+        EvaluationReport r = Evaluator.evaluate(model, rows);
+        java.util.Map<String, List<Strategy>> byWorkload = new java.util.LinkedHashMap<>();
+        for (Observation o : rows) {
+            byWorkload.computeIfAbsent(o.workload().id(), k -> new ArrayList<>()).add(o.strategy());
+        }
+        assertTrue(r.workloads().size() > 0);
+        for (EvaluationReport.WorkloadResult d : r.workloads()) {
+            Workload w = d.workload();
+            Prediction answer = StrategyModel.choose(model.predict(w, byWorkload.get(w.id())));
+            assertEquals(answer.strategy(), d.chosen(), w.canonical());
+        }
+    }
 }

@@ -116,7 +116,8 @@ class ModelFileTest {
         StrategyModel m = TestModels.trained().model();
         Workload w = SyntheticRows.workloads(1, 8).get(0);
         for (Prediction p : m.predict(w)) {
-            assertEquals(p.peakBytes() * (1 + m.safetyMargin(p.strategy())), p.requiredBytes(), 1e-6 * p.requiredBytes());
+            assertEquals(p.peakBytes() * (1 + m.safetyMargin(p.strategy(), p.peakBytes(), p.analyticPeakBytes())),
+                    p.requiredBytes(), 1e-6 * p.requiredBytes());
             assertEquals(p.requiredBytes() <= w.device().memoryBytes(), p.fits());
             assertTrue(p.stepTimeLowMs() <= p.stepTimeHighMs() && p.peakLowBytes() <= p.peakHighBytes());
             assertTrue(Strategy.candidates(w).contains(p.strategy()));

@@ -15,8 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The model file written by this version (format 1, feature schema 4) is checked in and must keep
- * loading; the one written before the schema changed (schema 1) must be refused.
+ * The model files written by this version (format 1, feature schema 4; {@code shipped-v4r} with the
+ * within-workload regressor and margins by correction size, {@code shipped-v4} from before them)
+ * are checked in and must keep loading; the one written before the schema changed (schema 1) must
+ * be refused.
  */
 class ShippedModelTest {
 
@@ -58,6 +60,28 @@ class ShippedModelTest {
             assertEquals(Double.parseDouble(parts[2]), m.ensemble().peak().predict(x), 0.0);
         }
         // and it answers a lookup through the running planner and encoder
+        Workload w = SyntheticRows.workloads(1, 5).get(0);
+        for (Prediction p : m.predict(w)) {
+            assertTrue(p.stepTimeMs() > 0 && p.peakBytes() > 0, p.toString());
+        }
+    }
+
+    @Test
+    void theCheckedInModelFileWithTheWithinWorkloadRegressorLoadsAndPredictsWhatItDidWhenWritten() throws IOException {
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v4r.apmodel"), "shipped-v4r.apmodel");
+        assertNotNull(m.rankModel());
+        assertNotNull(m.metadata().peakMargins());
+        var rank = CompiledEnsemble.compile(m.rankModel(), m.metadata().featureNames());
+        List<String> lines = new String(resource("shipped-v4r.expected"), StandardCharsets.UTF_8).lines()
+                .filter(l -> !l.startsWith("#")).toList();
+        assertEquals(5, lines.size());
+        for (String l : lines) {
+            String[] parts = l.split(";");
+            double[] x = java.util.Arrays.stream(parts[0].split(",")).mapToDouble(Double::parseDouble).toArray();
+            assertEquals(Double.parseDouble(parts[1]), m.ensemble().time().predict(x), 0.0);
+            assertEquals(Double.parseDouble(parts[2]), m.ensemble().peak().predict(x), 0.0);
+            assertEquals(Double.parseDouble(parts[3]), rank.predict(x), 0.0);
+        }
         Workload w = SyntheticRows.workloads(1, 5).get(0);
         for (Prediction p : m.predict(w)) {
             assertTrue(p.stepTimeMs() > 0 && p.peakBytes() > 0, p.toString());

@@ -13,9 +13,11 @@ import java.util.Locale;
 
 /**
  * Not a test: writes the checked-in model file of this version and its expected outputs
- * ({@code src/test/resources/io/accessplan/model/shipped-v4.apmodel} and {@code .expected}),
- * trained on SYNTHETIC rows. Run once per model file format or schema version, from
- * {@code model/}: {@code java -cp target/classes:target/test-classes:<deps> io.accessplan.model.ShippedModelWriter}.
+ * ({@code src/test/resources/io/accessplan/model/<name>.apmodel} and {@code .expected}, name
+ * {@code shipped-v4r} by default: feature schema 4 with the within-workload step-time regressor
+ * and margins by correction size; {@code shipped-v4} was written before them), trained on
+ * SYNTHETIC rows. Run once per model file format, schema version or model content, from
+ * {@code model/}: {@code java -cp target/classes:target/test-classes:<deps> io.accessplan.model.ShippedModelWriter [dir [name]]}.
  */
 final class ShippedModelWriter {
     private ShippedModelWriter() {
@@ -23,12 +25,14 @@ final class ShippedModelWriter {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources/io/accessplan/model");
+        String name = args.length > 1 ? args[1] : "shipped-v4r";
         List<Observation> rows = SyntheticRows.rows(SyntheticRows.workloads(60, 2024));
         TrainResult r = ModelTrainer.train(rows, TrainOptions.defaults().withTrees(30, 5).withFolds(3));
-        r.model().save(dir.resolve("shipped-v4.apmodel"));
+        r.model().save(dir.resolve(name + ".apmodel"));
         FeatureEncoder enc = new FeatureEncoder();
         List<String> lines = new ArrayList<>();
-        lines.add("# features (encoder order) ; step_time learned value ; peak_memory learned value");
+        lines.add("# features (encoder order) ; step_time learned value ; peak_memory learned value"
+                + " ; step_time_within_workload learned value");
         for (Workload w : SyntheticRows.workloads(5, 77)) {
             Strategy s = Strategy.candidates(w).get(0);
             double[] x = enc.encode(w, s);
@@ -38,8 +42,9 @@ final class ShippedModelWriter {
             }
             b.append(';').append(String.format(Locale.ROOT, "%s;%s", Double.toString(r.model().ensemble().time().predict(x)),
                     Double.toString(r.model().ensemble().peak().predict(x))));
+            b.append(';').append(Double.toString(CompiledEnsemble.compile(r.model().rankModel(), enc.names()).predict(x)));
             lines.add(b.toString());
         }
-        Files.write(dir.resolve("shipped-v4.expected"), lines);
+        Files.write(dir.resolve(name + ".expected"), lines);
     }
 }

@@ -1,8 +1,8 @@
 package io.accessplan.predictor;
 
-import io.accessplan.features.ActivationPolicy;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
+import io.accessplan.model.Choice;
 import io.accessplan.model.Prediction;
 import io.accessplan.model.StrategyModel;
 
@@ -19,7 +19,9 @@ import java.util.stream.IntStream;
 /**
  * Recommends a memory scheduling strategy for a workload: scores every candidate with the trained
  * model, drops those predicted not to fit (predicted peak times one plus the model's safety
- * margin above capacity), and ranks the rest by predicted throughput.
+ * margin above capacity), and ranks the rest by predicted throughput, by the model module's
+ * {@link Choice} rule, the very rule its evaluation scores (so the reported metrics are what this
+ * class answers).
  *
  * <p>A strategy that does strictly more work than another that fits with the same micro-batching
  * (more recomputation, activation or optimizer copies) is never chosen, whatever the model
@@ -35,8 +37,8 @@ public final class AccessPlanner {
     /** Class-path location of the bundled model, trained on the shipped {@code sim-standard} dataset. */
     public static final String BUNDLED_RESOURCE = "/io/accessplan/predictor/default-model.apm";
 
-    /** Default tie tolerance: 2% of step time, about the model's cross-validated step-time error. */
-    public static final double DEFAULT_TIE_TOLERANCE = 0.02;
+    /** Default tie tolerance: 2% of step time ({@link Choice#DEFAULT_TIE_TOLERANCE}). */
+    public static final double DEFAULT_TIE_TOLERANCE = Choice.DEFAULT_TIE_TOLERANCE;
 
     private static volatile AccessPlanner bundled;
 
@@ -116,36 +118,12 @@ public final class AccessPlanner {
 
     private Recommendation decide(Workload w, List<Prediction> ps) {
         int n = ps.size();
+        Choice.Decision d = Choice.decide(ps, tieTolerance);
+        Prediction chosen = ps.get(d.chosen());
+        boolean fits = d.fits();
         Prediction[] lessWork = new Prediction[n];
         for (int i = 0; i < n; i++) {
-            for (Prediction q : ps) {
-                if (q.fits() && q != ps.get(i) && doesLessWork(q.strategy(), ps.get(i).strategy())) {
-                    lessWork[i] = q;
-                    break;
-                }
-            }
-        }
-        Prediction fastest = null;
-        for (int i = 0; i < n; i++) {
-            Prediction p = ps.get(i);
-            if (p.fits() && lessWork[i] == null && (fastest == null || p.stepTimeMs() < fastest.stepTimeMs())) {
-                fastest = p;
-            }
-        }
-        Prediction chosen;
-        boolean fits = fastest != null;
-        if (fits) {
-            chosen = fastest;
-            double limit = fastest.stepTimeMs() * (1 + tieTolerance);
-            for (int i = 0; i < n; i++) {
-                Prediction p = ps.get(i);
-                if (p.fits() && lessWork[i] == null && p.stepTimeMs() <= limit
-                        && plainness(p.strategy()) < plainness(chosen.strategy())) {
-                    chosen = p;
-                }
-            }
-        } else {
-            chosen = ps.stream().min(Comparator.comparingDouble(Prediction::peakBytes)).orElseThrow();
+            lessWork[i] = d.lessWork()[i] >= 0 ? ps.get(d.lessWork()[i]) : null;
         }
         List<Alternative> alts = new ArrayList<>(n - 1);
         for (int i = 0; i < n; i++) {
@@ -210,36 +188,14 @@ public final class AccessPlanner {
         return sb.toString();
     }
 
-    /**
-     * Whether {@code a} does a strict subset of {@code b}'s work with the same micro-batching:
-     * keep recomputes and copies nothing; selective recomputes a subset of what full and sqrt
-     * recompute; offload adds copies to keep; optimizer offload adds copies and a host update. A
-     * strategy with such a fitting alternative cannot be faster, whatever a model predicts.
-     */
+    /** {@link Choice#doesLessWork}. */
     static boolean doesLessWork(Strategy a, Strategy b) {
-        if (a.microBatches() != b.microBatches() || (a.optimizerOffload() && !b.optimizerOffload())
-                || a.equals(b)) {
-            return false;
-        }
-        boolean policyLess = switch (a.policy()) {
-            case KEEP -> true;
-            case SELECTIVE -> b.policy() == ActivationPolicy.SELECTIVE || b.policy() == ActivationPolicy.FULL
-                    || b.policy() == ActivationPolicy.SQRT;
-            default -> a.policy() == b.policy();
-        };
-        return policyLess;
+        return Choice.doesLessWork(a, b);
     }
 
-    /** How much a strategy changes the plain training step: lower is plainer. */
+    /** {@link Choice#plainness}. */
     static int plainness(Strategy s) {
-        int policy = switch (s.policy()) {
-            case KEEP -> 0;
-            case SELECTIVE -> 10;
-            case FULL -> 20;
-            case SQRT -> 30;
-            case OFFLOAD -> 50;
-        };
-        return policy + 5 * Integer.numberOfTrailingZeros(s.microBatches()) + (s.optimizerOffload() ? 100 : 0);
+        return Choice.plainness(s);
     }
 
     private static final double GIB = 1024.0 * 1024 * 1024;
