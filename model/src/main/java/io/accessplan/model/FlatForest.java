@@ -215,7 +215,7 @@ public final class FlatForest implements FastRegressor {
                 xf[j] = key((float) x[j]);
             }
             double[] out = new double[1];
-            predictComplete(xf, 1, out);
+            predictComplete(xf, width, 1, out);
             return out[0];
         }
         return predictLinked(x);
@@ -250,42 +250,59 @@ public final class FlatForest implements FastRegressor {
      */
     @Override
     public void predictAll(double[][] xs, double[] out) {
+        int[] rows = complete() ? keys(xs, width) : null;
+        predictAll(xs, rows, width, out);
+    }
+
+    /**
+     * {@link #predictAll(double[][], double[])} given the vectors' {@link #keys} (null when a
+     * vector holds a NaN or the forest has no complete layout) laid out {@code stride} apart,
+     * {@code stride >= } {@link #width()}: two forests over the same vectors share one conversion.
+     */
+    void predictAll(double[][] xs, int[] rows, int stride, double[] out) {
         int m = xs.length;
-        if (depth == null) {
-            for (int i = 0; i < m; i++) {
-                out[i] = predictLinked(xs[i]);
-            }
-            return;
-        }
-        int w = width;
-        int[] rows = new int[m * w];
-        boolean nan = false;
-        for (int i = 0; i < m; i++) {
-            double[] x = xs[i];
-            int base = i * w;
-            for (int j = 0; j < w; j++) {
-                float v = (float) x[j];
-                nan |= v != v;
-                rows[base + j] = key(v);
-            }
-        }
-        if (nan) {
+        if (rows == null || !complete()) {
             for (int i = 0; i < m; i++) {
                 out[i] = predict(xs[i]);
             }
             return;
         }
-        predictComplete(rows, m, out);
+        predictComplete(rows, stride, m, out);
     }
 
     /**
-     * The complete-layout walk over {@code m} NaN-free rows of {@link #width} feature {@link #key}s,
+     * The first {@code width} features of each vector as float {@link #key}s, one row of
+     * {@code width} after another; null when one of them is NaN as a float.
+     */
+    static int[] keys(double[][] xs, int width) {
+        int m = xs.length;
+        int[] rows = new int[m * width];
+        boolean nan = false;
+        for (int i = 0; i < m; i++) {
+            double[] x = xs[i];
+            int base = i * width;
+            for (int j = 0; j < width; j++) {
+                float v = (float) x[j];
+                nan |= v != v;
+                rows[base + j] = key(v);
+            }
+        }
+        return nan ? null : rows;
+    }
+
+    /** 1 + the largest feature index a split reads. */
+    int width() {
+        return width;
+    }
+
+    /**
+     * The complete-layout walk over {@code m} NaN-free rows of feature {@link #key}s, {@code stride} apart,
      * tree by tree (a tree's nodes stay in cache across the rows; the rows' walks are independent
      * and branch-free, so the processor overlaps them). The trees add up in their order, as in
      * {@link #predictLinked}.
      */
-    private void predictComplete(int[] rows, int m, double[] out) {
-        final int w = width;
+    private void predictComplete(int[] rows, int stride, int m, double[] out) {
+        final int w = stride;
         final long[] sp = split;
         final float[] lv = leafValue;
         double[] sums = new double[m];

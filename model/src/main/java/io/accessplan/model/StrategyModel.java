@@ -156,8 +156,7 @@ public final class StrategyModel {
         }
         double[] time = new double[n];
         double[] peak = new double[n];
-        ensemble.time().predictAll(xs, time);
-        ensemble.peak().predictAll(xs, peak);
+        ensemble.predictAll(xs, time, peak);
         List<Prediction> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(prediction(as.get(i), time[i], peak[i]));

@@ -91,6 +91,35 @@ class FlatForestLayoutTest {
     }
 
     @Test
+    void anEnsembleOfForestsReadingDifferentWidthsPredictsAsEachForest() {
+        // the second forest reads columns 0..2 at positions 4, 0, 1: widths 3 and 5
+        CompiledEnsemble e = new CompiledEnsemble(FlatForest.fromBoosterJson(BOOSTER, new int[]{0, 1, 2}),
+                FlatForest.fromBoosterJson(BOOSTER, new int[]{4, 0, 1}));
+        SplittableRandom r = new SplittableRandom(4);
+        for (int m = 1; m <= 9; m++) {
+            for (boolean nan : new boolean[]{false, true}) {
+                double[][] xs = new double[m][5];
+                for (double[] x : xs) {
+                    for (int j = 0; j < x.length; j++) {
+                        x[j] = r.nextDouble(-3, 3);
+                    }
+                }
+                if (nan) {
+                    xs[r.nextInt(m)][r.nextInt(5)] = Double.NaN;
+                }
+                double[] time = new double[m];
+                double[] peak = new double[m];
+                e.predictAll(xs, time, peak);
+                for (int i = 0; i < m; i++) {
+                    assertEquals(e.time().predict(xs[i]), time[i], 0.0);
+                    assertEquals(e.peak().predict(xs[i]), peak[i], 0.0);
+                    assertEquals(((FlatForest) e.peak()).linkedOnly().predict(xs[i]), peak[i], 0.0);
+                }
+            }
+        }
+    }
+
+    @Test
     void keysOrderAsTheFloats() {
         float[] v = {Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, -2f, -1f, -Float.MIN_VALUE, -0f, 0f, Float.MIN_VALUE,
                 1f, 2f, Float.MAX_VALUE, Float.POSITIVE_INFINITY};
