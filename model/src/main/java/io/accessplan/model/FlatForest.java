@@ -25,6 +25,12 @@ import java.util.Map;
  * and thread-safe.
  */
 public final class FlatForest implements FastRegressor {
+    /**
+     * Deepest tree served through the complete layout; deeper (or sparse) forests are served by
+     * the linked traversal alone.
+     */
+    static final int MAX_COMPLETE_DEPTH = 12;
+
     private final int[] roots;
     private final int[] feature;
     private final float[] threshold;
@@ -33,8 +39,30 @@ public final class FlatForest implements FastRegressor {
     private final boolean[] defaultLeft;
     private final double baseScore;
 
-    private FlatForest(int[] roots, int[] feature, float[] threshold, int[] left, int[] right, boolean[] defaultLeft,
-                       double baseScore) {
+    /*
+     * The same trees in complete (heap) layout, the serving path: tree t of depth d has 2^d - 1
+     * split nodes from splitOffset[t] (node k's children at 2k + 1 and 2k + 2) and 2^d leaves from
+     * leafOffset[t]. A leaf shallower than d is pushed down to depth d under splits whose two
+     * subtrees are the same leaf, so every lookup in a tree takes exactly d steps, without a
+     * data-dependent branch: each step is "k = 2k + 1 + (x >= threshold)", computed on the floats'
+     * {@link #key}s with integer arithmetic. A value of NaN would
+     * need the default direction, so vectors holding one take the linked traversal. Null when the
+     * forest is too deep or too sparse for the complete layout to pay.
+     */
+    private final int[] depth;
+    private final int[] splitOffset;
+    private final int[] leafOffset;
+    /**
+     * Split node: the threshold's {@link #key} in the high 32 bits (an int comparison orders keys
+     * as the floats), the feature index in the low 32 bits; one load a step.
+     */
+    private final long[] split;
+    private final float[] leafValue;
+    /** Features read: 1 + the largest feature index any split reads (0 for a forest of leaves). */
+    private final int width;
+
+    FlatForest(int[] roots, int[] feature, float[] threshold, int[] left, int[] right, boolean[] defaultLeft,
+               double baseScore, boolean complete) {
         this.roots = roots;
         this.feature = feature;
         this.threshold = threshold;
@@ -45,6 +73,72 @@ public final class FlatForest implements FastRegressor {
         }
         this.defaultLeft = defaultLeft;
         this.baseScore = baseScore;
+        int w = 0;
+        for (int f : feature) {
+            w = Math.max(w, f + 1);
+        }
+        this.width = w;
+        int t = roots.length;
+        int[] d = new int[t];
+        long splits = 0;
+        for (int i = 0; i < t; i++) {
+            d[i] = depthOf(roots[i], 0);
+            splits += d[i] > MAX_COMPLETE_DEPTH ? Long.MAX_VALUE / 4 / Math.max(1, t) : (1L << d[i]) - 1;
+        }
+        // the complete layout visits d nodes per tree whatever its shape; it pays while padding at
+        // most quadruples the nodes (a boosted tree of depth 6 is typically near complete)
+        if (complete && splits <= 4L * feature.length + 64 && splits < Integer.MAX_VALUE / 2) {
+            this.depth = d;
+            this.splitOffset = new int[t];
+            this.leafOffset = new int[t];
+            int so = 0;
+            int lo = 0;
+            for (int i = 0; i < t; i++) {
+                splitOffset[i] = so;
+                leafOffset[i] = lo;
+                so += (1 << d[i]) - 1;
+                lo += 1 << d[i];
+            }
+            this.split = new long[so];
+            this.leafValue = new float[lo];
+            for (int i = 0; i < t; i++) {
+                place(roots[i], 0, 0, d[i], splitOffset[i], leafOffset[i]);
+            }
+        } else {
+            this.depth = null;
+            this.splitOffset = null;
+            this.leafOffset = null;
+            this.split = null;
+            this.leafValue = null;
+        }
+    }
+
+    private int depthOf(int n, int level) {
+        if (feature[n] < 0) {
+            return level;
+        }
+        if (level > MAX_COMPLETE_DEPTH) {
+            return level; // deep enough to rule the complete layout out; no need to look further
+        }
+        return Math.max(depthOf(children[2 * n], level + 1), depthOf(children[2 * n + 1], level + 1));
+    }
+
+    /** Writes linked node {@code n} at heap position {@code k} (level {@code level}) of a tree of depth {@code d}. */
+    private void place(int n, int k, int level, int d, int so, int lo) {
+        if (level == d) {
+            leafValue[lo + k - ((1 << d) - 1)] = threshold[n];
+            return;
+        }
+        if (feature[n] < 0) {
+            // a shallow leaf: a split whose two sides are this same leaf (feature 0 is read, either way wins)
+            split[so + k] = 0L;
+            place(n, 2 * k + 1, level + 1, d, so, lo);
+            place(n, 2 * k + 2, level + 1, d, so, lo);
+        } else {
+            split[so + k] = ((long) key(threshold[n]) << 32) | feature[n];
+            place(children[2 * n], 2 * k + 1, level + 1, d, so, lo);
+            place(children[2 * n + 1], 2 * k + 2, level + 1, d, so, lo);
+        }
     }
 
     /**
@@ -103,7 +197,7 @@ public final class FlatForest implements FastRegressor {
             }
             off += lc.size();
         }
-        return new FlatForest(roots, feature, threshold, left, right, defLeft, base);
+        return new FlatForest(roots, feature, threshold, left, right, defLeft, base, true);
     }
 
     private static Number num(Object o) {
@@ -115,6 +209,20 @@ public final class FlatForest implements FastRegressor {
 
     @Override
     public double predict(double[] x) {
+        if (depth != null && !hasNaN(x)) {
+            int[] xf = new int[width];
+            for (int j = 0; j < width; j++) {
+                xf[j] = key((float) x[j]);
+            }
+            double[] out = new double[1];
+            predictComplete(xf, width, 1, out);
+            return out[0];
+        }
+        return predictLinked(x);
+    }
+
+    /** The linked traversal of every tree (XGBoost's own walk, NaN to the default side). */
+    double predictLinked(double[] x) {
         double sum = 0;
         final int[] f = feature;
         final float[] thr = threshold;
@@ -142,30 +250,150 @@ public final class FlatForest implements FastRegressor {
      */
     @Override
     public void predictAll(double[][] xs, double[] out) {
+        int[] rows = complete() ? keys(xs, width) : null;
+        predictAll(xs, rows, width, out);
+    }
+
+    /**
+     * {@link #predictAll(double[][], double[])} given the vectors' {@link #keys} (null when a
+     * vector holds a NaN or the forest has no complete layout) laid out {@code stride} apart,
+     * {@code stride >= } {@link #width()}: two forests over the same vectors share one conversion.
+     */
+    void predictAll(double[][] xs, int[] rows, int stride, double[] out) {
         int m = xs.length;
-        double[] sums = new double[m];
-        final int[] f = feature;
-        final float[] thr = threshold;
-        final int[] ch = children;
-        for (int r : roots) {
+        if (rows == null || !complete()) {
             for (int i = 0; i < m; i++) {
-                double[] x = xs[i];
-                int n = r;
-                int fi;
-                while ((fi = f[n]) >= 0) {
-                    float v = (float) x[fi];
-                    if (v != v) {
-                        n = ch[2 * n + (defaultLeft[n] ? 0 : 1)];
-                    } else {
-                        n = ch[2 * n + (v < thr[n] ? 0 : 1)];
-                    }
+                out[i] = predict(xs[i]);
+            }
+            return;
+        }
+        predictComplete(rows, stride, m, out);
+    }
+
+    /**
+     * The first {@code width} features of each vector as float {@link #key}s, one row of
+     * {@code width} after another; null when one of them is NaN as a float.
+     */
+    static int[] keys(double[][] xs, int width) {
+        int m = xs.length;
+        int[] rows = new int[m * width];
+        boolean nan = false;
+        for (int i = 0; i < m; i++) {
+            double[] x = xs[i];
+            int base = i * width;
+            for (int j = 0; j < width; j++) {
+                float v = (float) x[j];
+                nan |= v != v;
+                rows[base + j] = key(v);
+            }
+        }
+        return nan ? null : rows;
+    }
+
+    /** 1 + the largest feature index a split reads. */
+    int width() {
+        return width;
+    }
+
+    /**
+     * The complete-layout walk over {@code m} NaN-free rows of feature {@link #key}s, {@code stride} apart,
+     * tree by tree (a tree's nodes stay in cache across the rows; the rows' walks are independent
+     * and branch-free, so the processor overlaps them). The trees add up in their order, as in
+     * {@link #predictLinked}.
+     */
+    private void predictComplete(int[] rows, int stride, int m, double[] out) {
+        final int w = stride;
+        final long[] sp = split;
+        final float[] lv = leafValue;
+        double[] sums = new double[m];
+        for (int t = 0; t < depth.length; t++) {
+            final int d = depth[t];
+            final int so = splitOffset[t];
+            final int lo = leafOffset[t] - ((1 << d) - 1);
+            int i = 0;
+            // four rows at a time: four independent chains of loads in flight
+            for (; i + 4 <= m; i += 4) {
+                final int b0 = i * w;
+                final int b1 = b0 + w;
+                final int b2 = b1 + w;
+                final int b3 = b2 + w;
+                int k0 = 0;
+                int k1 = 0;
+                int k2 = 0;
+                int k3 = 0;
+                for (int level = 0; level < d; level++) {
+                    long n0 = sp[so + k0];
+                    long n1 = sp[so + k1];
+                    long n2 = sp[so + k2];
+                    long n3 = sp[so + k3];
+                    k0 = step(k0, rows[b0 + (int) n0], n0);
+                    k1 = step(k1, rows[b1 + (int) n1], n1);
+                    k2 = step(k2, rows[b2 + (int) n2], n2);
+                    k3 = step(k3, rows[b3 + (int) n3], n3);
                 }
-                sums[i] += thr[n];
+                sums[i] += lv[lo + k0];
+                sums[i + 1] += lv[lo + k1];
+                sums[i + 2] += lv[lo + k2];
+                sums[i + 3] += lv[lo + k3];
+            }
+            for (; i < m; i++) {
+                final int b = i * w;
+                int k = 0;
+                for (int level = 0; level < d; level++) {
+                    long n = sp[so + k];
+                    k = step(k, rows[b + (int) n], n);
+                }
+                sums[i] += lv[lo + k];
             }
         }
         for (int i = 0; i < m; i++) {
             out[i] = (float) (baseScore + sums[i]);
         }
+    }
+
+    /**
+     * One step down from heap position {@code k}: left ({@code 2k + 1}) when the value's key is
+     * below the split's threshold key, else right ({@code 2k + 2}); the sign bit of the difference
+     * decides, without a branch.
+     */
+    private static int step(int k, int valueKey, long split) {
+        return 2 * k + 2 - (int) (((long) valueKey - (split >> 32)) >>> 63);
+    }
+
+    /**
+     * An int that orders as the float does, for floats that are not NaN: the bits of a positive
+     * float order as the float; a negative float's magnitude bits are flipped so that they order
+     * downwards. -0.0 becomes +0.0 first (the two compare equal as floats).
+     */
+    static int key(float v) {
+        int b = Float.floatToRawIntBits(v + 0.0f);
+        return b ^ ((b >> 31) & 0x7fffffff);
+    }
+
+    private boolean hasNaN(double[] x) {
+        for (int j = 0; j < width; j++) {
+            if (Double.isNaN(x[j]) || Float.isNaN((float) x[j])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The same forest served through the linked traversal alone (the reference the tests compare with). */
+    FlatForest linkedOnly() {
+        int n = feature.length;
+        int[] left = new int[n];
+        int[] right = new int[n];
+        for (int i = 0; i < n; i++) {
+            left[i] = children[2 * i];
+            right[i] = children[2 * i + 1];
+        }
+        return new FlatForest(roots, feature, threshold, left, right, defaultLeft, baseScore, false);
+    }
+
+    /** Whether the forest is served through the complete layout (otherwise through the linked one). */
+    boolean complete() {
+        return depth != null;
     }
 
     /** Number of trees. */

@@ -1,5 +1,6 @@
 package io.accessplan.model;
 
+import io.accessplan.features.ActivationPolicy;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.encode.FeatureEncoder;
@@ -51,6 +52,13 @@ public final class StrategyModel {
     private final FastRegressor rank;
     private final FeatureEncoder encoder = new FeatureEncoder();
     private final List<Strategy> candidates;
+    /** {@link #safetyMargin(Strategy)} by activation policy ordinal: no map lookup per prediction. */
+    private final double[] marginByPolicy;
+    /** exp of the residual quantiles (5%, 95%): the interval factors, the same for every prediction. */
+    private final double timeLowFactor;
+    private final double timeHighFactor;
+    private final double peakLowFactor;
+    private final double peakHighFactor;
 
     /** Assembles a model without a within-workload regressor (step times from the absolute one alone). */
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel) {
@@ -76,6 +84,17 @@ public final class StrategyModel {
         this.ensemble = CompiledEnsemble.of(timeModel, peakModel, encoder.names());
         this.rank = rankModel == null ? null : CompiledEnsemble.compile(rankModel, encoder.names());
         this.candidates = metadata.candidates().stream().map(Strategy::parse).toList();
+        ActivationPolicy[] policies = ActivationPolicy.values();
+        this.marginByPolicy = new double[policies.length];
+        for (ActivationPolicy a : policies) {
+            marginByPolicy[a.ordinal()] = metadata.policyMargins().getOrDefault(a.id(), metadata.safetyMargin());
+        }
+        double[] tq = metadata.timeResidualQuantiles();
+        double[] pq = metadata.peakResidualQuantiles();
+        this.timeLowFactor = Math.exp(tq[0]);
+        this.timeHighFactor = Math.exp(tq[2]);
+        this.peakLowFactor = Math.exp(pq[0]);
+        this.peakHighFactor = Math.exp(pq[2]);
     }
 
     /** Loads a model file; throws IllegalArgumentException with a one-line reason if it is not one. */
@@ -167,7 +186,7 @@ public final class StrategyModel {
      * them): a strategy fits when predicted peak * (1 + margin) &lt;= capacity.
      */
     public double safetyMargin(Strategy s) {
-        return metadata.policyMargins().getOrDefault(s.policy().id(), metadata.safetyMargin());
+        return marginByPolicy[s.policy().ordinal()];
     }
 
     /**
@@ -181,7 +200,13 @@ public final class StrategyModel {
 
     /** The model's candidates valid for a workload, in canonical order. */
     public List<Strategy> candidates(Workload w) {
-        return candidates.stream().filter(s -> s.validFor(w)).toList();
+        List<Strategy> out = new ArrayList<>(candidates.size());
+        for (Strategy s : candidates) {
+            if (s.validFor(w)) {
+                out.add(s);
+            }
+        }
+        return java.util.Collections.unmodifiableList(out);
     }
 
     /** Predicts every candidate strategy of a workload. */
@@ -207,8 +232,7 @@ public final class StrategyModel {
         }
         double[] time = new double[n];
         double[] peak = new double[n];
-        ensemble.time().predictAll(xs, time);
-        ensemble.peak().predictAll(xs, peak);
+        ensemble.predictAll(xs, time, peak);
         if (rank != null && n > 0) {
             double[] r = new double[n];
             rank.predictAll(xs, r);
@@ -263,12 +287,10 @@ public final class StrategyModel {
         double rooflineMs = a.step().estimateMs();
         double time = metadata.timeTransform().inverse(rawTime, rooflineMs);
         double peak = metadata.peakTransform().inverse(rawPeak, p.peakMemoryBytes());
-        double[] tq = metadata.timeResidualQuantiles();
-        double[] pq = metadata.peakResidualQuantiles();
         double required = peak * (1 + safetyMargin(p.strategy(), peak, p.peakMemoryBytes()));
         long cap = p.workload().device().memoryBytes();
-        return new Prediction(p.strategy(), time, time * Math.exp(tq[0]), time * Math.exp(tq[2]), peak,
-                peak * Math.exp(pq[0]), peak * Math.exp(pq[2]), p.peakMemoryBytes(), required, cap, required <= cap);
+        return new Prediction(p.strategy(), time, time * timeLowFactor, time * timeHighFactor, peak,
+                peak * peakLowFactor, peak * peakHighFactor, p.peakMemoryBytes(), required, cap, required <= cap);
     }
 
     /**
