@@ -47,10 +47,14 @@ public class PredictorBenchmark {
     private List<Workload> workloads;
     private int next;
 
-    /** Loads the bundled model and draws the workloads (fixed seed). */
+    /**
+     * Loads the bundled model (or the file named by {@code -Daccessplan.benchmark.model}, passed
+     * with {@code -jvmArgsAppend}) and draws the workloads (fixed seed).
+     */
     @Setup
-    public void setup() {
-        planner = AccessPlanner.bundled();
+    public void setup() throws java.io.IOException {
+        String model = System.getProperty("accessplan.benchmark.model");
+        planner = model == null ? AccessPlanner.bundled() : AccessPlanner.load(java.nio.file.Path.of(model));
         workloads = workloads(WORKLOADS, 7);
     }
 
