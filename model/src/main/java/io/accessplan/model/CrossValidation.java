@@ -164,17 +164,9 @@ public final class CrossValidation {
     }
 
     static EvaluationReport subsetReport(EncodedRows d, int[] idx, double[] t, double[] p, double margin) {
-        List<Observation> rows = new ArrayList<>(idx.length);
-        List<Plan> plans = new ArrayList<>(idx.length);
-        double[] st = new double[idx.length];
-        double[] sp = new double[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            rows.add(d.rows.get(idx[k]));
-            plans.add(d.exactPlans().get(idx[k]));
-            st[k] = t[idx[k]];
-            sp[k] = p[idx[k]];
-        }
-        return Evaluator.report(rows, plans, st, sp, margin);
+        double[] margins = new double[idx.length];
+        Arrays.fill(margins, margin);
+        return subsetReport(d, idx, t, p, margins);
     }
 
     /** As above with a margin per held-out row (in the order of {@code idx}). */
