@@ -166,6 +166,11 @@ public final class StrategyModel {
         return rankModel;
     }
 
+    /** The compiled within-workload regressor (null in files without one). */
+    FastRegressor compiledRank() {
+        return rank;
+    }
+
     /** The serving form of the two regressors. */
     public CompiledEnsemble ensemble() {
         return ensemble;

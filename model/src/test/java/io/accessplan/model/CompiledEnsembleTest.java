@@ -29,6 +29,8 @@ class CompiledEnsembleTest {
         }
         check(model.timeModel(), model.ensemble().time(), enc, xs);
         check(model.peakModel(), model.ensemble().peak(), enc, xs);
+        assertTrue(model.rankModel() != null, "the trained model has its within-workload regressor");
+        check(model.rankModel(), model.compiledRank(), enc, xs);
     }
 
     private static void check(org.tribuo.Model<Regressor> tribuo, FastRegressor flat, FeatureEncoder enc,
