@@ -1,6 +1,7 @@
 package io.accessplan.cli;
 
 import io.accessplan.collector.RowLog;
+import io.accessplan.collector.Sweep;
 import io.accessplan.datasets.DatasetRow;
 import io.accessplan.datasets.ParquetDataset;
 import io.accessplan.features.Strategy;
@@ -78,8 +79,7 @@ final class ImportCommand implements Callable<Integer> {
             footer.putAll(log.provenance());
             footer.put("accessplan.imported_from", rows.get(i).getFileName().toString());
             for (int from = 0; from < whole.size(); from += chunkSize) {
-                try (ParquetDataset.PartWriter w = dataset.newPart(String.format(Locale.ROOT, "part-%05d.parquet", part++),
-                        footer)) {
+                try (ParquetDataset.PartWriter w = dataset.newPart(Sweep.partName(part++), footer)) {
                     for (List<DatasetRow> workload : whole.subList(from, Math.min(whole.size(), from + chunkSize))) {
                         for (DatasetRow r : workload) {
                             w.write(r);

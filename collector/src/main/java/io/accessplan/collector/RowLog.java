@@ -71,10 +71,11 @@ public final class RowLog implements AutoCloseable {
     }
 
     /** Appends one measurement and flushes it. */
-    public synchronized void append(Workload w, Strategy s, Measurement m, Instant collectedAt) {
+    public synchronized void append(DatasetRow r) {
+        Measurement m = r.measurement();
         ObjectNode row = JSON.createObjectNode();
-        WorkloadColumns.of(w).forEach((k, v) -> row.set(k, JSON.valueToTree(v)));
-        row.put("strategy", s.toString());
+        WorkloadColumns.of(r.workload()).forEach((k, v) -> row.set(k, JSON.valueToTree(v)));
+        row.put("strategy", r.strategy().toString());
         row.put("backend", m.backend());
         row.put("repeats", m.repeats());
         putDouble(row, "step_time_ms", m.stepTimeMs());
@@ -86,7 +87,7 @@ public final class RowLog implements AutoCloseable {
         row.put("flops", m.flops());
         row.put("recompute_flops", m.recomputeFlops());
         row.put("detail", m.detail());
-        row.put("collected_at", collectedAt.toString());
+        row.put("collected_at", r.collectedAt().toString());
         line(row);
     }
 

@@ -5,8 +5,7 @@ import io.accessplan.features.DeviceProfile;
 import io.accessplan.features.Measurement;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
-import io.accessplan.features.plan.Planner;
-import io.accessplan.features.plan.Schedule;
+import io.accessplan.features.plan.Estimator;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,24 +98,22 @@ public final class RowLogSweep {
                         break;
                     }
                     long t0 = System.nanoTime();
-                    int oom = 0;
-                    int failed = 0;
-                    for (Strategy s : Strategy.candidates(w)) {
-                        Schedule schedule = Planner.schedule(w, s);
-                        Measurement m = b.measure(schedule, o.repeats(), o.seed());
-                        log.append(w, s, m, Instant.now());
-                        rows++;
-                        oom += m.oom() ? 1 : 0;
-                        failed += !m.oom() && !Double.isFinite(m.stepTimeMs()) ? 1 : 0;
-                        if (failed == 1 && !m.oom() && !Double.isFinite(m.stepTimeMs())) {
-                            System.err.println("  " + s + ": " + m.detail());
+                    int[] oomFailed = new int[2];
+                    int n = Sweep.measureWorkload(b, w, o.repeats(), o.seed(), r -> {
+                        log.append(r);
+                        Measurement m = r.measurement();
+                        boolean failed = !m.oom() && !Double.isFinite(m.stepTimeMs());
+                        oomFailed[0] += m.oom() ? 1 : 0;
+                        if (failed && oomFailed[1]++ == 0) {
+                            System.err.println("  " + r.strategy() + ": " + m.detail());
                         }
-                    }
+                    });
+                    rows += n;
                     done++;
                     System.err.printf(Locale.ROOT, "[%d/%d] %s %s L=%d h=%d s=%d b=%d %s: %d strategies, %d oom, %d failed,"
                                     + " %.1f s%n", done, ws.size(), w.id(), w.model().family().id(), w.model().layers(),
                             w.model().hidden(), w.training().seqLen(), w.training().batch(),
-                            w.training().precision().id(), Strategy.candidates(w).size(), oom, failed,
+                            w.training().precision().id(), n, oomFailed[0], oomFailed[1],
                             (System.nanoTime() - t0) / 1e9);
                 }
             }
@@ -144,7 +141,7 @@ public final class RowLogSweep {
             if (maxParams > 0 && w.parameters() > maxParams) {
                 continue;
             }
-            if (maxStepTflop > 0 && Planner.schedule(w, keep).plan().flops() > maxStepTflop * 1e12) {
+            if (maxStepTflop > 0 && Estimator.estimate(w, keep).flops() > maxStepTflop * 1e12) {
                 continue;
             }
             out.add(w);

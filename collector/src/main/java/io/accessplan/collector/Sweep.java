@@ -6,7 +6,6 @@ import io.accessplan.features.Measurement;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.plan.Planner;
-import io.accessplan.features.plan.Schedule;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -173,6 +173,19 @@ public record Sweep(List<Workload> workloads, int repeats, long seed, int chunkS
         return new Result(n, n - todo.size(), written, rows, complete);
     }
 
+    /**
+     * Measures every candidate strategy of a workload, in canonical order, handing each row on as
+     * soon as it is measured; returns how many.
+     */
+    static int measureWorkload(Backend backend, Workload w, int repeats, long seed, Consumer<DatasetRow> out) {
+        List<Strategy> candidates = Strategy.candidates(w);
+        for (Strategy s : candidates) {
+            Measurement m = backend.measure(Planner.schedule(w, s), repeats, seed);
+            out.accept(new DatasetRow(w, s, m, Instant.now()));
+        }
+        return candidates.size();
+    }
+
     private long runChunk(int c, Backend backend, ParquetDataset out, String fp, Progress progress) {
         int from = c * chunkSize;
         int to = Math.min(workloads.size(), from + chunkSize);
@@ -186,13 +199,7 @@ public record Sweep(List<Workload> workloads, int repeats, long seed, int chunkS
         long rows = 0;
         try (ParquetDataset.PartWriter part = out.newPart(partName(c), footer)) {
             for (int i = from; i < to; i++) {
-                Workload w = workloads.get(i);
-                for (Strategy s : Strategy.candidates(w)) {
-                    Schedule schedule = Planner.schedule(w, s);
-                    Measurement m = backend.measure(schedule, repeats, seed);
-                    part.write(new DatasetRow(w, s, m, Instant.now()));
-                    rows++;
-                }
+                rows += measureWorkload(backend, workloads.get(i), repeats, seed, part::write);
                 progress.step();
             }
             part.commit();
