@@ -31,11 +31,11 @@ public final class GpuTestMain {
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         TestExecutionListener lines = new TestExecutionListener() {
-            private final long[] started = new long[1];
+            private long started;
 
             @Override
             public void executionStarted(TestIdentifier id) {
-                started[0] = System.nanoTime();
+                started = System.nanoTime();
             }
 
             @Override
@@ -52,7 +52,7 @@ public final class GpuTestMain {
                     }
                     return;
                 }
-                String ms = String.format(java.util.Locale.ROOT, "%.0f ms", (System.nanoTime() - started[0]) / 1e6);
+                String ms = String.format(java.util.Locale.ROOT, "%.0f ms", (System.nanoTime() - started) / 1e6);
                 System.out.println(r.getStatus() + " " + name(id) + " (" + ms + ")"
                         + r.getThrowable().map(t -> ": " + t).orElse(""));
             }
