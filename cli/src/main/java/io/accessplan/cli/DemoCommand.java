@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
                 + ws.size() + " workloads x every valid strategy");
         Map<String, String> prov = DataLocation.provenance("small");
         try (Backend sim = Backends.open("sim", new BackendOptions(0, 0, seed))) {
-            Sweep.Result r = new Sweep(ws, 3, seed, 16, Runtime.getRuntime().availableProcessors(), prov, null)
+            Sweep.Result r = new Sweep(ws, SweepCommand.DEFAULT_REPEATS, seed, 16, Runtime.getRuntime().availableProcessors(), prov, null)
                     .run(sim, ParquetDataset.open(data.toAbsolutePath().toString()), false,
                             Progress.forConsole("sweep sim", System.err));
             System.out.printf(Locale.ROOT, "    %d rows in %d parts: %s%n", r.rows(), r.chunks(), data);

@@ -17,6 +17,14 @@ final class TrainingFlags {
     Integer folds;
     @Option(names = "--threads", description = "training threads (default: cores)")
     Integer threads;
+    @Option(names = "--rank-trees", description = "boosting rounds of the within-workload step-time regressor "
+            + "(xgboost; default: as --trees)")
+    Integer rankTrees;
+
+    @Option(names = "--margin-quantile", description = "quantile of cross-validated peak under-prediction taken as "
+            + "the memory safety margin (0.5 to 1)")
+    Double marginQuantile;
+
     @Option(names = "--train-seed", description = "seed of folds and subsampling (default 42)")
     Long seed;
 
@@ -29,6 +37,7 @@ final class TrainingFlags {
         int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
         return new TrainOptions(o.trainer(), o.trees(), o.maxDepth(), eta != null ? eta : o.eta(), o.subsample(), o.colsample(),
                 o.minChildWeight(), o.lambda(), o.epochs(), th, seed != null ? seed : o.seed(), o.folds(),
-                o.timeTransform(), o.peakTransform(), o.marginQuantile());
+                o.timeTransform(), o.peakTransform(), marginQuantile != null ? marginQuantile : o.marginQuantile(),
+                rankTrees != null ? rankTrees : o.rankTrees());
     }
 }

@@ -219,20 +219,25 @@ public final class CrossValidation {
         double[] abs = outOfFold(d, folds, o, true, tt);
         double[] rel = new double[d.size()];
         Arrays.fill(rel, Double.NaN);
-        Trainer<Regressor> trainer = Regressors.trainer(o);
+        Trainer<Regressor> trainer = Regressors.rankTrainer(o);
         for (Fold f : folds) {
             int[] tr = d.usable(f.train(), true);
             if (tr.length == 0) {
                 continue;
             }
-            Model<Regressor> m = Regressors.fit(trainer, StrategyModel.RANK, d.names, d.features(tr),
-                    d.relativeTarget(tr, tt), Map.of("fold", f.name(), "target_transform", tt.id()));
+            Model<Regressor> m = rankModel(d, trainer, tr, tt, Map.of("fold", f.name(), "target_transform", tt.id()));
             double[] pred = Regressors.predict(m, d.names, d.features(f.test()));
             for (int k = 0; k < f.test().length; k++) {
                 rel[f.test()[k]] = pred[k];
             }
         }
         return combine(d, abs, rel, tt);
+    }
+
+    /** Fits the within-workload regressor on the fitting rows {@code fit} (targets centred on each workload's). */
+    static Model<Regressor> rankModel(EncodedRows d, Trainer<Regressor> trainer, int[] fit, TargetTransform tt,
+                                      Map<String, String> run) {
+        return Regressors.fit(trainer, StrategyModel.RANK, d.names, d.features(fit), d.relativeTarget(fit, tt), run);
     }
 
     /** Per workload: time = inverse(rel + mean over the workload's rows of (learned abs - rel)). */

@@ -138,8 +138,7 @@ public final class ModelTrainer {
         run.put("target_transform", tt.id());
         Model<Regressor> timeModel = Regressors.fit(trainer, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
                 d.target(timeRows, true, tt), run);
-        Model<Regressor> rankModel = Regressors.fit(trainer, StrategyModel.RANK, d.names, d.features(timeRows),
-                d.relativeTarget(timeRows, tt), run);
+        Model<Regressor> rankModel = CrossValidation.rankModel(d, Regressors.rankTrainer(o), timeRows, tt, run);
         run.put("target_transform", pt.id());
         Model<Regressor> peakModel = Regressors.fit(trainer, StrategyModel.PEAK_MEMORY, d.names,
                 d.features(peakRows), d.target(peakRows, false, pt), run);

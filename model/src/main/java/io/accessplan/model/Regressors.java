@@ -41,6 +41,15 @@ final class Regressors {
 
     /** The Tribuo trainer of the options. */
     static Trainer<Regressor> trainer(TrainOptions o) {
+        return trainer(o, o.trees());
+    }
+
+    /** The trainer of the within-workload step-time regressor ({@link TrainOptions#effectiveRankTrees()}). */
+    static Trainer<Regressor> rankTrainer(TrainOptions o) {
+        return trainer(o, o.effectiveRankTrees());
+    }
+
+    private static Trainer<Regressor> trainer(TrainOptions o, int trees) {
         return switch (o.trainer()) {
             case "cart" -> new CARTRegressionTrainer(o.maxDepth(), (float) o.minChildWeight(), 0f, 1f,
                     new MeanSquaredError(), o.seed());
@@ -51,7 +60,7 @@ final class Regressors {
             // histogram tree method: an order of magnitude faster than exact greedy on dense features
             // (Chen and Guestrin 2016, section 3.2; XGBoost docs "Tree Methods")
             default -> new XGBoostRegressionTrainer(XGBoostTrainer.BoosterType.GBTREE, XGBoostTrainer.TreeMethod.HIST,
-                    XGBoostRegressionTrainer.RegressionType.LINEAR, o.trees(), o.eta(), 0.0, o.maxDepth(),
+                    XGBoostRegressionTrainer.RegressionType.LINEAR, trees, o.eta(), 0.0, o.maxDepth(),
                     o.minChildWeight(), o.subsample(), o.colsample(), o.lambda(), 0.0, o.threads(),
                     XGBoostTrainer.LoggingVerbosity.SILENT, o.seed());
         };

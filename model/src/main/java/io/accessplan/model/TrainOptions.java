@@ -23,10 +23,12 @@ import java.util.Map;
  * @param timeTransform  step-time target, or {@code null} to let cross-validation choose
  * @param peakTransform  peak-memory target, or {@code null} to let cross-validation choose
  * @param marginQuantile quantile of cross-validated peak under-prediction taken as the memory safety margin
+ * @param rankTrees      boosting rounds of the within-workload step-time regressor (xgboost), 0 for {@code trees}
  */
 public record TrainOptions(String trainer, int trees, int maxDepth, double eta, double subsample, double colsample,
                            double minChildWeight, double lambda, int epochs, int threads, long seed, int folds,
-                           TargetTransform timeTransform, TargetTransform peakTransform, double marginQuantile) {
+                           TargetTransform timeTransform, TargetTransform peakTransform, double marginQuantile,
+                           int rankTrees) {
 
     /** The trainer names. */
     public static final java.util.List<String> TRAINERS = java.util.List.of("xgboost", "cart", "sgd");
@@ -67,6 +69,9 @@ public record TrainOptions(String trainer, int trees, int maxDepth, double eta, 
         if (folds < 0) {
             throw new IllegalArgumentException("Invalid number of folds: " + folds);
         }
+        if (rankTrees < 0) {
+            throw new IllegalArgumentException("Invalid number of rank trees: " + rankTrees);
+        }
         if (!(marginQuantile >= 0.5 && marginQuantile <= 1)) {
             throw new IllegalArgumentException("Invalid margin quantile: " + marginQuantile + " (expected 0.5 to 1)");
         }
@@ -77,16 +82,16 @@ public record TrainOptions(String trainer, int trees, int maxDepth, double eta, 
      * 2 threads, seed 42, grouped 5-fold cross-validation, both targets as log ratios to the
      * analytic estimates (the form that learned better when both were measured: see
      * {@link ModelTrainer}; pass {@code null} targets to measure again), safety margins at the
-     * 97th percentile of cross-validated peak under-prediction, by the size of the learned
+     * 95th percentile of cross-validated peak under-prediction, by the size of the learned
      * correction to the analytic peak ({@link PeakMargins}). With margins by correction size the
-     * quantile matters little on the simulated standard sweep (cross-fitted, absolute step-time
-     * regressor alone, 95% to 99.5%: mean
-     * regret 0.21% to 0.48%, oom 0.14% to 0%); one margin for all rows at 97% had cost 1.9% mean
-     * regret, by ruling out the fastest strategies near capacity.
+     * quantile matters little to the oom rate on the simulated standard sweep (cross-fitted: 0.14%
+     * at both 95% and 97%, 0.21% at 90% and 94%), while 95% rather than 97% stops ruling out
+     * the fastest strategies near capacity in about 0.5% of workloads (top-1 +0.5 to +0.7 points,
+     * mean regret 0.14% to 0.09%); one margin for all rows at 97% had cost 1.9% mean regret.
      */
     public static TrainOptions defaults() {
         return new TrainOptions("xgboost", 300, 6, 0.1, 0.8, 0.8, 1.0, 1.0, 20, 2, 42L, 5, TargetTransform.LOG_RATIO,
-                TargetTransform.LOG_RATIO, 0.97);
+                TargetTransform.LOG_RATIO, 0.95, 0);
     }
 
     /** These options with another trainer; depth and rate move to that trainer's defaults. */
@@ -94,36 +99,53 @@ public record TrainOptions(String trainer, int trees, int maxDepth, double eta, 
         String t = name == null ? "xgboost" : name.trim().toLowerCase(Locale.ROOT);
         return switch (t) {
             case "cart" -> new TrainOptions(t, trees, 12, eta, subsample, colsample, 5.0, lambda, epochs, threads,
-                    seed, folds, timeTransform, peakTransform, marginQuantile);
+                    seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
             case "sgd" -> new TrainOptions(t, trees, maxDepth, 0.1, subsample, colsample, minChildWeight, lambda,
-                    epochs, threads, seed, folds, timeTransform, peakTransform, marginQuantile);
+                    epochs, threads, seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
             default -> new TrainOptions(t, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                    threads, seed, folds, timeTransform, peakTransform, marginQuantile);
+                    threads, seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
         };
     }
 
     /** These options with another tree count and depth. */
     public TrainOptions withTrees(int n, int depth) {
         return new TrainOptions(trainer, n, depth, eta, subsample, colsample, minChildWeight, lambda, epochs, threads,
-                seed, folds, timeTransform, peakTransform, marginQuantile);
+                seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
     }
 
     /** These options with another fold count (0 skips cross-validation). */
     public TrainOptions withFolds(int k) {
         return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                threads, seed, k, timeTransform, peakTransform, marginQuantile);
+                threads, seed, k, timeTransform, peakTransform, marginQuantile, rankTrees);
     }
 
     /** These options with another seed. */
     public TrainOptions withSeed(long s) {
         return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                threads, s, folds, timeTransform, peakTransform, marginQuantile);
+                threads, s, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
     }
 
     /** These options with fixed targets ({@code null} lets cross-validation choose). */
     public TrainOptions withTransforms(TargetTransform time, TargetTransform peak) {
         return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                threads, seed, folds, time, peak, marginQuantile);
+                threads, seed, folds, time, peak, marginQuantile, rankTrees);
+    }
+
+    /** These options with another tree count for the within-workload regressor (0: as {@link #trees}). */
+    public TrainOptions withRankTrees(int n) {
+        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
+                threads, seed, folds, timeTransform, peakTransform, marginQuantile, n);
+    }
+
+    /** These options with another margin quantile. */
+    public TrainOptions withMarginQuantile(double q) {
+        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
+                threads, seed, folds, timeTransform, peakTransform, q, rankTrees);
+    }
+
+    /** Boosting rounds of the within-workload regressor. */
+    public int effectiveRankTrees() {
+        return rankTrees > 0 ? rankTrees : trees;
     }
 
     /** The settings that shape the model, by name, as recorded in the model file. */
@@ -133,6 +155,7 @@ public record TrainOptions(String trainer, int trees, int maxDepth, double eta, 
         switch (trainer) {
             case "xgboost" -> {
                 m.put("trees", trees);
+                m.put("rank_trees", effectiveRankTrees());
                 m.put("max_depth", maxDepth);
                 m.put("eta", eta);
                 m.put("subsample", subsample);

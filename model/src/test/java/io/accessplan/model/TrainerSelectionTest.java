@@ -40,11 +40,29 @@ class TrainerSelectionTest {
     }
 
     @Test
+    void theWithinWorkloadRegressorGetsItsOwnTreeCountAndItIsRecorded() {
+        List<Observation> rows = TestModels.rows().subList(0, 600);
+        TrainOptions o = TrainOptions.defaults().withTrees(12, 3).withFolds(0).withRankTrees(30);
+        StrategyModel m = ModelTrainer.train(rows, o).model();
+        assertEquals(12, ((FlatForest) m.ensemble().time()).trees());
+        assertEquals(12, ((FlatForest) m.ensemble().peak()).trees());
+        assertEquals(30, ((FlatForest) m.compiledRank()).trees());
+        assertEquals(30, m.metadata().hyperparameters().get("rank_trees"));
+        // 0 means "as many as the others"
+        assertEquals(12, TrainOptions.defaults().withTrees(12, 3).effectiveRankTrees());
+        assertEquals(0.95, TrainOptions.defaults().withMarginQuantile(0.95).marginQuantile());
+    }
+
+    @Test
     void badOptionsAreRejectedNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainOptions.defaults().withTrees(0, 6));
         assertEquals("Invalid number of trees: 0", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withTrainer("forest"));
+        assertEquals("Invalid number of rank trees: -1",
+                assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withRankTrees(-1)).getMessage());
+        assertEquals("Invalid margin quantile: 0.4 (expected 0.5 to 1)",
+                assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withMarginQuantile(0.4)).getMessage());
     }
 
     @Test

@@ -37,7 +37,7 @@ public final class AccessPlanner {
     /** Class-path location of the bundled model, trained on the shipped {@code sim-standard} dataset. */
     public static final String BUNDLED_RESOURCE = "/io/accessplan/predictor/default-model.apm";
 
-    /** Default tie tolerance: 2% of step time ({@link Choice#DEFAULT_TIE_TOLERANCE}). */
+    /** Default tie tolerance: 3% of step time ({@link Choice#DEFAULT_TIE_TOLERANCE}). */
     public static final double DEFAULT_TIE_TOLERANCE = Choice.DEFAULT_TIE_TOLERANCE;
 
     private static volatile AccessPlanner bundled;
