@@ -38,18 +38,27 @@ class ShippedDatasetTest {
 
     @Test
     void shippedCudaH200IsWellFormedForDuckDbAndSaysItWasMeasured() throws Exception {
-        Path dir = Path.of("data", "cuda-h200");
+        measuredDataset("cuda-h200", 620, "NVIDIA H200");
+    }
+
+    @Test
+    void shippedCudaH100IsWellFormedForDuckDbAndSaysItWasMeasured() throws Exception {
+        measuredDataset("cuda-h100", 256, "NVIDIA H100 80GB HBM3");
+    }
+
+    private static void measuredDataset(String name, long expectedRows, String card) throws Exception {
+        Path dir = Path.of("data", name);
         Assumptions.assumeTrue(Files.isDirectory(dir), "no measured dataset at " + dir.toAbsolutePath());
         assertTrue(Files.isRegularFile(dir.resolve("README.md")), "every dataset has its README");
         try (DuckDbCheck duck = new DuckDbCheck(dir)) {
             long rows = duck.assertWellFormed();
-            assertEquals(620, rows);
+            assertEquals(expectedRows, rows);
             assertEquals(rows, duck.count("SELECT count(*) FROM t WHERE backend = 'cuda'"), "cuda rows say so");
         }
         ParquetDataset ds = ParquetDataset.open(dir.toString());
         for (String part : ds.parts()) {
             assertEquals("cuda", ds.footer(part).get("backend"), part);
-            assertEquals("NVIDIA H200", ds.footer(part).get("card.device"), part);
+            assertEquals(card, ds.footer(part).get("card.device"), part);
         }
     }
 }
