@@ -100,33 +100,12 @@ public final class CrossValidation {
     }
 
     /**
-     * Leave-one-device-out: for each GPU, trains on the others and evaluates on it, with the
-     * given safety margin. Targets the options leave open are taken relative to the analytic
-     * estimates ({@link TargetTransform#LOG_RATIO}), the form that transfers across devices.
-     */
-    public static Map<String, EvaluationReport> leaveOneDeviceOut(List<Observation> rows, TrainOptions o,
-                                                                  double safetyMargin) {
-        EncodedRows d = EncodedRows.of(rows);
-        TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
-        TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
-        Map<String, EvaluationReport> out = new LinkedHashMap<>();
-        for (Fold f : byDevice(rows)) {
-            if (f.train().length == 0) {
-                continue;
-            }
-            List<Fold> one = List.of(f);
-            double[] t = stepTimeOutOfFold(d, one, o, tt);
-            double[] p = outOfFold(d, one, o, false, pt);
-            out.put(f.name(), subsetReport(d, f.test(), t, p, safetyMargin));
-        }
-        return out;
-    }
-
-    /**
-     * Leave-one-device-out with the model's own kind of safety margins ({@link PeakMargins} at
-     * {@link TrainOptions#marginQuantile()}), cross-fitted: a held-out GPU's choices use margins
-     * fitted on the out-of-device residuals of the other GPUs only, so nothing of the held-out GPU
-     * shapes its own evaluation. Choices by the predictor's rule ({@link Choice}).
+     * Leave-one-device-out: for each GPU, trains on the others and evaluates on it. Targets the
+     * options leave open are taken relative to the analytic estimates ({@link TargetTransform#LOG_RATIO}),
+     * the form that transfers across devices. Safety margins are the model's own kind
+     * ({@link PeakMargins} at {@link TrainOptions#marginQuantile()}), cross-fitted: a held-out GPU's
+     * choices use margins fitted on the out-of-device residuals of the other GPUs only, so nothing
+     * of the held-out GPU shapes its own evaluation. Choices by the predictor's rule ({@link Choice}).
      */
     public static Map<String, EvaluationReport> leaveOneDeviceOut(List<Observation> rows, TrainOptions o) {
         EncodedRows d = EncodedRows.of(rows);
@@ -135,19 +114,31 @@ public final class CrossValidation {
         List<Fold> folds = byDevice(rows).stream().filter(f -> f.train().length > 0).toList();
         double[] t = stepTimeOutOfFold(d, folds, o, tt);
         double[] p = outOfFold(d, folds, o, false, pt);
-        double[] measured = new double[d.size()];
-        for (int i = 0; i < measured.length; i++) {
-            measured[i] = d.peak(i);
-        }
+        double[] margins = crossFittedMargins(d, p, folds, o.marginQuantile());
         Map<String, EvaluationReport> out = new LinkedHashMap<>();
         for (Fold f : folds) {
-            PeakMargins others = PeakMargins.fit(measured, p, d.analyticPeak, f.train(), o.marginQuantile());
             double[] m = new double[f.test().length];
             for (int k = 0; k < m.length; k++) {
-                int i = f.test()[k];
-                m[k] = others.margin(p[i], d.analyticPeak[i]);
+                m[k] = margins[f.test()[k]];
             }
             out.put(f.name(), subsetReport(d, f.test(), t, p, m));
+        }
+        return out;
+    }
+
+    /**
+     * Per row, the safety margin of its out-of-fold peak prediction {@code p}, with margins
+     * ({@link PeakMargins} at quantile {@code q}) fitted on the other folds' rows only; 0 for rows
+     * in no test fold.
+     */
+    static double[] crossFittedMargins(EncodedRows d, double[] p, List<Fold> folds, double q) {
+        double[] measured = d.peaks();
+        double[] out = new double[d.size()];
+        for (Fold f : folds) {
+            PeakMargins others = PeakMargins.fit(measured, p, d.analyticPeak, f.train(), q);
+            for (int i : f.test()) {
+                out[i] = others.margin(p[i], d.analyticPeak[i]);
+            }
         }
         return out;
     }

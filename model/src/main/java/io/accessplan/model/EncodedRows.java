@@ -66,6 +66,15 @@ final class EncodedRows {
         return rows.get(i).measurement().peakMemoryBytes();
     }
 
+    /** The measured peak of every row, in order. */
+    double[] peaks() {
+        double[] out = new double[size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = peak(i);
+        }
+        return out;
+    }
+
     /** Indices of {@code among} usable for a target: rows that fit for step time, rows with a peak for memory. */
     int[] usable(int[] among, boolean time) {
         List<Integer> out = new ArrayList<>();

@@ -113,19 +113,9 @@ public final class ModelTrainer {
             double[] tr = logResiduals(d, bestT, true);
             tq = new double[]{Stats.quantile(tr, 0.05), Stats.quantile(tr, 0.5), Stats.quantile(tr, 0.95)};
             pq = new double[]{Stats.quantile(under, 0.05), Stats.quantile(under, 0.5), Stats.quantile(under, 0.95)};
-            double[] measured = new double[d.size()];
-            for (int i = 0; i < measured.length; i++) {
-                measured[i] = d.peak(i);
-            }
             int[] every = IntStream.range(0, d.size()).toArray();
-            peakMargins = PeakMargins.fit(measured, bestP, d.analyticPeak, every, o.marginQuantile());
-            double[] perRow = new double[d.size()];
-            for (CrossValidation.Fold f : folds) {
-                PeakMargins others = PeakMargins.fit(measured, bestP, d.analyticPeak, f.train(), o.marginQuantile());
-                for (int i : f.test()) {
-                    perRow[i] = others.margin(bestP[i], d.analyticPeak[i]);
-                }
-            }
+            peakMargins = PeakMargins.fit(d.peaks(), bestP, d.analyticPeak, every, o.marginQuantile());
+            double[] perRow = CrossValidation.crossFittedMargins(d, bestP, folds, o.marginQuantile());
             cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, Stats.mean(perRow));
         }
         Trainer<Regressor> trainer = Regressors.trainer(o);

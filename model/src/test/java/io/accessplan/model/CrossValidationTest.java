@@ -70,7 +70,7 @@ class CrossValidationTest {
     void leaveOneDeviceOutReportsEveryDevice() {
         List<Observation> rows = TestModels.rows();
         Map<String, EvaluationReport> r = CrossValidation.leaveOneDeviceOut(rows,
-                TestModels.options().withTrees(20, 4), 0.02);
+                TestModels.options().withTrees(20, 4));
         Set<String> devices = rows.stream().map(o -> o.workload().device().name()).collect(Collectors.toSet());
         assertEquals(devices, r.keySet());
         r.values().forEach(e -> assertTrue(e.model().workloads() > 0));
