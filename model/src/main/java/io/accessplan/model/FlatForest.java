@@ -209,11 +209,8 @@ public final class FlatForest implements FastRegressor {
 
     @Override
     public double predict(double[] x) {
-        if (depth != null && !hasNaN(x)) {
-            int[] xf = new int[width];
-            for (int j = 0; j < width; j++) {
-                xf[j] = key((float) x[j]);
-            }
+        int[] xf = complete() ? keys(new double[][]{x}, width) : null;
+        if (xf != null) {
             double[] out = new double[1];
             predictComplete(xf, width, 1, out);
             return out[0];
@@ -368,15 +365,6 @@ public final class FlatForest implements FastRegressor {
     static int key(float v) {
         int b = Float.floatToRawIntBits(v + 0.0f);
         return b ^ ((b >> 31) & 0x7fffffff);
-    }
-
-    private boolean hasNaN(double[] x) {
-        for (int j = 0; j < width; j++) {
-            if (Double.isNaN(x[j]) || Float.isNaN((float) x[j])) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The same forest served through the linked traversal alone (the reference the tests compare with). */
