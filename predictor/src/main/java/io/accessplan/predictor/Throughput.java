@@ -28,8 +28,10 @@ import java.util.Locale;
  *
  * <p><b>Hardware FLOPs</b> add what the strategy computes twice [2, section 6]: full and sqrt(L)
  * checkpointing run the forward of every checkpointed layer again ({@code 2 P_layer + 4 h s} per token
- * and layer: Korthikanti's {@code 96 B s l h^2 (1 + s/6h + V/16hl)} for full recomputation), selective
- * recomputation only the attention core ({@code 4 h s} per token and layer). Keeping or offloading
+ * and layer: Korthikanti's {@code 96 B s l h^2 (1 + s/6h + V/16hl)} for full recomputation); selective
+ * recomputation, as the planner schedules it (scores, softmax, dropout: {@code ActivationPolicy.SELECTIVE}),
+ * reruns one matrix product, the scores {@code QK^T} ({@code 2 h s} per token and layer), since the
+ * product with V keeps its output for the projection's backward. Keeping or offloading
  * activations recomputes nothing, so there MFU equals HFU. Both count matrix products only, as the
  * papers do; the planner's own {@code recompute_flops} adds the elementwise kernels too.
  *
@@ -86,11 +88,13 @@ public record Throughput(double samplesPerSecond, double tokensPerSecond, double
 
     static double recomputeFlopsPerToken(Workload w, Realisation r) {
         ModelSpec m = w.model();
-        double attentionCore = m.family().hasAttention() ? 4.0 * m.hidden() * w.training().seqLen() : 0;
+        double attention = m.family().hasAttention() ? 4.0 * m.hidden() * w.training().seqLen() : 0;
         if (r.policy() == ActivationPolicy.SELECTIVE) {
-            return r.policyLayers() * attentionCore;
+            // the scores product QK^T again (softmax and dropout are elementwise); the product with V
+            // is not rerun, its output is kept for the projection's backward
+            return r.policyLayers() * attention / 2;
         }
-        return r.recomputedLayers() * (2.0 * m.layerParameters() + attentionCore);
+        return r.recomputedLayers() * (2.0 * m.layerParameters() + attention);
     }
 
     /** Parameters that take part in a matrix multiply: all but the embeddings that are only looked up. */
