@@ -77,6 +77,7 @@ final class ActivationMapping {
                         + " functions; no config key recomputes the attention core alone");
                 case MEGATRON -> all
                         ? Activation.of("--recompute-granularity", "selective", "--recompute-modules", "core_attn")
+                        .withNote(RERUNS_PV)
                         : Activation.cannot("its selective recomputation always covers every layer");
                 case TORCHTITAN -> Activation.cannot("its selective modes checkpoint every n-th layer or keep the"
                         + " matmul outputs of every op; neither recomputes the attention core alone");
@@ -89,7 +90,7 @@ final class ActivationMapping {
                         # ctx = checkpoint(attention_core, q, k, v, use_reentrant=False)""",
                         "loop", (all ? "" : "# the attention of the first " + n + " layers only\n") + """
                         for layer in model.layers:
-                            x = layer(x)""");
+                            x = layer(x)""").withNote(RERUNS_PV);
             };
             case FULL -> switch (f) {
                 case HF -> {
@@ -171,6 +172,13 @@ final class ActivationMapping {
             };
         };
     }
+
+    /**
+     * Checkpointing the attention core as a function reruns its product with V too, which the
+     * strategy (and the model's prediction) does not: only the scores, softmax and dropout.
+     */
+    private static final String RERUNS_PV = "checkpointing the attention core reruns its product with V as well,"
+            + " 2 s h FLOPs a token and layer beyond the strategy's scores, softmax and dropout (not in the prediction)";
 
     /** DeepSpeed's activation_checkpointing section, every documented key set. */
     private static Map<String, Object> checkpointing(int checkpoints) {

@@ -43,15 +43,13 @@ public record FrameworkSettings(Framework framework, Strategy strategy, Strategy
         // the strategies the framework can express, with the model's predictions for them
         List<Strategy> strategies = new ArrayList<>();
         List<Attempt> attempts = new ArrayList<>();
-        List<double[]> predicted = new ArrayList<>();
-        List<Boolean> fits = new ArrayList<>();
+        List<Alternative> alternatives = new ArrayList<>();
         for (Alternative a : r.alternatives()) {
             Attempt t = attempt(f, w, a.strategy());
             if (t.cannot() == null) {
                 strategies.add(a.strategy());
                 attempts.add(t);
-                predicted.add(new double[]{a.predictedStepTimeMs(), a.predictedPeakMemoryBytes()});
-                fits.add(a.fits());
+                alternatives.add(a);
             }
         }
         if (strategies.isEmpty()) {
@@ -62,17 +60,19 @@ public record FrameworkSettings(Framework framework, Strategy strategy, Strategy
         double[] peak = new double[n];
         boolean[] fit = new boolean[n];
         for (int i = 0; i < n; i++) {
-            t[i] = predicted.get(i)[0];
-            peak[i] = predicted.get(i)[1];
-            fit[i] = fits.get(i);
+            t[i] = alternatives.get(i).predictedStepTimeMs();
+            peak[i] = alternatives.get(i).predictedPeakMemoryBytes();
+            fit[i] = alternatives.get(i).fits();
         }
         int best = Choice.decide(strategies, t, peak, fit, Choice.DEFAULT_TIE_TOLERANCE).chosen();
         Strategy nearest = strategies.get(best);
         Attempt near = attempts.get(best);
-        String line = String.format(Locale.ROOT, "%s cannot express %s: %s; nearest it has: %s (%s), predicted %.1f ms"
-                        + " a step, %+.1f%% against %s's %.1f ms%s", f.displayName(), r.strategy(), chosen.cannot(),
-                nearest, describe(f, near.activation()), t[best], 100 * (t[best] / r.predictedStepTimeMs() - 1),
-                r.strategy(), r.predictedStepTimeMs(), fit[best] ? "" : ", and predicted not to fit");
+        String cost = fit[best]
+                ? String.format(Locale.ROOT, "predicted %.1f ms a step, %+.1f%% against %s's %.1f ms", t[best],
+                100 * (t[best] / r.predictedStepTimeMs() - 1), r.strategy(), r.predictedStepTimeMs())
+                : String.format(Locale.ROOT, "predicted %.1f ms a step but %s", t[best], alternatives.get(best).whyLost());
+        String line = f.displayName() + " cannot express " + r.strategy() + ": " + chosen.cannot() + "; nearest it has: "
+                + nearest + " (" + describe(f, near.activation()) + "), " + cost;
         List<String> notes = new ArrayList<>();
         notes.add(line);
         notes.addAll(near.notes());
@@ -137,7 +137,9 @@ public record FrameworkSettings(Framework framework, Strategy strategy, Strategy
             return HfRenderer.literal(v);
         }
         if (v instanceof Map<?, ?> m) {
-            return m.entrySet().stream().map(e -> e.getKey() + ": " + value(f, e.getValue()))
+            // the entries that set something (DeepSpeed's section spells out its false defaults)
+            return m.entrySet().stream().filter(e -> !Boolean.FALSE.equals(e.getValue()))
+                    .map(e -> e.getKey() + ": " + value(f, e.getValue()))
                     .collect(Collectors.joining(", ", "{", "}"));
         }
         return String.valueOf(v);
