@@ -23,11 +23,6 @@ final class DeepSpeedRenderer implements Renderer {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
-    public String cannot(Workload w, Realisation r) {
-        return null;
-    }
-
-    @Override
     public String render(Workload w, Realisation r, Activation activation, List<String> notes) {
         Map<String, Object> config = config(w, r, activation);
         try {

@@ -19,11 +19,6 @@ import java.util.stream.Collectors;
  */
 final class HfRenderer implements Renderer {
     @Override
-    public String cannot(Workload w, Realisation r) {
-        return null;
-    }
-
-    @Override
     public String render(Workload w, Realisation r, Activation activation, List<String> notes) {
         Map<String, Object> kw = new LinkedHashMap<>();
         kw.put("per_device_train_batch_size", r.microBatchSize());

@@ -17,11 +17,6 @@ import java.util.List;
  */
 final class PytorchRenderer implements Renderer {
     @Override
-    public String cannot(Workload w, Realisation r) {
-        return null;
-    }
-
-    @Override
     public String render(Workload w, Realisation r, Activation activation, List<String> notes) {
         Precision p = w.training().precision();
         String loop = (String) activation.settings().get("loop");

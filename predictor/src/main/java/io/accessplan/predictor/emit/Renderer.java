@@ -11,8 +11,10 @@ import java.util.List;
  * (micro-batching, precision, optimizer placement) in the framework's own words.
  */
 interface Renderer {
-    /** Why the framework cannot realise the part of the strategy besides activations, or null. */
-    String cannot(Workload w, Realisation r);
+    /** Why the framework cannot realise the part of the strategy besides activations, or null (it can). */
+    default String cannot(Workload w, Realisation r) {
+        return null;
+    }
 
     /** The settings text; {@code notes} collects one-line notes on using it. */
     String render(Workload w, Realisation r, Activation activation, List<String> notes);
