@@ -42,13 +42,10 @@ public record FrameworkSettings(Framework framework, Strategy strategy, Strategy
         }
         // the strategies the framework can express, with the model's predictions for them
         List<Strategy> strategies = new ArrayList<>();
-        List<Attempt> attempts = new ArrayList<>();
         List<Alternative> alternatives = new ArrayList<>();
         for (Alternative a : r.alternatives()) {
-            Attempt t = attempt(f, w, a.strategy());
-            if (t.cannot() == null) {
+            if (cannot(f, w, Realisation.of(w, a.strategy())) == null) {
                 strategies.add(a.strategy());
-                attempts.add(t);
                 alternatives.add(a);
             }
         }
@@ -66,7 +63,7 @@ public record FrameworkSettings(Framework framework, Strategy strategy, Strategy
         }
         int best = Choice.decide(strategies, t, peak, fit, Choice.DEFAULT_TIE_TOLERANCE).chosen();
         Strategy nearest = strategies.get(best);
-        Attempt near = attempts.get(best);
+        Attempt near = attempt(f, w, nearest);
         String cost = fit[best]
                 ? String.format(Locale.ROOT, "predicted %.1f ms a step, %+.1f%% against %s's %.1f ms", t[best],
                 100 * (t[best] / r.predictedStepTimeMs() - 1), r.strategy(), r.predictedStepTimeMs())
@@ -98,6 +95,12 @@ public record FrameworkSettings(Framework framework, Strategy strategy, Strategy
 
     private static Attempt attempt(Framework f, Workload w, Strategy s) {
         return attempt(f, w, Realisation.of(w, s));
+    }
+
+    /** Why a framework cannot express a realisation, or null: without writing its settings. */
+    private static String cannot(Framework f, Workload w, Realisation r) {
+        Activation a = ActivationMapping.map(f, r);
+        return a.cannot() != null ? a.cannot() : Renderer.of(f).cannot(w, r);
     }
 
     private static Attempt attempt(Framework f, Workload w, Realisation r) {
