@@ -33,7 +33,17 @@ final class HfRenderer implements Renderer {
             kw.put("tf32", true);
         }
         if (r.optimizerOffload()) {
-            kw.put("deepspeed", Map.of("zero_optimization", DeepSpeedRenderer.zero(true)));
+            // "auto": the Trainer fills these from its own arguments (transformers integrations/deepspeed.py
+            // fill_match); a key left out stays out, and DeepSpeed then needs the batch keys from elsewhere
+            Map<String, Object> ds = new LinkedHashMap<>();
+            ds.put("train_micro_batch_size_per_gpu", "auto");
+            ds.put("gradient_accumulation_steps", "auto");
+            ds.put("train_batch_size", "auto");
+            if (p.mixed()) {
+                ds.put(p == Precision.BF16 ? "bf16" : "fp16", Map.of("enabled", "auto"));
+            }
+            ds.put("zero_optimization", DeepSpeedRenderer.zero(true));
+            kw.put("deepspeed", ds);
             notes.add("the deepspeed dict makes the Trainer run ZeRO-Offload; launch with the deepspeed launcher");
         }
         StringBuilder sb = new StringBuilder("from transformers import TrainingArguments\n\nargs = TrainingArguments(\n");

@@ -159,7 +159,20 @@ class FrameworkSettingsTest {
         assertEquals(r.recomputedLayers() > 0 ? "True" : "False", args.get("gradient_checkpointing"), where);
         assertEquals(r.optimizerOffload(), args.containsKey("deepspeed"), where);
         if (r.optimizerOffload()) {
-            assertTrue(args.get("deepspeed").contains("\"offload_optimizer\": {\"device\": \"cpu\""), where);
+            // the inline DeepSpeed config: a Python dict literal, JSON once its booleans are spelled as JSON's
+            JsonNode ds;
+            try {
+                ds = new ObjectMapper().readTree(args.get("deepspeed").replace("True", "true").replace("False", "false"));
+            } catch (IOException e) {
+                throw new AssertionError("not a dict literal: " + args.get("deepspeed") + " in " + where, e);
+            }
+            List<String> paths = new ArrayList<>();
+            paths(ds, "", paths);
+            for (String p : paths) {
+                assertTrue(DEEPSPEED_KEYS.contains(p), "undocumented DeepSpeed key " + p + " in " + where);
+            }
+            assertEquals("cpu", ds.path("zero_optimization").path("offload_optimizer").path("device").asText(), where);
+            assertEquals("auto", ds.path("train_micro_batch_size_per_gpu").asText(), where);
         }
     }
 
