@@ -1,6 +1,7 @@
 package io.accessplan.cli;
 
 import io.accessplan.features.DeviceCatalog;
+import io.accessplan.predictor.emit.Framework;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,11 +26,16 @@ final class BatchCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
+    @Option(names = "--emit", paramLabel = "FRAMEWORK", description = "add the columns settings, settings_strategy and"
+            + " settings_note: each answer in hf, deepspeed, megatron, torchtitan or pytorch settings")
+    String emit;
+
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
+        Framework framework = emit == null ? null : Framework.parse(emit);
         DeviceCatalog catalog = DeviceCatalog.builtinWith(devicesFile);
-        BatchRunner.Result r = BatchRunner.run(model.planner(), jobs, out, catalog);
+        BatchRunner.Result r = BatchRunner.run(model.planner(), jobs, out, catalog, framework);
         System.out.printf(Locale.ROOT, "answered %d jobs (%d error rows) in %.1f s: %s%n", r.jobs(), r.errors(),
                 (System.nanoTime() - t0) / 1e9, out);
         return 0;

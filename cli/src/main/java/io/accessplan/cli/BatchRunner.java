@@ -7,6 +7,8 @@ import io.accessplan.features.Workload;
 import io.accessplan.features.WorkloadColumns;
 import io.accessplan.predictor.AccessPlanner;
 import io.accessplan.predictor.Recommendation;
+import io.accessplan.predictor.emit.Framework;
+import io.accessplan.predictor.emit.FrameworkSettings;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -32,7 +34,14 @@ import java.util.Map;
 final class BatchRunner {
     /** Columns added to each job's row. */
     static final List<String> ANSWER_COLUMNS = List.of("strategy", "fits", "predicted_step_time_ms",
-            "predicted_peak_memory_bytes", "throughput_samples_per_s", "headroom_bytes", "error");
+            "predicted_peak_memory_bytes", "throughput_samples_per_s", "tokens_per_s", "mfu", "hfu", "headroom_bytes",
+            "error");
+
+    /**
+     * Columns added with {@code --emit F}, before {@code error}: the settings in F's form, the strategy they
+     * realise (the nearest F can express where it cannot express {@code strategy}) and their notes.
+     */
+    static final List<String> SETTINGS_COLUMNS = List.of("settings", "settings_strategy", "settings_note");
 
     /** JSON Lines: one object a line, whatever the shared mapper's indentation. */
     private static final com.fasterxml.jackson.databind.ObjectWriter ONE_LINE = Json.mapper().writer()
@@ -46,6 +55,11 @@ final class BatchRunner {
     }
 
     static Result run(AccessPlanner planner, Path jobs, Path out, DeviceCatalog catalog) {
+        return run(planner, jobs, out, catalog, null);
+    }
+
+    /** As {@link #run(AccessPlanner, Path, Path, DeviceCatalog)}, with each answer's settings in a framework (null: none). */
+    static Result run(AccessPlanner planner, Path jobs, Path out, DeviceCatalog catalog, Framework emit) {
         String outFormat = format(out);
         if (outFormat == null) {
             throw new BadInputException("Unsupported output file: " + out + " (expected .csv, .jsonl or .parquet)");
@@ -75,9 +89,13 @@ final class BatchRunner {
         for (Map<String, Object> r : rows) {
             cols.addAll(r.keySet());
         }
-        cols.removeAll(ANSWER_COLUMNS);
+        List<String> answerColumns = new ArrayList<>(ANSWER_COLUMNS);
+        if (emit != null) {
+            answerColumns.addAll(answerColumns.indexOf("error"), SETTINGS_COLUMNS);
+        }
+        cols.removeAll(answerColumns);
         List<String> columns = new ArrayList<>(cols);
-        columns.addAll(ANSWER_COLUMNS);
+        columns.addAll(answerColumns);
         List<Map<String, Object>> outRows = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -90,7 +108,16 @@ final class BatchRunner {
             o.put("predicted_step_time_ms", r == null ? null : r.predictedStepTimeMs());
             o.put("predicted_peak_memory_bytes", r == null ? null : Math.round(r.predictedPeakMemoryBytes()));
             o.put("throughput_samples_per_s", r == null ? null : r.throughputSamplesPerSecond());
+            o.put("tokens_per_s", r == null || Double.isNaN(r.tokensPerSecond()) ? null : r.tokensPerSecond());
+            o.put("mfu", r == null ? null : r.mfu());
+            o.put("hfu", r == null ? null : r.hfu());
             o.put("headroom_bytes", r == null ? null : Math.round(r.headroomBytes()));
+            if (emit != null) {
+                FrameworkSettings fs = r == null ? null : FrameworkSettings.of(r, emit);
+                o.put("settings", fs == null ? null : fs.text());
+                o.put("settings_strategy", fs == null ? null : fs.realised().toString());
+                o.put("settings_note", fs == null || fs.notes().isEmpty() ? null : fs.notesText());
+            }
             o.put("error", errors.get(i));
             outRows.add(o);
         }

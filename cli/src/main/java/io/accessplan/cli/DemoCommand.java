@@ -21,6 +21,7 @@ import io.accessplan.model.TrainOptions;
 import io.accessplan.model.TrainResult;
 import io.accessplan.predictor.AccessPlanner;
 import io.accessplan.predictor.Recommendation;
+import io.accessplan.predictor.Throughput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -109,15 +110,17 @@ final class DemoCommand implements Callable<Integer> {
 
     static String table(AccessPlanner planner, Map<String, Workload> models) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "    %-12s %-15s %7s %-26s %5s %10s %10s %9s  %s%n", "model", "device", "params",
-                "strategy", "fits", "step ms", "samples/s", "peak GiB", "runner-up"));
+        sb.append(String.format(Locale.ROOT, "    %-12s %-15s %7s %-26s %5s %10s %10s %10s %6s %9s  %s%n", "model", "device",
+                "params", "strategy", "fits", "step ms", "samples/s", "tokens/s", "MFU", "peak GiB", "runner-up"));
         models.forEach((name, w) -> {
             Recommendation r = planner.recommend(w);
             String runnerUp = r.alternatives().stream().filter(a -> a.fits()).findFirst()
                     .map(a -> a.strategy() + " (" + a.whyLost() + ")").orElse("-");
-            sb.append(String.format(Locale.ROOT, "    %-12s %-15s %6.1fB %-26s %5s %10.1f %10.1f %9.2f  %s%n", name,
+            sb.append(String.format(Locale.ROOT, "    %-12s %-15s %6.1fB %-26s %5s %10.1f %10s %10s %6s %9.2f  %s%n", name,
                     w.device().name(), w.parameters() / 1e9, r.strategy(), r.fits() ? "yes" : "NO", r.predictedStepTimeMs(),
-                    r.throughputSamplesPerSecond(), r.predictedPeakMemoryBytes() / (1L << 30), runnerUp));
+                    Throughput.readable(r.throughputSamplesPerSecond()),
+                    Double.isNaN(r.tokensPerSecond()) ? "-" : Throughput.readable(r.tokensPerSecond()),
+                    Throughput.percent(r.mfu()), r.predictedPeakMemoryBytes() / (1L << 30), runnerUp));
         });
         return sb.toString();
     }

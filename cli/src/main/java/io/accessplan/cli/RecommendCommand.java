@@ -4,9 +4,15 @@ import io.accessplan.features.Workload;
 import io.accessplan.predictor.AccessPlanner;
 import io.accessplan.predictor.Alternative;
 import io.accessplan.predictor.Recommendation;
+import io.accessplan.predictor.Throughput;
+import io.accessplan.predictor.emit.Framework;
+import io.accessplan.predictor.emit.FrameworkSettings;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,17 +36,55 @@ final class RecommendCommand implements Callable<Integer> {
     @Option(names = "--alternatives", defaultValue = "8", description = "alternatives to print (default ${DEFAULT-VALUE}; JSON has all)")
     int shown;
 
+    @Option(names = "--emit", paramLabel = "FRAMEWORK", description = "print the settings that realise the strategy in"
+            + " hf (Transformers TrainingArguments), deepspeed (config JSON), megatron (Megatron-LM flags), torchtitan"
+            + " (TOML) or pytorch (a training step); notes go to stderr. With --json: deepspeed prints its config,"
+            + " the others a JSON object holding the settings")
+    String emit;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+        Framework framework = emit == null ? null : Framework.parse(emit);
         Workload w = workload.workload();
         AccessPlanner planner = model.planner();
         Recommendation r = planner.recommend(w);
-        if (json) {
+        if (framework != null) {
+            FrameworkSettings fs = FrameworkSettings.of(r, framework);
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("note: recommended " + (r.fits() ? "" : "(nothing fits) ") + r.summary());
+            fs.notes().forEach(n -> err.println("note: " + n));
+            err.flush();
+            if (json && framework != Framework.DEEPSPEED) {
+                System.out.println(Json.write(settingsJson(fs)));
+            } else {
+                System.out.print(fs.text().endsWith("\n") ? fs.text() : fs.text() + "\n");
+            }
+        } else if (json) {
             System.out.println(Json.write(toJson(r)));
         } else {
             System.out.print(text(r, shown));
         }
         return 0;
+    }
+
+    /** The JSON object of a framework's settings (the form of all but DeepSpeed, whose settings are JSON). */
+    static Map<String, Object> settingsJson(FrameworkSettings fs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("framework", fs.framework().id());
+        m.put("strategy", fs.strategy().toString());
+        m.put("settings_strategy", fs.realised().toString());
+        m.put("format", fs.framework().format());
+        m.put("settings", fs.text());
+        m.put("notes", fs.notes());
+        return m;
+    }
+
+    /** A rate for JSON: null where there is none (tokens of an mlp). */
+    private static Double rate(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     /** The JSON object of a recommendation (DESIGN.md's fields first). */
@@ -54,6 +98,10 @@ final class RecommendCommand implements Callable<Integer> {
         m.put("step_time_interval_ms", List.of(r.stepTimeLowMs(), r.stepTimeHighMs()));
         m.put("peak_memory_interval_bytes", List.of(Math.round(r.peakLowBytes()), Math.round(r.peakHighBytes())));
         m.put("throughput_samples_per_s", r.throughputSamplesPerSecond());
+        m.put("tokens_per_s", rate(r.tokensPerSecond()));
+        m.put("mfu", r.mfu());
+        m.put("hfu", r.hfu());
+        m.put("peak_tflops", r.workload().device().peakTflops(r.workload().training().precision()));
         m.put("headroom_bytes", Math.round(r.headroomBytes()));
         m.put("device", r.workload().device().name());
         m.put("device_memory_bytes", r.workload().device().memoryBytes());
@@ -68,6 +116,10 @@ final class RecommendCommand implements Callable<Integer> {
         m.put("predicted_step_time_ms", a.predictedStepTimeMs());
         m.put("predicted_peak_memory_bytes", Math.round(a.predictedPeakMemoryBytes()));
         m.put("fits", a.fits());
+        m.put("throughput_samples_per_s", a.throughput().samplesPerSecond());
+        m.put("tokens_per_s", rate(a.throughput().tokensPerSecond()));
+        m.put("mfu", a.throughput().mfu());
+        m.put("hfu", a.throughput().hfu());
         m.put("why_lost", a.whyLost());
         return m;
     }
@@ -82,11 +134,17 @@ final class RecommendCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "  step time %.1f ms (90%% interval %.1f-%.1f), peak %.2f GiB (%.2f-%.2f), headroom %.2f GiB%n",
                     r.predictedStepTimeMs(), r.stepTimeLowMs(), r.stepTimeHighMs(), r.predictedPeakMemoryBytes() / GIB,
                     r.peakLowBytes() / GIB, r.peakHighBytes() / GIB, r.headroomBytes() / GIB));
+            Throughput t = r.throughput();
+            sb.append(String.format(Locale.ROOT, "  throughput %s samples/s%s; MFU %s, HFU %s of the dense %s peak (%s TFLOP/s)%n",
+                    Throughput.readable(t.samplesPerSecond()),
+                    Double.isNaN(t.tokensPerSecond()) ? "" : ", " + Throughput.readable(t.tokensPerSecond()) + " tokens/s",
+                    Throughput.percent(t.mfu()), Throughput.percent(t.hfu()), w.training().precision().id(),
+                    Throughput.readable(w.device().peakTflops(w.training().precision()))));
         }
         sb.append("alternatives:\n");
         r.alternatives().stream().limit(shown).forEach(a -> sb.append(String.format(Locale.ROOT,
-                "  %-26s %10.1f ms %8.2f GiB  %s%n", a.strategy(), a.predictedStepTimeMs(),
-                a.predictedPeakMemoryBytes() / GIB, a.whyLost())));
+                "  %-26s %10.1f ms %8.2f GiB  MFU %6s  %s%n", a.strategy(), a.predictedStepTimeMs(),
+                a.predictedPeakMemoryBytes() / GIB, Throughput.percent(a.throughput().mfu()), a.whyLost())));
         if (r.alternatives().size() > shown) {
             sb.append(String.format(Locale.ROOT, "  ... %d more (--json lists all)%n", r.alternatives().size() - shown));
         }

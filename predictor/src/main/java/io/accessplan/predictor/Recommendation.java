@@ -23,9 +23,27 @@ import java.util.List;
  * @param headroomBytes            device memory left with the safety margin applied (negative: over by that much)
  * @param alternatives             every other candidate, fastest first, with why it lost
  * @param summary                  one line for a person
+ * @param throughput               samples and tokens per second, MFU and HFU of the chosen strategy at its
+ *                                 predicted step time
  */
 public record Recommendation(Workload workload, Strategy strategy, boolean fits, double predictedStepTimeMs,
                              double stepTimeLowMs, double stepTimeHighMs, double throughputSamplesPerSecond,
                              double predictedPeakMemoryBytes, double peakLowBytes, double peakHighBytes,
-                             double headroomBytes, List<Alternative> alternatives, String summary) {
+                             double headroomBytes, List<Alternative> alternatives, String summary,
+                             Throughput throughput) {
+
+    /** Predicted tokens per second (NaN for the {@code mlp} family, which has no tokens). */
+    public double tokensPerSecond() {
+        return throughput.tokensPerSecond();
+    }
+
+    /** Predicted model FLOPs utilization, a fraction: {@link Throughput}. */
+    public double mfu() {
+        return throughput.mfu();
+    }
+
+    /** Predicted hardware FLOPs utilization (recomputation included), a fraction: {@link Throughput}. */
+    public double hfu() {
+        return throughput.hfu();
+    }
 }
