@@ -167,7 +167,7 @@ public final class StrategyModel {
     }
 
     /** The compiled within-workload regressor (null in files without one). */
-    FastRegressor compiledRank() {
+    public FastRegressor compiledRank() {
         return rank;
     }
 
@@ -229,7 +229,7 @@ public final class StrategyModel {
     }
 
     /** Predicts analyses of strategies of one workload {@code w}, in order. */
-    List<Prediction> predict(List<Analysis> as, Workload w) {
+    public List<Prediction> predict(List<Analysis> as, Workload w) {
         int n = as.size();
         double[][] xs = new double[n][encoder.width()];
         for (int i = 0; i < n; i++) {

@@ -1,5 +1,9 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.Observation;
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.TargetTransform;
+import io.accessplan.model.evaluate.Evaluator;
 import io.accessplan.features.encode.Analysis;
 import io.accessplan.features.encode.FeatureEncoder;
 import io.accessplan.features.plan.Plan;

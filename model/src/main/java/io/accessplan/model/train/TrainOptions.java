@@ -1,5 +1,7 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.PeakMargins;
+import io.accessplan.model.TargetTransform;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -1,9 +1,11 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.Observation;
+import io.accessplan.model.SyntheticRows;
 import java.util.List;
 
 /** One small model trained once per test JVM on SYNTHETIC rows (see {@link SyntheticRows}). */
-final class TestModels {
+public final class TestModels {
     private static List<Observation> rows;
     private static TrainResult result;
 
@@ -11,7 +13,7 @@ final class TestModels {
     }
 
     /** The synthetic training rows: 100 random workloads, every candidate strategy. */
-    static synchronized List<Observation> rows() {
+    public static synchronized List<Observation> rows() {
         if (rows == null) {
             rows = SyntheticRows.rows(SyntheticRows.workloads(100, 11));
         }
@@ -19,12 +21,12 @@ final class TestModels {
     }
 
     /** Options small enough for a unit test: 60 trees, 3 grouped folds, both target forms tried. */
-    static TrainOptions options() {
+    public static TrainOptions options() {
         return TrainOptions.defaults().withTrees(60, 6).withFolds(3);
     }
 
     /** The trained model and its cross-validation. */
-    static synchronized TrainResult trained() {
+    public static synchronized TrainResult trained() {
         if (result == null) {
             result = ModelTrainer.train(rows(), options());
         }

@@ -1,5 +1,6 @@
-package io.accessplan.model;
+package io.accessplan.model.evaluate;
 
+import io.accessplan.model.train.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

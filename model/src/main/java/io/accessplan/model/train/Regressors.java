@@ -1,4 +1,4 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;

@@ -1,14 +1,21 @@
-package io.accessplan.model;
+package io.accessplan.cli;
 
 import io.accessplan.datasets.DatasetRow;
 import io.accessplan.datasets.ParquetDataset;
+import io.accessplan.model.Observation;
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.evaluate.EvaluationReport;
+import io.accessplan.model.evaluate.Evaluator;
+import io.accessplan.model.train.ModelTrainer;
+import io.accessplan.model.train.TrainOptions;
+import io.accessplan.model.train.TrainResult;
 
 import java.util.List;
 
 /**
  * The one bridge from the datasets module to the model: dataset rows become
  * {@link Observation}s, and the training and evaluation entry points accept rows directly. The
- * serving classes ({@link StrategyModel}, {@link CompiledEnsemble}, {@link ModelFile}) never
+ * serving classes (package {@code io.accessplan.model}) never
  * reference this class, so a lookup needs no Parquet or Hadoop on the classpath.
  */
 public final class DatasetRows {

@@ -1,5 +1,9 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.Prediction;
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.SyntheticRows;
+import io.accessplan.model.TargetTransform;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,8 @@
-package io.accessplan.model;
+package io.accessplan.model.evaluate;
 
+import io.accessplan.model.Choice;
+import io.accessplan.model.Json;
+import io.accessplan.model.Observation;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 

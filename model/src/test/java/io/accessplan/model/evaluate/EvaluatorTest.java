@@ -1,5 +1,11 @@
-package io.accessplan.model;
+package io.accessplan.model.evaluate;
 
+import io.accessplan.model.Json;
+import io.accessplan.model.Observation;
+import io.accessplan.model.Prediction;
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.SyntheticRows;
+import io.accessplan.model.train.TestModels;
 import io.accessplan.features.AttentionKind;
 import io.accessplan.features.DeviceCatalog;
 import io.accessplan.features.Family;

@@ -1,5 +1,8 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.CompiledEnsemble;
+import io.accessplan.model.Observation;
+import io.accessplan.model.SyntheticRows;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.encode.FeatureEncoder;
@@ -17,7 +20,7 @@ import java.util.Locale;
  * {@code shipped-v4r} by default: feature schema 4 with the within-workload step-time regressor
  * and margins by correction size; {@code shipped-v4} was written before them), trained on
  * SYNTHETIC rows. Run once per model file format, schema version or model content, from
- * {@code model/}: {@code java -cp target/classes:target/test-classes:<deps> io.accessplan.model.ShippedModelWriter [dir [name]]}.
+ * {@code model/}: {@code java -cp target/classes:target/test-classes:<deps> io.accessplan.model.train.ShippedModelWriter [dir [name]]}.
  */
 final class ShippedModelWriter {
     private ShippedModelWriter() {

@@ -1,5 +1,9 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.FlatForest;
+import io.accessplan.model.Observation;
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.TargetTransform;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

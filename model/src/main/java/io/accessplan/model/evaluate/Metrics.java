@@ -1,4 +1,4 @@
-package io.accessplan.model;
+package io.accessplan.model.evaluate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,14 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.Choice;
+import io.accessplan.model.ModelMetadata;
+import io.accessplan.model.Observation;
+import io.accessplan.model.PeakMargins;
+import io.accessplan.model.Stats;
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.TargetTransform;
+import io.accessplan.model.evaluate.EvaluationReport;
+import io.accessplan.model.evaluate.Evaluator;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.encode.FeatureEncoder;
 import org.tribuo.Model;

@@ -1,5 +1,9 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.FastRegressor;
+import io.accessplan.model.FlatForest;
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.SyntheticRows;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.encode.FeatureEncoder;

@@ -1,5 +1,7 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.evaluate.EvaluationReport;
 import java.util.Map;
 
 /**

@@ -1,5 +1,8 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.Observation;
+import io.accessplan.model.Prediction;
+import io.accessplan.model.StrategyModel;
 import io.accessplan.features.Workload;
 import io.accessplan.features.encode.Analysis;
 import io.accessplan.features.encode.FeatureEncoder;

@@ -1,5 +1,7 @@
-package io.accessplan.model;
+package io.accessplan.model.train;
 
+import io.accessplan.model.Observation;
+import io.accessplan.model.evaluate.EvaluationReport;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

@@ -1,5 +1,6 @@
-package io.accessplan.model;
+package io.accessplan.model.evaluate;
 
+import io.accessplan.model.Choice;
 import io.accessplan.features.ActivationPolicy;
 import io.accessplan.features.Strategy;
 

@@ -1,5 +1,10 @@
-package io.accessplan.model;
+package io.accessplan.model.evaluate;
 
+import io.accessplan.model.Choice;
+import io.accessplan.model.Observation;
+import io.accessplan.model.Prediction;
+import io.accessplan.model.Stats;
+import io.accessplan.model.StrategyModel;
 import io.accessplan.features.ActivationPolicy;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
@@ -68,7 +73,7 @@ public final class Evaluator {
     }
 
     /** The encoder's analysis of every row, one batch per workload as at lookup time. */
-    static List<Analysis> analyse(List<Observation> rows) {
+    public static List<Analysis> analyse(List<Observation> rows) {
         List<int[]> groups = groups(rows);
         Analysis[] out = new Analysis[rows.size()];
         groups.parallelStream().forEach(g -> {
@@ -88,12 +93,12 @@ public final class Evaluator {
      * The planner's exact plans of every row, from their schedules: the baselines rank by these
      * (the analytic peak "from the schedule alone" of DESIGN.md), not by the encoder's estimates.
      */
-    static List<Plan> exactPlans(List<Observation> rows) {
+    public static List<Plan> exactPlans(List<Observation> rows) {
         return rows.parallelStream().map(o -> Planner.plan(o.workload(), o.strategy())).toList();
     }
 
     /** The report of given predictions (one per row) and the baselines on the same rows. */
-    static EvaluationReport report(List<Observation> rows, List<Plan> plans, double[] predTime, double[] predPeak,
+    public static EvaluationReport report(List<Observation> rows, List<Plan> plans, double[] predTime, double[] predPeak,
                                    double margin) {
         double[] m = new double[rows.size()];
         java.util.Arrays.fill(m, margin);
@@ -101,7 +106,7 @@ public final class Evaluator {
     }
 
     /** As above with a safety margin per row; {@code shown} is the margin the report states. */
-    static EvaluationReport report(List<Observation> rows, List<Plan> plans, double[] predTime, double[] predPeak,
+    public static EvaluationReport report(List<Observation> rows, List<Plan> plans, double[] predTime, double[] predPeak,
                                    double[] margins, double shown) {
         double margin = shown;
         List<int[]> groups = groups(rows);
@@ -269,7 +274,7 @@ public final class Evaluator {
     }
 
     /** Row indices grouped by workload id, in order of first appearance. */
-    static List<int[]> groups(List<Observation> rows) {
+    public static List<int[]> groups(List<Observation> rows) {
         Map<String, List<Integer>> m = new LinkedHashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             m.computeIfAbsent(rows.get(i).workload().id(), k -> new ArrayList<>()).add(i);
