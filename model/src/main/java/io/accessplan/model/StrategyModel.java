@@ -1,6 +1,7 @@
 package io.accessplan.model;
 
 import io.accessplan.features.ActivationPolicy;
+import io.accessplan.features.AtomicFiles;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.encode.FeatureEncoder;
@@ -11,10 +12,8 @@ import org.tribuo.regression.Regressor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,23 +126,7 @@ public final class StrategyModel {
 
     /** Writes the model file atomically: to a sibling temporary file, then renamed over the target. */
     public void save(Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        if (abs.getParent() != null) {
-            Files.createDirectories(abs.getParent());
-        }
-        // a sibling name (same file system, so the rename is atomic) with the default permissions
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + System.nanoTime() + ".tmp");
-        try {
-            Files.write(tmp, toBytes(), java.nio.file.StandardOpenOption.CREATE_NEW);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, toBytes());
     }
 
     /** The metadata. */

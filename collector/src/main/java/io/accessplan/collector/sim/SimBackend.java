@@ -3,8 +3,10 @@ package io.accessplan.collector.sim;
 import io.accessplan.collector.Backend;
 import io.accessplan.collector.BackendOptions;
 import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Fnv1a;
 import io.accessplan.features.Measurement;
 import io.accessplan.features.Precision;
+import io.accessplan.features.Repeats;
 import io.accessplan.features.Workload;
 import io.accessplan.features.plan.Location;
 import io.accessplan.features.plan.MemoryCategory;
@@ -15,8 +17,6 @@ import io.accessplan.features.plan.Plan;
 import io.accessplan.features.plan.Schedule;
 import io.accessplan.features.plan.Tensor;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -184,30 +184,21 @@ public final class SimBackend implements Backend {
         if (!oom) {
             double[] t = new double[repeats];
             long base = mix(options.seed() ^ GOLDEN) ^ seed;
-            long job = mix(mix(base ^ GOLDEN) ^ fnv(w.canonical()));
+            long job = mix(mix(base ^ GOLDEN) ^ Fnv1a.hash64(w.canonical()));
             double jobFactor = Math.exp(JOB_NOISE_SIGMA * normal(job, job + GOLDEN));
             long state = noiseSeed(base, w, schedule);
             double sigma = noiseSigma(r.seconds * 1e3, schedule.strategy().optimizerOffload());
-            double mean = 0;
             for (int i = 0; i < repeats; i++) {
                 state += GOLDEN;
                 double u1 = unit(mix(state));
                 state += GOLDEN;
                 double u2 = unit(mix(state));
                 t[i] = r.seconds * 1e3 * jobFactor * Math.exp(sigma * boxMuller(u1, u2));
-                mean += t[i];
             }
-            mean /= repeats;
-            double ss = 0;
-            for (double x : t) {
-                ss += (x - mean) * (x - mean);
-            }
-            stdev = repeats > 1 ? Math.sqrt(ss / (repeats - 1)) : 0;
-            Arrays.sort(t);
-            median = repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+            stdev = Repeats.stdev(t);
+            median = Repeats.median(t);
         }
-        return new Measurement(NAME, repeats, median, stdev, r.peakBytes, oom, plan.pcieBytes(), plan.hbmBytes(),
-                plan.flops(), plan.recomputeFlops(), "");
+        return plan.measured(NAME, repeats, median, stdev, r.peakBytes, oom, "");
     }
 
     @Override
@@ -486,17 +477,8 @@ public final class SimBackend implements Backend {
      */
     static long noiseSeed(long seed, Workload w, Schedule s) {
         long h = mix(seed ^ GOLDEN);
-        h = mix(h ^ fnv(w.canonical()));
-        return mix(h ^ fnv(s.strategy().toString()));
-    }
-
-    private static long fnv(String text) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
+        h = mix(h ^ Fnv1a.hash64(w.canonical()));
+        return mix(h ^ Fnv1a.hash64(s.strategy().toString()));
     }
 
     /** SplitMix64's finaliser (Steele, Lea and Flood, OOPSLA 2014). */

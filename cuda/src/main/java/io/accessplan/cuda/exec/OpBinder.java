@@ -9,12 +9,12 @@ import io.accessplan.cuda.device.KernelArg;
 import io.accessplan.cuda.device.KernelLaunch;
 import io.accessplan.cuda.device.ZeroFill;
 import io.accessplan.features.Family;
+import io.accessplan.features.Fnv1a;
 import io.accessplan.features.OptimizerKind;
 import io.accessplan.features.plan.Op;
 import io.accessplan.features.plan.OpKind;
 import io.accessplan.features.plan.Tensor;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -597,12 +597,7 @@ public final class OpBinder {
 
     /** Seed of one named random stream: the run's seed mixed with the name (FNV-1a 64). */
     long stream(String name) {
-        long h = 0xcbf29ce484222325L ^ seed;
-        for (byte x : name.getBytes(StandardCharsets.UTF_8)) {
-            h ^= (x & 0xff);
-            h *= 0x100000001b3L;
-        }
-        return h;
+        return Fnv1a.hash64(Fnv1a.OFFSET_BASIS ^ seed, name);
     }
 
     /** A grid-stride element-wise launch over n elements. */

@@ -123,7 +123,7 @@ public final class FeatureEncoder {
         out[i++] = log2(d.memBandwidthGBps());
         out[i++] = log2(d.peakTflops(t.precision()));
         out[i++] = log2(d.fp32Tflops());
-        out[i++] = log2(Math.min(d.h2dGBps(), d.d2hGBps()));
+        out[i++] = log2(d.pcieGBps());
         out[i++] = d.pcieGen();
         // 4. planner quantities
         double capacity = d.memoryBytes();

@@ -58,7 +58,7 @@ public record StepEstimate(double computeMs, double launchBoundMs, double gemmMs
         Precision p = s.workload().training().precision();
         double peak = d.peakTflops(p) * 1e12;
         double bw = d.memBandwidthGBps() * 1e9;
-        double pcie = Math.min(d.h2dGBps(), d.d2hGBps()) * 1e9;
+        double pcie = d.pcieGBps() * 1e9;
         int k = s.repeats();
         int bodyEnd = s.bodyEnd();
         double[] compute = new double[2];

@@ -1,5 +1,6 @@
 package io.accessplan.model.evaluate;
 
+import io.accessplan.features.AtomicFiles;
 import io.accessplan.model.Choice;
 import io.accessplan.features.ActivationPolicy;
 import io.accessplan.features.Strategy;
@@ -30,13 +31,9 @@ public final class HtmlReport {
     private HtmlReport() {
     }
 
-    /** Writes the report of an evaluation to a file. */
+    /** Writes the report of an evaluation to a file, atomically. */
     public static void write(Path file, EvaluationReport report, String title) throws IOException {
-        Path abs = file.toAbsolutePath();
-        if (abs.getParent() != null) {
-            Files.createDirectories(abs.getParent());
-        }
-        Files.writeString(abs, render(report, title), StandardCharsets.UTF_8);
+        AtomicFiles.write(file, render(report, title).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The report as an HTML document. */
