@@ -13,6 +13,7 @@ import io.accessplan.features.Workload;
 import io.accessplan.features.plan.MemoryCategory;
 import io.accessplan.features.plan.Plan;
 
+import io.accessplan.features.plan.StepEstimate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

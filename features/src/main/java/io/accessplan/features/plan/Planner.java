@@ -1,7 +1,6 @@
 package io.accessplan.features.plan;
 
 import io.accessplan.features.ActivationPolicy;
-import io.accessplan.features.Precision;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 
@@ -115,13 +114,10 @@ public final class Planner {
         }
 
         Schedule build() {
-            long params = w.parameters();
-            Precision prec = w.training().precision();
-            int moments = w.training().optimizer().moments();
-            long weightBytes = params * prec.bytes();
-            long gradBytes = params * prec.bytes();
-            // fp32 master copy in mixed precision, plus the moments, all fp32 [3]
-            long optBytes = params * 4L * (moments + (prec.mixed() ? 1 : 0));
+            ModelState state = ModelState.of(w);   // [3], [4]
+            long weightBytes = state.weightBytes();
+            long gradBytes = state.gradientBytes();
+            long optBytes = state.optimizerDeviceBytes();
             staticTensor("cuda_context", Planner.CUDA_CONTEXT_BYTES, MemoryCategory.CONTEXT, Location.DEVICE);
             staticTensor("cublas_workspace", Planner.CUBLAS_WORKSPACE_BYTES, MemoryCategory.WORKSPACE, Location.DEVICE);
             int weights = staticTensor("weights", weightBytes, MemoryCategory.WEIGHTS, Location.DEVICE);
@@ -129,9 +125,7 @@ public final class Planner {
             int hostGrads = -1;
             int optState;
             if (s.optimizerOffload()) {
-                // host keeps the fp32 parameters (master copy, or the only copy in fp32 training) and moments [4]
-                long hostOpt = params * 4L * (moments + 1);
-                optState = staticTensor("optimizer_state", hostOpt, MemoryCategory.OPTIMIZER, Location.HOST);
+                optState = staticTensor("optimizer_state", state.optimizerHostBytes(), MemoryCategory.OPTIMIZER, Location.HOST);
                 hostGrads = staticTensor("host_gradients", gradBytes, MemoryCategory.GRADIENTS, Location.HOST);
             } else {
                 optState = staticTensor("optimizer_state", optBytes, MemoryCategory.OPTIMIZER, Location.DEVICE);
@@ -226,7 +220,7 @@ public final class Planner {
             int bodyEnd = ops.size();
 
             // ---- optimizer, once per step
-            double updateFlops = params * (w.training().optimizer() == io.accessplan.features.OptimizerKind.ADAM ? 12.0 : 4.0);
+            double updateFlops = state.updateFlops();
             if (s.optimizerOffload()) {
                 int down = emit(OpKind.COPY_D2H, StreamKind.COPY, Phase.OPTIMIZER, -1, "gradients.to_host", 0,
                         gradBytes, gradBytes, 0, 0, 0, 0, hostGrads, new int[]{grads}, new int[]{hostGrads},

@@ -1,16 +1,11 @@
-package io.accessplan.features.encode;
+package io.accessplan.features.plan;
 
 import io.accessplan.features.DeviceProfile;
 import io.accessplan.features.Precision;
-import io.accessplan.features.plan.Estimator;
-import io.accessplan.features.plan.Op;
-import io.accessplan.features.plan.OpKind;
-import io.accessplan.features.plan.Schedule;
-import io.accessplan.features.plan.StreamKind;
 
 /**
  * A kernel-by-kernel estimate of one training step from its schedule, finer than the
- * {@link Roofline} of the totals: each compute kernel takes the longer of its FLOPs at the
+ * {@code Roofline} of the totals: each compute kernel takes the longer of its FLOPs at the
  * precision's peak and its bytes at the memory bandwidth (the roofline of that kernel, Williams
  * et al. 2009), and no less than one launch interval, since one host thread issues kernels in
  * program order and a kernel cannot start before it is issued (a few microseconds per launch:
@@ -45,12 +40,6 @@ public record StepEstimate(double computeMs, double launchBoundMs, double gemmMs
      * (ZeRO-Offload's CPU-Adam, Ren et al. 2021, section 4.2); the learned model corrects it.
      */
     public static final double HOST_FLOPS = 50e9;
-
-    /** The estimate of the planner's closed-form {@link Estimator.Timing} (what the encoder uses). */
-    public static StepEstimate of(Estimator.Timing t) {
-        return new StepEstimate(t.computeMs(), t.launchBoundMs(), t.gemmMs(), t.kernels(), t.gemmLog2Dim(),
-                t.activationCopyMs(), t.optimizerCopyMs(), t.hostMs());
-    }
 
     /** Walks a schedule's operations: the reference the closed form is checked against. */
     public static StepEstimate of(Schedule s) {
