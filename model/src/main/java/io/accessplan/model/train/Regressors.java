@@ -8,19 +8,9 @@ import org.tribuo.MutableDataset;
 import org.tribuo.Prediction;
 import org.tribuo.Trainer;
 import org.tribuo.impl.ArrayExample;
-import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.regression.RegressionFactory;
 import org.tribuo.regression.Regressor;
-import org.tribuo.regression.rtree.CARTRegressionTrainer;
-import org.tribuo.regression.rtree.impurity.MeanSquaredError;
-import org.tribuo.regression.sgd.linear.LinearSGDTrainer;
-import org.tribuo.regression.sgd.objectives.SquaredLoss;
-import org.tribuo.common.xgboost.XGBoostTrainer;
-import org.tribuo.regression.xgboost.XGBoostRegressionTrainer;
-import org.tribuo.transform.TransformTrainer;
-import org.tribuo.transform.TransformationMap;
-import org.tribuo.transform.transformations.MeanStdDevTransformation;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,20 +40,7 @@ final class Regressors {
     }
 
     private static Trainer<Regressor> trainer(TrainOptions o, int trees) {
-        return switch (o.trainer()) {
-            case "cart" -> new CARTRegressionTrainer(o.maxDepth(), (float) o.minChildWeight(), 0f, 1f,
-                    new MeanSquaredError(), o.seed());
-            // linear SGD needs standardised features: Tribuo's TransformTrainer fits the
-            // standardisation on the training data and carries it inside the model
-            case "sgd" -> new TransformTrainer<>(new LinearSGDTrainer(new SquaredLoss(), new AdaGrad(o.eta(), 0.1),
-                    o.epochs(), o.seed()), new TransformationMap(List.of(new MeanStdDevTransformation())), true);
-            // histogram tree method: an order of magnitude faster than exact greedy on dense features
-            // (Chen and Guestrin 2016, section 3.2; XGBoost docs "Tree Methods")
-            default -> new XGBoostRegressionTrainer(XGBoostTrainer.BoosterType.GBTREE, XGBoostTrainer.TreeMethod.HIST,
-                    XGBoostRegressionTrainer.RegressionType.LINEAR, trees, o.eta(), 0.0, o.maxDepth(),
-                    o.minChildWeight(), o.subsample(), o.colsample(), o.lambda(), 0.0, o.threads(),
-                    XGBoostTrainer.LoggingVerbosity.SILENT, o.seed());
-        };
+        return o.trainer().tribuo(o, trees);
     }
 
     /** Fits a one-dimensional regressor of {@code y} on the rows {@code x}. */

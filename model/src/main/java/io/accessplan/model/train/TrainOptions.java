@@ -3,14 +3,13 @@ package io.accessplan.model.train;
 import io.accessplan.model.PeakMargins;
 import io.accessplan.model.TargetTransform;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Every setting of a training run, recorded in the model file and in each Tribuo model's
  * provenance. Validated when built: a bad value is rejected with a message that names it.
  *
- * @param trainer        {@code xgboost} (default), {@code cart} or {@code sgd}
+ * @param trainer        the regressor ({@link TrainerKind}; {@code null}: xgboost)
  * @param trees          boosting rounds (xgboost)
  * @param maxDepth       tree depth (xgboost, cart)
  * @param eta            learning rate (xgboost: shrinkage; sgd: AdaGrad rate)
@@ -27,20 +26,14 @@ import java.util.Map;
  * @param marginQuantile quantile of cross-validated peak under-prediction taken as the memory safety margin
  * @param rankTrees      boosting rounds of the within-workload step-time regressor (xgboost), 0 for {@code trees}
  */
-public record TrainOptions(String trainer, int trees, int maxDepth, double eta, double subsample, double colsample,
+public record TrainOptions(TrainerKind trainer, int trees, int maxDepth, double eta, double subsample, double colsample,
                            double minChildWeight, double lambda, int epochs, int threads, long seed, int folds,
                            TargetTransform timeTransform, TargetTransform peakTransform, double marginQuantile,
                            int rankTrees) {
 
-    /** The trainer names. */
-    public static final java.util.List<String> TRAINERS = java.util.List.of("xgboost", "cart", "sgd");
-
     /** Validates every field. */
     public TrainOptions {
-        trainer = trainer == null ? "xgboost" : trainer.trim().toLowerCase(Locale.ROOT);
-        if (!TRAINERS.contains(trainer)) {
-            throw new IllegalArgumentException("Invalid trainer: " + trainer + " (expected xgboost, cart or sgd)");
-        }
+        trainer = trainer == null ? TrainerKind.XGBOOST : trainer;
         if (trees < 1) {
             throw new IllegalArgumentException("Invalid number of trees: " + trees);
         }
@@ -92,21 +85,19 @@ public record TrainOptions(String trainer, int trees, int maxDepth, double eta, 
      * mean regret 0.14% to 0.09%); one margin for all rows at 97% had cost 1.9% mean regret.
      */
     public static TrainOptions defaults() {
-        return new TrainOptions("xgboost", 300, 6, 0.1, 0.8, 0.8, 1.0, 1.0, 20, 2, 42L, 5, TargetTransform.LOG_RATIO,
+        return new TrainOptions(TrainerKind.XGBOOST, 300, 6, 0.1, 0.8, 0.8, 1.0, 1.0, 20, 2, 42L, 5, TargetTransform.LOG_RATIO,
                 TargetTransform.LOG_RATIO, 0.95, 0);
     }
 
-    /** These options with another trainer; depth and rate move to that trainer's defaults. */
+    /** These options with another trainer, by name ({@link TrainerKind#parse}). */
     public TrainOptions withTrainer(String name) {
-        String t = name == null ? "xgboost" : name.trim().toLowerCase(Locale.ROOT);
-        return switch (t) {
-            case "cart" -> new TrainOptions(t, trees, 12, eta, subsample, colsample, 5.0, lambda, epochs, threads,
-                    seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
-            case "sgd" -> new TrainOptions(t, trees, maxDepth, 0.1, subsample, colsample, minChildWeight, lambda,
-                    epochs, threads, seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
-            default -> new TrainOptions(t, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                    threads, seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
-        };
+        return withTrainer(TrainerKind.parse(name));
+    }
+
+    /** These options with another trainer; depth, leaf weight and rate move to that trainer's defaults. */
+    public TrainOptions withTrainer(TrainerKind t) {
+        return t.defaults(new TrainOptions(t, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda,
+                epochs, threads, seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees));
     }
 
     /** These options with another tree count and depth. */
@@ -153,28 +144,8 @@ public record TrainOptions(String trainer, int trees, int maxDepth, double eta, 
     /** The settings that shape the model, by name, as recorded in the model file. */
     public Map<String, Object> hyperparameters() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("trainer", trainer);
-        switch (trainer) {
-            case "xgboost" -> {
-                m.put("trees", trees);
-                m.put("rank_trees", effectiveRankTrees());
-                m.put("max_depth", maxDepth);
-                m.put("eta", eta);
-                m.put("subsample", subsample);
-                m.put("colsample", colsample);
-                m.put("min_child_weight", minChildWeight);
-                m.put("lambda", lambda);
-                m.put("threads", threads);
-            }
-            case "cart" -> {
-                m.put("max_depth", maxDepth);
-                m.put("min_child_weight", minChildWeight);
-            }
-            default -> {
-                m.put("epochs", epochs);
-                m.put("learning_rate", eta);
-            }
-        }
+        m.put("trainer", trainer.id());
+        trainer.describe(this, m);
         m.put("seed", seed);
         m.put("folds", folds);
         m.put("margin_quantile", marginQuantile);
