@@ -20,7 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A trained accessplan model: two Tribuo regressors (step time, peak memory) over the features of
+ * A trained accessplan model: Tribuo regressors of step time (absolute, and within each workload
+ * where the file has it: {@link #RANK}) and of peak memory over the features of
  * {@link FeatureEncoder}, their compiled serving form, and the {@link ModelMetadata} that says how
  * to read their outputs. Immutable and thread-safe; {@link #predict} never calls into Tribuo for
  * XGBoost models (see {@link CompiledEnsemble}).
@@ -34,7 +35,7 @@ public final class StrategyModel {
     public static final String PEAK_MEMORY = "peak_memory";
     /**
      * Name of the within-workload step-time regressor in the model file: it learns a strategy's
-     * step-time target less the mean of its workload's (EncodedRows#relativeTarget), so the job
+     * step-time target less the mean of its workload's (training's relative target), so the job
      * noise and the workload-level error shared by all strategies of a workload cancel and the
      * trees spend themselves on how strategies differ. A prediction takes its ranking from it and
      * its level from {@link #STEP_TIME}: for the candidates of a workload, learned value = rank +
@@ -154,7 +155,7 @@ public final class StrategyModel {
         return rank;
     }
 
-    /** The serving form of the two regressors. */
+    /** The serving form of the step-time and peak-memory regressors. */
     public CompiledEnsemble ensemble() {
         return ensemble;
     }
@@ -269,7 +270,7 @@ public final class StrategyModel {
         return predict(List.of(a), a.plan().workload()).get(0);
     }
 
-    /** A prediction from the two regressors' raw outputs for an analysis. */
+    /** A prediction from the raw step-time (already combined with the within-workload one) and peak outputs. */
     private Prediction prediction(Analysis a, double rawTime, double rawPeak) {
         Plan p = a.plan();
         double rooflineMs = a.step().estimateMs();

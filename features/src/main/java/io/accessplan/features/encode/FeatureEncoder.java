@@ -25,7 +25,7 @@ import java.util.Locale;
  * encodes lookups with it, and a model file records {@link #SCHEMA_VERSION} and {@link #names()}
  * so that a model is never fed features of another layout.
  *
- * <p>The vector has four parts, in this order:
+ * <p>The vector has six parts, in this order:
  * <ol>
  *   <li>raw fields: log2 of every size (layers, widths, heads, vocabulary, sequence, batch,
  *       micro-batches and the micro-batch size), the optimizer-offload flag;</li>
