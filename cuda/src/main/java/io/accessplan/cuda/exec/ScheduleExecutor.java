@@ -105,15 +105,11 @@ public final class ScheduleExecutor implements AutoCloseable {
                     api.setGemmWorkspace(device[id]);
                 }
             }
-            switch (t.name()) {
-                case "weights" -> weights = id;
-                case "gradients" -> gradients = id;
-                case "optimizer_state" -> optimizerState = id;
-                case "host_gradients" -> hostGradients = id;
-                default -> {
-                }
-            }
         }
+        weights = schedule.weights();
+        gradients = schedule.gradients();
+        optimizerState = schedule.optimizerState();
+        hostGradients = schedule.hostGradients();
         if (weights < 0 || gradients < 0 || optimizerState < 0) {
             throw new IllegalStateException("schedule of " + schedule.strategy() + " lacks weights, gradients or "
                     + "optimizer state");
