@@ -270,6 +270,13 @@ public final class Planner {
 
         private int emit(OpKind kind, StreamKind stream, Phase phase, int layer, String name, double flops, long read,
                          long written, int m, int n, int k, int batch, int tensor, int[] in, int[] out, int[] wait) {
+            return emit(kind, stream, phase, layer, name, flops, read, written, m, n, k, batch, tensor, in, out, wait,
+                    null, null);
+        }
+
+        private int emit(OpKind kind, StreamKind stream, Phase phase, int layer, String name, double flops, long read,
+                         long written, int m, int n, int k, int batch, int tensor, int[] in, int[] out, int[] wait,
+                         OpTemplate template, OpPass pass) {
             int idx = ops.size();
             if (pendingWait >= 0 && stream == StreamKind.COMPUTE) {
                 wait = Arrays.copyOf(wait, wait.length + 1);
@@ -277,7 +284,7 @@ public final class Planner {
                 pendingWait = -1;
             }
             ops.add(new Op(idx, kind, stream, phase, layer, name, flops, read, written, m, n, k, batch, tensor,
-                    in, out, wait));
+                    in, out, wait, template, pass));
             return idx;
         }
 
@@ -360,8 +367,8 @@ public final class Planner {
                         alloc(inst.ids[t], StreamKind.COMPUTE, phase);
                     }
                 }
-                last = emitKernel(f, f.kind(), pre + f.name(), phase, inst, f.in(), f.out(), f.flops(), f.m(), f.n(),
-                        f.k(), f.batch());
+                last = emitKernel(f, f.kind(), OpPass.FORWARD, pre, phase, inst, f.in(), f.out(), f.flops(), f.m(),
+                        f.n(), f.k(), f.batch());
                 for (int t : lastUsedBy(sec, mask, lastUse)[i]) {
                     boolean outputKept = t == sec.output && !freeOutput;
                     if (!retain[t] && !outputKept && inst.ids[t] >= 0) {
@@ -373,8 +380,9 @@ public final class Planner {
             return last;
         }
 
-        private int emitKernel(Section.F f, OpKind kind, String name, Phase phase, Inst inst, int[] in, int[] out,
-                               double flops, int m, int n, int k, int batch) {
+        /** A kernel of a section operation, named prefix + operation + pass ({@code L3.attn.scores.dgrad}). */
+        private int emitKernel(Section.F f, OpKind kind, OpPass pass, String pre, Phase phase, Inst inst, int[] in,
+                               int[] out, double flops, int m, int n, int k, int batch) {
             long read;
             long written;
             if (kind == OpKind.GEMM) {
@@ -385,8 +393,8 @@ public final class Planner {
                 read = bytes(inst, in);
                 written = bytes(inst, out);
             }
-            return emit(kind, StreamKind.COMPUTE, phase, inst.layer, name, flops, read, written, m, n, k, batch, -1,
-                    ids(inst.ids, in), ids(inst.ids, out), NONE);
+            return emit(kind, StreamKind.COMPUTE, phase, inst.layer, pre + f.name() + pass.suffix(), flops, read, written,
+                    m, n, k, batch, -1, ids(inst.ids, in), ids(inst.ids, out), NONE, f.template(), pass);
         }
 
         /**
@@ -420,19 +428,19 @@ public final class Planner {
                     int[] writes = ids(g, f.in());
                     if (f.kind() == OpKind.GEMM) {
                         // C[m,n] = A[m,k] B[k,n]: dA = dC B^T is (m,k,n); dB = A^T dC is (k,n,m)
-                        emitKernel(f, OpKind.GEMM, pre + f.name() + ".dgrad", Phase.BACKWARD, inst, NONE, NONE,
+                        emitKernel(f, OpKind.GEMM, OpPass.DGRAD, pre, Phase.BACKWARD, inst, NONE, NONE,
                                 f.flops(), f.m(), f.k(), f.n(), f.batch());
                         fixLast(reads, writes);
-                        emitKernel(f, OpKind.GEMM, pre + f.name() + (f.weight() ? ".wgrad" : ".dgrad2"), Phase.BACKWARD,
+                        emitKernel(f, OpKind.GEMM, f.weight() ? OpPass.WGRAD : OpPass.DGRAD2, pre, Phase.BACKWARD,
                                 inst, NONE, NONE, f.flops(), f.k(), f.n(), f.m(), f.batch());
                         fixLast(reads, writes);
                     } else {
-                        emitKernel(f, f.kind(), pre + f.name() + ".bwd", Phase.BACKWARD, inst, NONE, NONE,
+                        emitKernel(f, f.kind(), OpPass.BWD, pre, Phase.BACKWARD, inst, NONE, NONE,
                                 f.flops() * f.bwdFlopsFactor(), f.m(), f.n(), f.k(), f.batch());
                         Op last = ops.get(ops.size() - 1);
                         ops.set(ops.size() - 1, new Op(last.index(), last.kind(), last.stream(), last.phase(),
                                 last.layer(), last.name(), last.flops(), sum(reads), sum(writes), last.m(), last.n(),
-                                last.k(), last.batchCount(), -1, reads, writes, last.waitFor()));
+                                last.k(), last.batchCount(), -1, reads, writes, last.waitFor(), last.template(), last.pass()));
                     }
                 }
                 for (int t : f.out()) {
@@ -462,7 +470,7 @@ public final class Planner {
             Op last = ops.get(ops.size() - 1);
             ops.set(ops.size() - 1, new Op(last.index(), last.kind(), last.stream(), last.phase(), last.layer(),
                     last.name(), last.flops(), last.bytesRead(), last.bytesWritten(), last.m(), last.n(), last.k(),
-                    last.batchCount(), -1, reads, writes, last.waitFor()));
+                    last.batchCount(), -1, reads, writes, last.waitFor(), last.template(), last.pass()));
         }
 
         /** Frees (on the copy stream, after its copy) the device copies of an offloaded layer. */
