@@ -100,6 +100,12 @@ public record TrainOptions(TrainerKind trainer, int trees, int maxDepth, double 
                 epochs, threads, seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees));
     }
 
+    /** These options with another depth, rate and minimum leaf weight (a trainer's own defaults). */
+    TrainOptions withShape(int depth, double rate, double minLeafWeight) {
+        return new TrainOptions(trainer, trees, depth, rate, subsample, colsample, minLeafWeight, lambda, epochs, threads,
+                seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
+    }
+
     /** These options with another tree count and depth. */
     public TrainOptions withTrees(int n, int depth) {
         return new TrainOptions(trainer, n, depth, eta, subsample, colsample, minChildWeight, lambda, epochs, threads,

@@ -1,5 +1,6 @@
 package io.accessplan.model.train;
 
+import io.accessplan.features.Checks;
 import org.tribuo.regression.Regressor;
 import org.tribuo.regression.rtree.CARTRegressionTrainer;
 import org.tribuo.regression.rtree.impurity.MeanSquaredError;
@@ -24,7 +25,7 @@ import java.util.Map;
  */
 public enum TrainerKind {
     /** Gradient-boosted trees (Chen and Guestrin 2016), the default: served as flat forests. */
-    XGBOOST("xgboost") {
+    XGBOOST {
         @Override
         org.tribuo.Trainer<Regressor> tribuo(TrainOptions o, int trees) {
             // histogram tree method: an order of magnitude faster than exact greedy on dense features
@@ -54,7 +55,7 @@ public enum TrainerKind {
         }
     },
     /** One regression tree (CART, Breiman et al. 1984): depth 12, at least 5 rows a leaf. */
-    CART("cart") {
+    CART {
         @Override
         org.tribuo.Trainer<Regressor> tribuo(TrainOptions o, int trees) {
             return new CARTRegressionTrainer(o.maxDepth(), (float) o.minChildWeight(), 0f, 1f, new MeanSquaredError(),
@@ -69,13 +70,11 @@ public enum TrainerKind {
 
         @Override
         TrainOptions defaults(TrainOptions o) {
-            return new TrainOptions(this, o.trees(), 12, o.eta(), o.subsample(), o.colsample(), 5.0, o.lambda(),
-                    o.epochs(), o.threads(), o.seed(), o.folds(), o.timeTransform(), o.peakTransform(),
-                    o.marginQuantile(), o.rankTrees());
+            return o.withShape(12, o.eta(), 5.0);
         }
     },
     /** A linear model by stochastic gradient descent with AdaGrad, rate 0.1, on standardised features. */
-    SGD("sgd") {
+    SGD {
         @Override
         org.tribuo.Trainer<Regressor> tribuo(TrainOptions o, int trees) {
             // linear SGD needs standardised features: Tribuo's TransformTrainer fits the
@@ -92,40 +91,23 @@ public enum TrainerKind {
 
         @Override
         TrainOptions defaults(TrainOptions o) {
-            return new TrainOptions(this, o.trees(), o.maxDepth(), 0.1, o.subsample(), o.colsample(),
-                    o.minChildWeight(), o.lambda(), o.epochs(), o.threads(), o.seed(), o.folds(), o.timeTransform(),
-                    o.peakTransform(), o.marginQuantile(), o.rankTrees());
+            return o.withShape(o.maxDepth(), 0.1, o.minChildWeight());
         }
     };
 
-    private final String id;
-
-    TrainerKind(String id) {
-        this.id = id;
-    }
-
     /** The name on the command line and in the model file. */
     public String id() {
-        return id;
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** The trainer of a name, case-insensitive; {@code null} is the default, {@link #XGBOOST}. */
     public static TrainerKind parse(String name) {
-        if (name == null) {
-            return XGBOOST;
-        }
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        for (TrainerKind t : values()) {
-            if (t.id.equals(n)) {
-                return t;
-            }
-        }
-        throw new IllegalArgumentException("Invalid trainer: " + n + " (expected xgboost, cart or sgd)");
+        return name == null ? XGBOOST : Checks.parseEnum("trainer", name, TrainerKind.class);
     }
 
     @Override
     public String toString() {
-        return id;
+        return id();
     }
 
     /** The Tribuo trainer of these options, with {@code trees} boosting rounds where it boosts. */
