@@ -186,13 +186,10 @@ public final class Estimator {
      */
     public static StepEstimate[] timeAll(Workload w, java.util.List<Strategy> strategies, double launchMs,
                                          double hostFlops) {
-        Templates t = new Templates(w, launchMs);
-        StepEstimate[] out = new StepEstimate[strategies.size()];
+        Estimate[] all = all(w, strategies, launchMs, hostFlops);
+        StepEstimate[] out = new StepEstimate[all.length];
         for (int i = 0; i < out.length; i++) {
-            Strategy s = strategies.get(i);
-            s.checkValidFor(w);
-            Walk[] at = t.at(s.microBatches());
-            out[i] = time(w, s, at[0], at[1], at[2], launchMs, hostFlops);
+            out[i] = all[i].step();
         }
         return out;
     }
@@ -351,13 +348,10 @@ public final class Estimator {
 
     /** Estimates for several strategies of one workload, sharing the templates of each micro-batch size. */
     public static Plan[] estimateAll(Workload w, java.util.List<Strategy> strategies) {
-        Templates t = new Templates(w, StepEstimate.LAUNCH_MS);
-        Plan[] out = new Plan[strategies.size()];
+        Estimate[] all = all(w, strategies, StepEstimate.LAUNCH_MS, StepEstimate.HOST_FLOPS);
+        Plan[] out = new Plan[all.length];
         for (int i = 0; i < out.length; i++) {
-            Strategy s = strategies.get(i);
-            s.checkValidFor(w);
-            Walk[] at = t.at(s.microBatches());
-            out[i] = estimate(w, s, at[0], at[1], at[2]);
+            out[i] = all[i].plan();
         }
         return out;
     }
