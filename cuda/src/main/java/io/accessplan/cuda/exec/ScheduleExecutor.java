@@ -73,7 +73,7 @@ public final class ScheduleExecutor implements AutoCloseable {
         this.allocator = new DeviceAllocator(api, capBytes);
         this.contextBytes = contextBytes;
         this.dims = ModelDims.of(schedule);
-        this.binder = new OpBinder(dims, new ParameterMap(dims), schedule.workload().training().optimizer(), seed);
+        this.binder = new OpBinder(dims, new ParameterMap(schedule), schedule.workload().training().optimizer(), seed);
         int n = schedule.tensors().size();
         this.device = new DeviceBuffer[n];
         this.host = new HostBuffer[n];
