@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -85,30 +86,14 @@ public final class ModelTrainer {
         if (o.folds() >= 2 && archs >= 2) {
             List<CrossValidation.Fold> folds = CrossValidation.grouped(rows, (int) Math.min(o.folds(), archs),
                     o.seed());
-            double[] bestT = null;
-            double bestTm = Double.POSITIVE_INFINITY;
-            for (TargetTransform cand : candidates(o.timeTransform())) {
-                double[] t = CrossValidation.stepTimeOutOfFold(d, folds, o, cand);
-                double m = mape(d, t, true);
-                transformMape.put(StrategyModel.STEP_TIME + "/" + cand.id(), m);
-                if (m < bestTm) {
-                    bestTm = m;
-                    bestT = t;
-                    tt = cand;
-                }
-            }
-            double[] bestP = null;
-            double bestPm = Double.POSITIVE_INFINITY;
-            for (TargetTransform cand : candidates(o.peakTransform())) {
-                double[] p = CrossValidation.outOfFold(d, folds, o, false, cand);
-                double m = mape(d, p, false);
-                transformMape.put(StrategyModel.PEAK_MEMORY + "/" + cand.id(), m);
-                if (m < bestPm) {
-                    bestPm = m;
-                    bestP = p;
-                    pt = cand;
-                }
-            }
+            Chosen time = choose(d, true, candidates(o.timeTransform()), tt, transformMape,
+                    cand -> CrossValidation.stepTimeOutOfFold(d, folds, o, cand));
+            Chosen peak = choose(d, false, candidates(o.peakTransform()), pt, transformMape,
+                    cand -> CrossValidation.outOfFold(d, folds, o, false, cand));
+            tt = time.transform();
+            pt = peak.transform();
+            double[] bestT = time.outOfFold();
+            double[] bestP = peak.outOfFold();
             double[] under = logResiduals(d, bestP, false);
             double[] ratio = new double[under.length];
             for (int i = 0; i < under.length; i++) {
@@ -150,6 +135,32 @@ public final class ModelTrainer {
                 rows.size(), tt, pt, margin, policyMargins, peakMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
         StrategyModel model = new StrategyModel(meta, timeModel, peakModel, rankModel);
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** A target form and its out-of-fold predictions. */
+    private record Chosen(TargetTransform transform, double[] outOfFold) {
+    }
+
+    /**
+     * The target form with the lowest cross-validated MAPE among the candidates (the first of
+     * equals; {@code fallback} without predictions if none has a MAPE), recording every
+     * candidate's MAPE under {@code target/form}.
+     */
+    private static Chosen choose(EncodedRows d, boolean time, List<TargetTransform> candidates,
+                                 TargetTransform fallback, Map<String, Double> mapes,
+                                 Function<TargetTransform, double[]> outOfFold) {
+        Chosen best = new Chosen(fallback, null);
+        double bestMape = Double.POSITIVE_INFINITY;
+        for (TargetTransform cand : candidates) {
+            double[] p = outOfFold.apply(cand);
+            double m = mape(d, p, time);
+            mapes.put((time ? StrategyModel.STEP_TIME : StrategyModel.PEAK_MEMORY) + "/" + cand.id(), m);
+            if (m < bestMape) {
+                bestMape = m;
+                best = new Chosen(cand, p);
+            }
+        }
+        return best;
     }
 
     /** Rows of one policy needed before it gets its own margin. */
