@@ -1,9 +1,8 @@
 package io.accessplan.cli;
 
-import io.accessplan.model.DatasetRows;
-import io.accessplan.model.EvaluationReport;
-import io.accessplan.model.Evaluator;
-import io.accessplan.model.HtmlReport;
+import io.accessplan.model.evaluate.EvaluationReport;
+import io.accessplan.model.evaluate.Evaluator;
+import io.accessplan.model.evaluate.HtmlReport;
 import io.accessplan.model.Observation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,13 +1,12 @@
 package io.accessplan.cli;
 
-import io.accessplan.model.CrossValidation;
-import io.accessplan.model.DatasetRows;
-import io.accessplan.model.EvaluationReport;
-import io.accessplan.model.Metrics;
-import io.accessplan.model.ModelTrainer;
+import io.accessplan.model.train.CrossValidation;
+import io.accessplan.model.evaluate.EvaluationReport;
+import io.accessplan.model.evaluate.Metrics;
+import io.accessplan.model.train.ModelTrainer;
 import io.accessplan.model.Observation;
-import io.accessplan.model.TrainOptions;
-import io.accessplan.model.TrainResult;
+import io.accessplan.model.train.TrainOptions;
+import io.accessplan.model.train.TrainResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

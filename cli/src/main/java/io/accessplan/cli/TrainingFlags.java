@@ -1,6 +1,6 @@
 package io.accessplan.cli;
 
-import io.accessplan.model.TrainOptions;
+import io.accessplan.model.train.TrainOptions;
 import picocli.CommandLine.Option;
 
 /** Trainer and hyperparameter flags, recorded in the model's provenance. */

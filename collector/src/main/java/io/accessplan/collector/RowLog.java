@@ -5,12 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.accessplan.datasets.DatasetRow;
-import io.accessplan.features.DeviceCatalog;
+import io.accessplan.datasets.DatasetSchema;
+import io.accessplan.datasets.DatasetSchema.Column;
 import io.accessplan.features.DeviceProfile;
-import io.accessplan.features.Measurement;
-import io.accessplan.features.Strategy;
-import io.accessplan.features.Workload;
-import io.accessplan.features.WorkloadColumns;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -31,14 +28,15 @@ import java.util.Map;
  * not wanted (a borrowed GPU box with a lean classpath), turned into a Parquet dataset later by
  * {@code accessplan import}. Line 1 is a header: {@code {"rowlog":1,"provenance":{..},"device":{..}}}
  * (the device profile every row ran on, with its measured numbers). Every further line is one
- * measurement: the workload's columns, {@code strategy}, the measurement under the dataset's
- * column names, {@code detail} and {@code collected_at}. Each line is flushed as it is written, so
- * a killed writer loses at most the line it was writing; the reader skips such a torn last line
- * and counts it.
+ * measurement, a JSON object of the dataset's columns ({@link DatasetSchema}, the one list of
+ * them; nulls where a column is null). Version 1 logs, whose lines held the workload, strategy and
+ * measurement columns only, read the device columns from the header. Each line is flushed as it
+ * is written, so a killed writer loses at most the line it was writing; the reader skips such a
+ * torn last line and counts it.
  */
 public final class RowLog implements AutoCloseable {
-    /** Format version written in the header. */
-    public static final int VERSION = 1;
+    /** Format version written in the header (1: rows without the device columns; still read). */
+    public static final int VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BufferedWriter out;
@@ -72,22 +70,17 @@ public final class RowLog implements AutoCloseable {
 
     /** Appends one measurement and flushes it. */
     public synchronized void append(DatasetRow r) {
-        Measurement m = r.measurement();
         ObjectNode row = JSON.createObjectNode();
-        WorkloadColumns.of(r.workload()).forEach((k, v) -> row.set(k, JSON.valueToTree(v)));
-        row.put("strategy", r.strategy().toString());
-        row.put("backend", m.backend());
-        row.put("repeats", m.repeats());
-        putDouble(row, "step_time_ms", m.stepTimeMs());
-        putDouble(row, "step_time_ms_stdev", m.stepTimeMsStdev());
-        row.put("peak_memory_bytes", m.peakMemoryBytes());
-        row.put("oom", m.oom());
-        row.put("pcie_bytes", m.pcieBytes());
-        row.put("hbm_bytes", m.hbmBytes());
-        row.put("flops", m.flops());
-        row.put("recompute_flops", m.recomputeFlops());
-        row.put("detail", m.detail());
-        row.put("collected_at", r.collectedAt().toString());
+        for (Column c : DatasetSchema.columns()) {
+            Object v = c.valueOf(r);
+            if (v == null) {
+                row.putNull(c.name());
+            } else if (v instanceof Instant || v instanceof String) {
+                row.put(c.name(), v.toString());
+            } else {
+                row.set(c.name(), JSON.valueToTree(v));
+            }
+        }
         line(row);
     }
 
@@ -136,8 +129,9 @@ public final class RowLog implements AutoCloseable {
             throw new IllegalArgumentException("Not a row log: " + file + " (empty)");
         }
         JsonNode header = parse(lines.get(0));
-        if (header == null || header.path("rowlog").asInt(-1) != VERSION) {
-            throw new IllegalArgumentException("Not a row log: " + file + " (line 1 is not a version " + VERSION
+        int version = header == null ? -1 : header.path("rowlog").asInt(-1);
+        if (version < 1 || version > VERSION) {
+            throw new IllegalArgumentException("Not a row log: " + file + " (line 1 is not a version 1 to " + VERSION
                     + " header)");
         }
         Map<String, String> prov = new LinkedHashMap<>();
@@ -145,8 +139,8 @@ public final class RowLog implements AutoCloseable {
             Map.Entry<String, JsonNode> e = it.next();
             prov.put(e.getKey(), e.getValue().asText());
         }
-        DeviceProfile device = device(header.path("device"), file);
-        DeviceCatalog catalog = DeviceCatalog.builtin().with(device);
+        JsonNode deviceNode = header.path("device");
+        DeviceProfile device = device(deviceNode, file);
         List<DatasetRow> rows = new ArrayList<>();
         int torn = 0;
         for (int i = 1; i < lines.size(); i++) {
@@ -163,7 +157,7 @@ public final class RowLog implements AutoCloseable {
                 throw new IllegalArgumentException("Bad row at line " + (i + 1) + " of " + file + ": not JSON");
             }
             try {
-                rows.add(row(n, catalog));
+                rows.add(row(n, deviceNode));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("Bad row at line " + (i + 1) + " of " + file + ": " + e.getMessage(), e);
             }
@@ -171,25 +165,39 @@ public final class RowLog implements AutoCloseable {
         return new Contents(Map.copyOf(prov), device, List.copyOf(rows), torn);
     }
 
-    private static DatasetRow row(JsonNode n, DeviceCatalog catalog) {
-        Map<String, Object> cols = new LinkedHashMap<>();
-        for (String c : WorkloadColumns.NAMES) {
-            JsonNode v = n.get(c);
-            cols.put(c, v == null || v.isNull() ? null : v.asText());
-        }
-        Workload w = WorkloadColumns.parse(cols, catalog);
-        Strategy s = Strategy.parse(required(n, "strategy").asText());
-        Measurement m = new Measurement(required(n, "backend").asText(), required(n, "repeats").asInt(),
-                number(n, "step_time_ms"), number(n, "step_time_ms_stdev"), required(n, "peak_memory_bytes").asLong(),
-                required(n, "oom").asBoolean(), required(n, "pcie_bytes").asLong(), required(n, "hbm_bytes").asLong(),
-                required(n, "flops").asDouble(), required(n, "recompute_flops").asDouble(), n.path("detail").asText(""));
-        Instant at;
-        try {
-            at = Instant.parse(required(n, "collected_at").asText());
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("Invalid collected_at: " + n.get("collected_at").asText());
-        }
-        return new DatasetRow(w, s, m, at);
+    /**
+     * A row from a line: every column by its schema type; a {@code device_*} column a version 1
+     * line lacks comes from the header's device (its fields are the column names without the
+     * prefix).
+     */
+    private static DatasetRow row(JsonNode n, JsonNode headerDevice) {
+        return DatasetSchema.toRow(c -> {
+            JsonNode v = n.get(c.name());
+            if (v == null && c.name().startsWith(DEVICE_PREFIX)) {
+                v = headerDevice.get(c.name().substring(DEVICE_PREFIX.length()));
+            }
+            return v == null || v.isNull() ? null : value(c, v);
+        });
+    }
+
+    private static final String DEVICE_PREFIX = "device_";
+
+    /** A JSON value as its column type's Java value. */
+    private static Object value(Column c, JsonNode v) {
+        return switch (c.type()) {
+            case STRING -> v.asText();
+            case INT32 -> v.asInt();
+            case INT64 -> v.asLong();
+            case DOUBLE -> v.asDouble();
+            case BOOLEAN -> v.asBoolean();
+            case TIMESTAMP_MILLIS -> {
+                try {
+                    yield Instant.parse(v.asText());
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new IllegalArgumentException("Invalid " + c.name() + ": " + v.asText());
+                }
+            }
+        };
     }
 
     private static JsonNode required(JsonNode n, String field) {
@@ -198,20 +206,6 @@ public final class RowLog implements AutoCloseable {
             throw new IllegalArgumentException("Missing " + field);
         }
         return v;
-    }
-
-    /** A double that may be written as null (NaN: an oom or a failed run). */
-    private static double number(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? Double.NaN : v.asDouble();
-    }
-
-    private static void putDouble(ObjectNode row, String field, double v) {
-        if (Double.isFinite(v)) {
-            row.put(field, v);
-        } else {
-            row.putNull(field);
-        }
     }
 
     private static JsonNode parse(String text) {

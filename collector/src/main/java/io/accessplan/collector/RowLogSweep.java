@@ -7,6 +7,10 @@ import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.plan.Estimator;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 /**
  * A sweep into a {@link RowLog} instead of a Parquet dataset: for a GPU machine where only a lean
@@ -25,14 +30,39 @@ import java.util.Map;
  * strategy of a workload is measured before the next workload starts, so a budget or a kill
  * leaves whole workloads plus at most one partial one.
  *
+ * <p>One command, parsed once (picocli): {@code ./accessplan rowlog-sweep ...} where the whole
+ * tool is installed, and on the lean classpath of the GPU kit ({@code cuda/gpu/run.sh}), which has
+ * no command-line module:
  * <pre>
  * java -cp ... io.accessplan.collector.RowLogSweep --backend cuda --preset small --max-params 4e8 \
  *     --max-workloads 24 --memory-cap-gib 24 --repeats 5 --seed 42 --budget-seconds 300 --out rows.jsonl
  * </pre>
  */
-public final class RowLogSweep {
-    private RowLogSweep() {
-    }
+@Command(name = "rowlog-sweep", mixinStandardHelpOptions = true,
+        description = "Sweeps a preset on a backend into a row log (JSON lines; no Hadoop needed), for `import`.")
+public final class RowLogSweep implements Callable<Integer> {
+    @Option(names = "--backend", defaultValue = "cuda", description = "sim or cuda (default ${DEFAULT-VALUE})")
+    String backend;
+    @Option(names = "--preset", defaultValue = "small", description = "small or standard (default ${DEFAULT-VALUE})")
+    String preset;
+    @Option(names = "--max-params", defaultValue = "0", description = "largest model, parameters (0: any)")
+    double maxParams;
+    @Option(names = "--max-step-tflop", defaultValue = "0", description = "largest step keeping every activation, TFLOP (0: any)")
+    double maxStepTflop;
+    @Option(names = "--max-workloads", defaultValue = "0", description = "the first N selected workloads (0: all)")
+    int maxWorkloads;
+    @Option(names = "--memory-cap-gib", defaultValue = "0", description = "emulate a smaller GPU, GiB (0: none)")
+    double memoryCapGib;
+    @Option(names = "--device", description = "device profile for a backend without a local GPU (sim)")
+    String device;
+    @Option(names = "--repeats", defaultValue = "5", description = "timed repeats per measurement (default ${DEFAULT-VALUE})")
+    int repeats;
+    @Option(names = "--seed", defaultValue = "42", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--budget-seconds", defaultValue = "0", description = "stop before a workload that would start later (0: none)")
+    double budgetSeconds;
+    @Option(names = "--out", required = true, description = "the row log to write (must not exist)")
+    Path out;
 
     /** Options of one run. */
     record Options(String backend, String preset, double maxParams, double maxStepTflop, int maxWorkloads, double memoryCapGib,
@@ -41,22 +71,42 @@ public final class RowLogSweep {
 
     /** Runs the sweep; one line on stderr per workload; exit 2 on bad arguments or no backend. */
     public static void main(String[] args) {
-        Options o;
-        try {
-            o = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("rowlog-sweep: " + e.getMessage());
-            System.exit(2);
-            return;
+        CommandLine cl = new CommandLine(new RowLogSweep());
+        cl.setParameterExceptionHandler((ex, a) -> badInput(ex.getCommandLine(), ex.getMessage()));
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof IllegalArgumentException) {
+                return badInput(c, ex.getMessage());
+            }
+            throw ex;
+        });
+        int code = cl.execute(args);
+        if (code != 0) {
+            System.exit(code);
         }
-        try {
-            Result r = run(o);
-            System.out.printf(Locale.ROOT, "%s: %d workloads complete, %d rows, %.1f s, to %s%n",
-                    r.complete ? "done" : "stopped at budget", r.workloads, r.rows, r.seconds, o.out());
-        } catch (BackendUnavailableException e) {
-            System.err.println("rowlog-sweep: " + e.getMessage().lines().findFirst().orElse(""));
-            System.exit(2);
+    }
+
+    private static int badInput(CommandLine c, String message) {
+        c.getErr().println("rowlog-sweep: " + (message == null ? "error" : message.lines().findFirst().orElse("")));
+        c.getErr().flush();
+        return 2;
+    }
+
+    @Override
+    public Integer call() {
+        if (Files.exists(out)) {
+            throw new IllegalArgumentException("Output exists: " + out);
         }
+        Options o = new Options(backend, preset, maxParams, maxStepTflop, maxWorkloads, memoryCapGib, device, repeats,
+                seed, budgetSeconds, out);
+        Result r;
+        try {
+            r = run(o);
+        } catch (BackendUnavailableException e) {   // no GPU, no driver: said in one line, like bad input
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        System.out.printf(Locale.ROOT, "%s: %d workloads complete, %d rows, %.1f s, to %s%n",
+                r.complete ? "done" : "stopped at budget", r.workloads, r.rows, r.seconds, o.out());
+        return 0;
     }
 
     /** What a run did. */
@@ -150,41 +200,5 @@ public final class RowLogSweep {
             }
         }
         return out;
-    }
-
-    static Options parse(String[] args) {
-        Map<String, String> a = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String k = args[i];
-            if (!k.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("Bad argument: " + k + " (expected --name value pairs)");
-            }
-            a.put(k.substring(2), args[++i]);
-        }
-        List<String> known = List.of("backend", "preset", "max-params", "max-step-tflop", "max-workloads", "memory-cap-gib", "device",
-                "repeats", "seed", "budget-seconds", "out");
-        for (String k : a.keySet()) {
-            if (!known.contains(k)) {
-                throw new IllegalArgumentException("Unknown option: --" + k);
-            }
-        }
-        if (!a.containsKey("out")) {
-            throw new IllegalArgumentException("Missing --out FILE.jsonl");
-        }
-        Path out = Path.of(a.get("out"));
-        if (Files.exists(out)) {
-            throw new IllegalArgumentException("Output exists: " + out);
-        }
-        try {
-            return new Options(a.getOrDefault("backend", "cuda"), a.getOrDefault("preset", "small"),
-                    Double.parseDouble(a.getOrDefault("max-params", "0")),
-                    Double.parseDouble(a.getOrDefault("max-step-tflop", "0")),
-                    Integer.parseInt(a.getOrDefault("max-workloads", "0")),
-                    Double.parseDouble(a.getOrDefault("memory-cap-gib", "0")), a.get("device"),
-                    Integer.parseInt(a.getOrDefault("repeats", "5")), Long.parseLong(a.getOrDefault("seed", "42")),
-                    Double.parseDouble(a.getOrDefault("budget-seconds", "0")), out);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid number: " + e.getMessage());
-        }
     }
 }

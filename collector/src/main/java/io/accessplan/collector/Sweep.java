@@ -2,6 +2,7 @@ package io.accessplan.collector;
 
 import io.accessplan.datasets.DatasetRow;
 import io.accessplan.datasets.ParquetDataset;
+import io.accessplan.features.Fnv1a;
 import io.accessplan.features.Measurement;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
@@ -84,11 +85,7 @@ public record Sweep(List<Workload> workloads, int repeats, long seed, int chunkS
         for (Workload w : workloads) {
             sb.append('|').append(w.id());
         }
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < sb.length(); i++) {
-            h = (h ^ sb.charAt(i)) * 0x100000001b3L;
-        }
-        return String.format("%016x", h);
+        return Fnv1a.hex64(sb.toString());   // ASCII: its UTF-8 bytes are its chars
     }
 
     /**

@@ -9,6 +9,7 @@ import io.accessplan.cuda.device.HostBuffer;
 import io.accessplan.cuda.device.KernelArg;
 import io.accessplan.cuda.device.KernelLaunch;
 import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.Repeats;
 import io.accessplan.features.plan.StreamKind;
 
 import java.time.Instant;
@@ -147,7 +148,7 @@ public final class CardProfiler {
                 ms[i] = api.elapsedMs(start, end);
             }
         }
-        return Math.max(Stats.median(ms), 1e-6);
+        return Math.max(Repeats.median(ms), 1e-6);
     }
 
     private static double gbps(long bytes, double ms) {

@@ -9,6 +9,7 @@ import io.accessplan.cuda.exec.ScheduleExecutor;
 import io.accessplan.cuda.jcuda.JCudaDeviceApi;
 import io.accessplan.features.DeviceProfile;
 import io.accessplan.features.Measurement;
+import io.accessplan.features.Repeats;
 import io.accessplan.features.plan.Plan;
 import io.accessplan.features.plan.Schedule;
 
@@ -95,12 +96,10 @@ public final class CudaBackend implements Backend {
             peak = ex.allocator().peakBytes();
             String detail = gemm + "; driver_peak_bytes=" + driverPeak + "; context_bytes=" + contextBytes
                     + "; warmup=" + WARMUP;
-            return new Measurement(name(), ms.length, Stats.median(ms), Stats.stdev(ms), peak, false,
-                    plan.pcieBytes(), plan.hbmBytes(), plan.flops(), plan.recomputeFlops(), detail);
+            return plan.measured(name(), ms.length, Repeats.median(ms), Repeats.stdev(ms), peak, false, detail);
         } catch (DeviceOutOfMemoryException e) {
             long attempted = Math.max(e.attemptedBytes(), peak);
-            return new Measurement(name(), repeats, Double.NaN, Double.NaN, Math.max(0, attempted), true,
-                    plan.pcieBytes(), plan.hbmBytes(), plan.flops(), plan.recomputeFlops(),
+            return plan.measured(name(), repeats, Double.NaN, Double.NaN, Math.max(0, attempted), true,
                     gemm + "; oom: " + CudaProbe.oneLine(e));
         } catch (RuntimeException e) {   // a CUDA error, or a schedule the executor cannot map: this run's outcome
             String why = CudaProbe.oneLine(e);
@@ -112,8 +111,7 @@ public final class CudaBackend implements Backend {
     }
 
     private Measurement failed(Plan plan, int repeats, long peak, String detail) {
-        return new Measurement(name(), repeats, Double.NaN, Double.NaN, peak, false, plan.pcieBytes(), plan.hbmBytes(),
-                plan.flops(), plan.recomputeFlops(), detail);
+        return plan.measured(name(), repeats, Double.NaN, Double.NaN, peak, false, detail);
     }
 
     /** After a CUDA error: drop the layer (its context may be poisoned), reset the device, open a new one. */

@@ -10,11 +10,6 @@ import io.accessplan.features.Precision;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.TrainingConfig;
 import io.accessplan.features.Workload;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
-import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
-import org.apache.parquet.schema.Type.Repetition;
-import org.apache.parquet.schema.Types;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,8 +20,10 @@ import java.util.function.Function;
 
 /**
  * The one declaration of the dataset's columns: name, type, nullability, meaning, and how each
- * is taken from a {@link DatasetRow}. The Parquet schema, the writer, the reader and the README's
- * table all follow from this list; nothing else names a column.
+ * is taken from a {@link DatasetRow}. The Parquet schema ({@link ParquetColumns}), the writer, the
+ * reader, the row log of a lean GPU machine and the README's table all follow from this list;
+ * nothing else names a column. It needs no Parquet or Hadoop class, so a classpath without them
+ * (the GPU kit's) can use it.
  *
  * <p>Long format: one row per (workload, strategy, backend) measurement. Every column is
  * required except {@code step_time_ms} and {@code step_time_ms_stdev}, which are null where the
@@ -45,40 +42,25 @@ public final class DatasetSchema {
     /** Name of the Parquet message (the root group). */
     public static final String MESSAGE_NAME = "accessplan_measurement";
 
-    /** The physical and logical type of a column, and the Java type of its values. */
+    /** The type of a column and the Java type of its values (in Parquet: {@link ParquetColumns}). */
     public enum Type {
-        /** UTF-8 text: BINARY with the STRING logical type; values are {@link String}. */
-        STRING(PrimitiveTypeName.BINARY, LogicalTypeAnnotation.stringType(), String.class),
-        /** 32-bit integer: INT32; values are {@link Integer}. */
-        INT32(PrimitiveTypeName.INT32, null, Integer.class),
-        /** 64-bit integer: INT64; values are {@link Long}. */
-        INT64(PrimitiveTypeName.INT64, null, Long.class),
-        /** IEEE double: DOUBLE; values are {@link Double}. */
-        DOUBLE(PrimitiveTypeName.DOUBLE, null, Double.class),
-        /** BOOLEAN; values are {@link Boolean}. */
-        BOOLEAN(PrimitiveTypeName.BOOLEAN, null, Boolean.class),
-        /** INT64 TIMESTAMP(MILLIS, UTC); values are {@link Instant}. */
-        TIMESTAMP_MILLIS(PrimitiveTypeName.INT64,
-                LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS), Instant.class);
+        /** UTF-8 text; values are {@link String}. */
+        STRING(String.class),
+        /** 32-bit integer; values are {@link Integer}. */
+        INT32(Integer.class),
+        /** 64-bit integer; values are {@link Long}. */
+        INT64(Long.class),
+        /** IEEE double; values are {@link Double}. */
+        DOUBLE(Double.class),
+        /** Boolean; values are {@link Boolean}. */
+        BOOLEAN(Boolean.class),
+        /** An instant at millisecond resolution, UTC; values are {@link Instant}. */
+        TIMESTAMP_MILLIS(Instant.class);
 
-        private final PrimitiveTypeName primitive;
-        private final LogicalTypeAnnotation logical;
         private final Class<?> javaType;
 
-        Type(PrimitiveTypeName primitive, LogicalTypeAnnotation logical, Class<?> javaType) {
-            this.primitive = primitive;
-            this.logical = logical;
+        Type(Class<?> javaType) {
             this.javaType = javaType;
-        }
-
-        /** The Parquet physical type. */
-        public PrimitiveTypeName primitive() {
-            return primitive;
-        }
-
-        /** The Parquet logical type annotation, or null where there is none. */
-        public LogicalTypeAnnotation logical() {
-            return logical;
         }
 
         /** The Java class of this type's values in {@link Column#valueOf}. */
@@ -244,7 +226,6 @@ public final class DatasetSchema {
 
     private static final List<Column> ALL = List.copyOf(COLUMNS);
     private static final Map<String, Column> BY_NAME = index(ALL);
-    private static final MessageType MESSAGE_TYPE = buildMessageType();
 
     private DatasetSchema() {
     }
@@ -268,11 +249,6 @@ public final class DatasetSchema {
         return c;
     }
 
-    /** The Parquet schema of a part file. */
-    public static MessageType messageType() {
-        return MESSAGE_TYPE;
-    }
-
     /**
      * Rebuilds a row from its column values, the inverse of {@link Column#valueOf}. The device is
      * rebuilt from the {@code device_*} columns with source {@value DatasetRow#DEVICE_SOURCE}; the
@@ -281,7 +257,7 @@ public final class DatasetSchema {
      *
      * @param value gives the value of a column, of its {@link Type#javaType()}, or null
      */
-    static DatasetRow toRow(Function<Column, Object> value) {
+    public static DatasetRow toRow(Function<Column, Object> value) {
         ModelSpec model = new ModelSpec(Family.parse(str(value, FAMILY)), i32(value, LAYERS), i32(value, HIDDEN),
                 i32(value, HEADS), i32(value, KV_HEADS), i32(value, FFN_HIDDEN), i32(value, VOCAB));
         TrainingConfig training = new TrainingConfig(i32(value, SEQ_LEN), i32(value, BATCH),
@@ -337,18 +313,5 @@ public final class DatasetSchema {
             }
         }
         return Map.copyOf(m);
-    }
-
-    private static MessageType buildMessageType() {
-        Types.MessageTypeBuilder b = Types.buildMessage();
-        for (Column c : ALL) {
-            Repetition rep = c.nullable() ? Repetition.OPTIONAL : Repetition.REQUIRED;
-            var field = Types.primitive(c.type().primitive(), rep);
-            if (c.type().logical() != null) {
-                field = field.as(c.type().logical());
-            }
-            b.addField(field.named(c.name()));
-        }
-        return b.named(MESSAGE_NAME);
     }
 }

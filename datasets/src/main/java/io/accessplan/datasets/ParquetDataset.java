@@ -282,7 +282,7 @@ public final class ParquetDataset {
                 continue;
             }
             org.apache.parquet.schema.Type t = fileSchema.getType(c.name());
-            if (!t.isPrimitive() || t.asPrimitiveType().getPrimitiveTypeName() != c.type().primitive()) {
+            if (!t.isPrimitive() || t.asPrimitiveType().getPrimitiveTypeName() != ParquetColumns.primitive(c.type())) {
                 problems.add(c.name() + " is " + t + ", expected " + c.type());
                 continue;
             }
@@ -320,11 +320,11 @@ public final class ParquetDataset {
         }
     }
 
-    /** Writes Groups of {@link DatasetSchema#messageType()} to a temporary file, renamed on commit. */
+    /** Writes Groups of {@link ParquetColumns#messageType()} to a temporary file, renamed on commit. */
     private final class GroupPartWriter implements PartWriter {
         private final Path target;
         private final Path tmp;
-        private final SimpleGroupFactory groups = new SimpleGroupFactory(DatasetSchema.messageType());
+        private final SimpleGroupFactory groups = new SimpleGroupFactory(ParquetColumns.messageType());
         private ParquetWriter<Group> writer;
         private boolean finished;
 
@@ -336,7 +336,7 @@ public final class ParquetDataset {
                         // A copy: the example write support stores the schema in the configuration it is
                         // given, and writers of other parts may run at the same time on other threads.
                         .withConf(new Configuration(conf))
-                        .withType(DatasetSchema.messageType())
+                        .withType(ParquetColumns.messageType())
                         .withExtraMetaData(footer)
                         .withWriteMode(ParquetFileWriter.Mode.CREATE)
                         // Snappy: what Spark and pyarrow write by default; every Parquet reader has it.

@@ -41,11 +41,11 @@ class DataReadmeTest {
 
     @Test
     void parquetSchemaFollowsTheColumns() {
-        var message = DatasetSchema.messageType();
+        var message = ParquetColumns.messageType();
         assertEquals(DatasetSchema.names().size(), message.getFieldCount());
         for (Column c : DatasetSchema.columns()) {
             var field = message.getType(c.name()).asPrimitiveType();
-            assertEquals(c.type().primitive(), field.getPrimitiveTypeName(), c.name());
+            assertEquals(ParquetColumns.primitive(c.type()), field.getPrimitiveTypeName(), c.name());
             assertEquals(c.nullable(), field.isRepetition(org.apache.parquet.schema.Type.Repetition.OPTIONAL), c.name());
         }
         assertEquals(List.of("step_time_ms", "step_time_ms_stdev"),

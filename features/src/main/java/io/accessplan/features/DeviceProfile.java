@@ -47,6 +47,14 @@ public record DeviceProfile(String name, long memoryBytes, double memBandwidthGB
         return p.mixed() ? tensorTflops16 : Math.max(tf32Tflops, fp32Tflops);
     }
 
+    /**
+     * The pinned host-device bandwidth an offload round trip runs at (GB/s): the slower of the two
+     * directions, since every offloaded byte crosses both ways.
+     */
+    public double pcieGBps() {
+        return Math.min(h2dGBps, d2hGBps);
+    }
+
     /** Whether the device can train in a precision. */
     public boolean supports(Precision p) {
         return p != Precision.BF16 || bf16;

@@ -30,12 +30,12 @@ public record Workload(ModelSpec model, TrainingConfig training, DeviceProfile d
      * device name), in hex. Equal workloads always get the same id, across runs and machines.
      */
     public String id() {
-        return hash(canonical());
+        return Fnv1a.hex64(canonical());
     }
 
     /** Stable identifier of the architecture alone (grouping key for cross-validation). */
     public String architectureId() {
-        return hash(model.family().id() + "|" + model.layers() + "|" + model.hidden() + "|" + model.heads()
+        return Fnv1a.hex64(model.family().id() + "|" + model.layers() + "|" + model.hidden() + "|" + model.heads()
                 + "|" + model.kvHeads() + "|" + model.ffnHidden() + "|" + model.vocab());
     }
 
@@ -46,14 +46,5 @@ public record Workload(ModelSpec model, TrainingConfig training, DeviceProfile d
         return m.family().id() + "|" + m.layers() + "|" + m.hidden() + "|" + m.heads() + "|" + m.kvHeads()
                 + "|" + m.ffnHidden() + "|" + m.vocab() + "|" + t.seqLen() + "|" + t.batch() + "|"
                 + t.precision().id() + "|" + t.optimizer().id() + "|" + t.attention().id() + "|" + device.name();
-    }
-
-    static String hash(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            h ^= (b & 0xff);
-            h *= 0x100000001b3L;
-        }
-        return String.format("%016x", h);
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The one rule that turns a workload's predictions into a choice: the predictor answers users
- * with it and the {@link Evaluator} scores it, so the reported metrics are what users get.
+ * with it and the evaluation ({@code model.evaluate.Evaluator}) scores it, so the reported metrics are what users get.
  *
  * <ol>
  *   <li>Only strategies predicted to fit are eligible, and of those, none that does strictly more

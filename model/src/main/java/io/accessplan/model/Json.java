@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code null} as themselves. Kept here, dependency-free, because the predictor loads models
  * with a deliberately small classpath.
  */
-final class Json {
+public final class Json {
     private final String s;
     private int i;
 
@@ -22,7 +22,7 @@ final class Json {
     }
 
     /** Parses one JSON value; throws IllegalArgumentException with the offset of a syntax error. */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json p = new Json(text);
         p.ws();
         Object v = p.value();
@@ -185,14 +185,14 @@ final class Json {
     }
 
     /** Writes a value (Map, List, CharSequence, Number, Boolean, double[] or null) as compact JSON. */
-    static String write(Object v) {
+    public static String write(Object v) {
         StringBuilder b = new StringBuilder();
         write(b, v, -1, 0);
         return b.toString();
     }
 
     /** Writes a value as JSON indented by two spaces. */
-    static String writePretty(Object v) {
+    public static String writePretty(Object v) {
         StringBuilder b = new StringBuilder();
         write(b, v, 2, 0);
         return b.toString();

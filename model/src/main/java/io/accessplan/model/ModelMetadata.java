@@ -24,7 +24,7 @@ import java.util.Map;
  *                              files written before them
  * @param timeResidualQuantiles cross-validated quantiles (5%, 50%, 95%) of ln(measured / predicted) step time
  * @param peakResidualQuantiles cross-validated quantiles (5%, 50%, 95%) of ln(measured / predicted) peak memory
- * @param hyperparameters       the training options that shape the model ({@link TrainOptions#hyperparameters()})
+ * @param hyperparameters       the training options that shape the model ({@code model.train.TrainOptions#hyperparameters()})
  * @param createdAt             ISO-8601 instant of training
  * @param crossValidation       cross-validated metrics of the model, by name (empty without cross-validation)
  */

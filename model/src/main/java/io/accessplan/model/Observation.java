@@ -6,7 +6,7 @@ import io.accessplan.features.Workload;
 
 /**
  * One measured (workload, strategy) step, the unit the model trains and is evaluated on. It is
- * the model's view of a dataset row ({@link DatasetRows} converts), kept free of the datasets
+ * the model's view of a dataset row ({@code io.accessplan.cli.DatasetRows} converts), kept free of the datasets
  * module so that the serving classes never load it.
  *
  * @param workload    the workload

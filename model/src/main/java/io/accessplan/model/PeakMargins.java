@@ -52,7 +52,7 @@ public record PeakMargins(double[] edges, double[] margins) {
      * Fits the margins on cross-validated predictions: for the rows given, the {@code q} quantile
      * of measured / predicted - 1 in each bin of the correction.
      */
-    static PeakMargins fit(double[] measured, double[] predicted, double[] analytic, int[] rows, double q) {
+    public static PeakMargins fit(double[] measured, double[] predicted, double[] analytic, int[] rows, double q) {
         List<List<Double>> by = new ArrayList<>();
         for (int b = 0; b < EDGES.length; b++) {
             by.add(new ArrayList<>());

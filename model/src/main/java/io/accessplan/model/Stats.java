@@ -3,12 +3,12 @@ package io.accessplan.model;
 import java.util.Arrays;
 
 /** Small statistics helpers shared by training and evaluation. */
-final class Stats {
+public final class Stats {
     private Stats() {
     }
 
     /** The nearest-rank quantile (Hyndman and Fan 1996, definition 1) of the values; NaN if empty. */
-    static double quantile(double[] values, double q) {
+    public static double quantile(double[] values, double q) {
         if (values.length == 0) {
             return Double.NaN;
         }
@@ -19,7 +19,7 @@ final class Stats {
     }
 
     /** The mean; NaN if empty. */
-    static double mean(double[] values) {
+    public static double mean(double[] values) {
         if (values.length == 0) {
             return Double.NaN;
         }

@@ -1,6 +1,7 @@
 package io.accessplan.model;
 
 import io.accessplan.features.ActivationPolicy;
+import io.accessplan.features.AtomicFiles;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.encode.FeatureEncoder;
@@ -11,17 +12,16 @@ import org.tribuo.regression.Regressor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A trained accessplan model: two Tribuo regressors (step time, peak memory) over the features of
+ * A trained accessplan model: Tribuo regressors of step time (absolute, and within each workload
+ * where the file has it: {@link #RANK}) and of peak memory over the features of
  * {@link FeatureEncoder}, their compiled serving form, and the {@link ModelMetadata} that says how
  * to read their outputs. Immutable and thread-safe; {@link #predict} never calls into Tribuo for
  * XGBoost models (see {@link CompiledEnsemble}).
@@ -35,7 +35,7 @@ public final class StrategyModel {
     public static final String PEAK_MEMORY = "peak_memory";
     /**
      * Name of the within-workload step-time regressor in the model file: it learns a strategy's
-     * step-time target less the mean of its workload's (EncodedRows#relativeTarget), so the job
+     * step-time target less the mean of its workload's (training's relative target), so the job
      * noise and the workload-level error shared by all strategies of a workload cancel and the
      * trees spend themselves on how strategies differ. A prediction takes its ranking from it and
      * its level from {@link #STEP_TIME}: for the candidates of a workload, learned value = rank +
@@ -127,23 +127,7 @@ public final class StrategyModel {
 
     /** Writes the model file atomically: to a sibling temporary file, then renamed over the target. */
     public void save(Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        if (abs.getParent() != null) {
-            Files.createDirectories(abs.getParent());
-        }
-        // a sibling name (same file system, so the rename is atomic) with the default permissions
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + System.nanoTime() + ".tmp");
-        try {
-            Files.write(tmp, toBytes(), java.nio.file.StandardOpenOption.CREATE_NEW);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, toBytes());
     }
 
     /** The metadata. */
@@ -167,11 +151,11 @@ public final class StrategyModel {
     }
 
     /** The compiled within-workload regressor (null in files without one). */
-    FastRegressor compiledRank() {
+    public FastRegressor compiledRank() {
         return rank;
     }
 
-    /** The serving form of the two regressors. */
+    /** The serving form of the step-time and peak-memory regressors. */
     public CompiledEnsemble ensemble() {
         return ensemble;
     }
@@ -229,7 +213,7 @@ public final class StrategyModel {
     }
 
     /** Predicts analyses of strategies of one workload {@code w}, in order. */
-    List<Prediction> predict(List<Analysis> as, Workload w) {
+    public List<Prediction> predict(List<Analysis> as, Workload w) {
         int n = as.size();
         double[][] xs = new double[n][encoder.width()];
         for (int i = 0; i < n; i++) {
@@ -286,7 +270,7 @@ public final class StrategyModel {
         return predict(List.of(a), a.plan().workload()).get(0);
     }
 
-    /** A prediction from the two regressors' raw outputs for an analysis. */
+    /** A prediction from the raw step-time (already combined with the within-workload one) and peak outputs. */
     private Prediction prediction(Analysis a, double rawTime, double rawPeak) {
         Plan p = a.plan();
         double rooflineMs = a.step().estimateMs();

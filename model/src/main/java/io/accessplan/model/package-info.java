@@ -1,17 +1,15 @@
 /**
- * Learning which memory strategy trains a workload fastest: Tribuo regressors of step time and
- * peak memory over the features of {@link io.accessplan.features.encode.FeatureEncoder}
- * ({@link io.accessplan.model.ModelTrainer}; step time both absolute and within each workload),
- * memory safety margins by the size of the learned correction
- * ({@link io.accessplan.model.PeakMargins}), the one choice rule the predictor answers with and the
- * evaluation scores ({@link io.accessplan.model.Choice}), grouped cross-validation
- * ({@link io.accessplan.model.CrossValidation}), evaluation against the baselines
- * ({@link io.accessplan.model.Evaluator}, {@link io.accessplan.model.HtmlReport}), the model file
- * ({@link io.accessplan.model.ModelFile}) and the trained model as served
- * ({@link io.accessplan.model.StrategyModel}, compiled to flat arrays by
- * {@link io.accessplan.model.CompiledEnsemble}).
+ * The trained model as served: a lookup loads a model file ({@link io.accessplan.model.ModelFile},
+ * {@link io.accessplan.model.ModelMetadata}), predicts step time and peak memory of every candidate
+ * strategy ({@link io.accessplan.model.StrategyModel}, compiled to flat arrays by
+ * {@link io.accessplan.model.CompiledEnsemble}), applies the memory safety margins
+ * ({@link io.accessplan.model.PeakMargins}) and chooses by the one rule the predictor answers with
+ * and the evaluation scores ({@link io.accessplan.model.Choice}).
  *
- * <p>Only {@link io.accessplan.model.DatasetRows} touches the datasets module: the serving
- * classes load and predict with no Hadoop, Parquet or dataset class on the classpath.
+ * <p>Training lives in {@link io.accessplan.model.train}, evaluation in
+ * {@link io.accessplan.model.evaluate}; both depend on this package and never the other way round,
+ * and nothing in the model module touches the datasets module (the dataset rows become
+ * {@link io.accessplan.model.Observation}s in the command line), so a lookup needs no training
+ * code, Hadoop, Parquet or dataset class on the classpath ({@code ServingLayeringTest}).
  */
 package io.accessplan.model;

@@ -1,5 +1,6 @@
 package io.accessplan.model;
 
+import io.accessplan.model.train.TestModels;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.encode.FeatureEncoder;

@@ -1,5 +1,6 @@
 package io.accessplan.model;
 
+import io.accessplan.model.train.TestModels;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

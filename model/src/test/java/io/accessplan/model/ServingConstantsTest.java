@@ -1,5 +1,6 @@
 package io.accessplan.model;
 
+import io.accessplan.model.train.TestModels;
 import io.accessplan.features.Strategy;
 import org.junit.jupiter.api.Test;
 

@@ -25,12 +25,12 @@ import java.util.SplittableRandom;
  * not measurements and not the simulator's; they only give the learner a structure to find
  * (efficiency that grows with size, launch overhead, copies that do or do not overlap).
  */
-final class SyntheticRows {
+public final class SyntheticRows {
     private SyntheticRows() {
     }
 
     /** Random workloads of small models (planning stays cheap), over a few devices. */
-    static List<Workload> workloads(int n, long seed) {
+    public static List<Workload> workloads(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<DeviceProfile> devices = List.of(dev("h100-sxm-80gb"), dev("a100-sxm-40gb"), dev("v100-sxm-16gb"),
                 dev("t4-16gb"), dev("l4-24gb"));
@@ -58,13 +58,13 @@ final class SyntheticRows {
     }
 
     /** Every candidate strategy of every workload with its synthetic measurement. */
-    static List<Observation> rows(List<Workload> workloads) {
+    public static List<Observation> rows(List<Workload> workloads) {
         return workloads.parallelStream().flatMap(w -> Strategy.candidates(w).stream()
                 .map(s -> measure(Planner.plan(w, s)))).toList();
     }
 
     /** The synthetic cost formula (deterministic; the "noise" is a hash of the workload and strategy). */
-    static Observation measure(Plan p) {
+    public static Observation measure(Plan p) {
         Workload w = p.workload();
         Roofline r = Roofline.of(p);
         double tokens = (double) w.training().tokens() / p.strategy().microBatches();

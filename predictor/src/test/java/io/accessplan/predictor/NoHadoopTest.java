@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The API works with neither Hadoop nor Parquet on the class path (the module excludes them). */
+/** The API works with neither Hadoop nor Parquet on the class path (the model module does not depend on the datasets module). */
 class NoHadoopTest {
 
     @Test

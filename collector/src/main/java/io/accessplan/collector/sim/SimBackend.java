@@ -5,6 +5,7 @@ import io.accessplan.collector.BackendOptions;
 import io.accessplan.features.DeviceProfile;
 import io.accessplan.features.Measurement;
 import io.accessplan.features.Precision;
+import io.accessplan.features.Repeats;
 import io.accessplan.features.Workload;
 import io.accessplan.features.plan.Location;
 import io.accessplan.features.plan.MemoryCategory;
@@ -15,8 +16,6 @@ import io.accessplan.features.plan.Plan;
 import io.accessplan.features.plan.Schedule;
 import io.accessplan.features.plan.Tensor;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,8 +54,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <h2>Memory</h2>
  * The allocation timeline of the schedule (static tensors, then ALLOC/FREE in program order) is
- * replayed through the rounding of PyTorch's caching allocator [7]: every block is a multiple of
- * 512 bytes; requests of at most 1 MiB share 2 MiB segments of the small pool; larger requests
+ * replayed through the rounding of PyTorch's caching allocator [7] ({@link CachingAllocator}):
+ * every block is a multiple of 512 bytes; requests of at most 1 MiB share 2 MiB segments of the small pool; larger requests
  * get segments rounded up to 2 MiB. The reported peak is the most device memory held at once:
  * the CUDA context (driver memory, not rounded), then every block the allocator holds. It is
  * therefore at least the planner's exact peak. A peak over the capacity (the device's, or the
@@ -64,10 +63,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the one the step attempted.
  *
  * <h2>Noise</h2>
- * Two lognormal factors of median 1 multiply the step time. A job factor (sigma
- * {@link #JOB_NOISE_SIGMA}) is shared by every strategy of one workload: a sweep measures them back
+ * Two lognormal factors of median 1 multiply the step time ({@link StepNoise}). A job factor (sigma
+ * {@link StepNoise#JOB_NOISE_SIGMA}) is shared by every strategy of one workload: a sweep measures them back
  * to back on one GPU, so its clock, thermal and host state at the time are common to all of
- * them. A run factor ({@link #noiseSigma}: measured on a GPU, smaller for longer steps, larger
+ * them. A run factor ({@link StepNoise#noiseSigma}: measured on a GPU, smaller for longer steps, larger
  * when the optimizer runs on the host) is drawn for every repeat; the reported time is
  * the median of the repeats and their standard deviation. The streams are seeded from the run
  * seed, the workload and (for the run factor) the strategy, so a rerun gives identical numbers
@@ -97,56 +96,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SimBackend implements Backend {
     /** The backend's name in the dataset. */
     public static final String NAME = "sim";
-
-    /**
-     * Per-repeat lognormal step-time noise of a schedule that runs on the GPU only: sigma 0.27% up
-     * to a {@value #NOISE_KNEE_MS} ms step, falling as {@code (knee / t)^}{@value #NOISE_EXPONENT}
-     * beyond. Fitted on measured repeats [9]: the root mean square of the coefficient of variation
-     * of 3 CUDA-event-timed repeats (an unbiased estimate of the variance), per half decade of step
-     * time, over the 312 such schedules of {@code datasets/data/cuda-h200}: 0.24-0.29% from 3 to
-     * 30 ms, 0.12% at 100 ms, 0.05% at 300 ms, 0.01% at 3 s. Longer steps average out more jitter.
-     */
-    static final double NOISE_SIGMA = 0.0027;
-    static final double NOISE_KNEE_MS = 30;
-    static final double NOISE_EXPONENT = 0.72;
-
-    /**
-     * The same for a schedule whose optimizer step runs on the host ({@code opt_offload}, Adam on
-     * CPU threads that share the machine): sigma 3.2% up to {@value #HOST_NOISE_KNEE_MS} ms, then
-     * {@code (knee / t)^}{@value #HOST_NOISE_EXPONENT}: measured 3.0-3.8% from 10 to 100 ms, 1.1% at
-     * 300 ms, 0.13% at 3 s (312 schedules of [9]), an absolute jitter of a few milliseconds.
-     */
-    static final double HOST_NOISE_SIGMA = 0.032;
-    static final double HOST_NOISE_KNEE_MS = 100;
-    static final double HOST_NOISE_EXPONENT = 0.94;
-
-    /** Step times outside the measured range [1 ms, 4.4 s] get the noise of its nearest end: no extrapolation. */
-    static final double NOISE_MIN_MS = 1;
-    static final double NOISE_MAX_MS = 4400;
-
-    /** Sigma of the per-repeat noise of a step of {@code ms} milliseconds. */
-    static double noiseSigma(double ms, boolean hostOptimizer) {
-        double t = Math.min(NOISE_MAX_MS, Math.max(NOISE_MIN_MS, ms));
-        return hostOptimizer ? HOST_NOISE_SIGMA * Math.min(1, Math.pow(HOST_NOISE_KNEE_MS / t, HOST_NOISE_EXPONENT))
-                : NOISE_SIGMA * Math.min(1, Math.pow(NOISE_KNEE_MS / t, NOISE_EXPONENT));
-    }
-
-    /**
-     * Sigma of the job factor shared by every strategy of one workload: 2%, for the state of the
-     * GPU and host while that workload's strategies are measured (clocks, temperature, host load).
-     * Also an assumption. Sinha et al. [8] measure larger, systematic differences between GPUs of
-     * the same model across a cluster, which a sweep on one GPU does not have.
-     */
-    static final double JOB_NOISE_SIGMA = 0.02;
-
-    /** PyTorch caching allocator: every block is a multiple of 512 bytes (kMinBlockSize) [7]. */
-    static final long BLOCK_BYTES = 512;
-    /** Largest "small" request, 1 MiB (kSmallSize) [7]. */
-    static final long SMALL_REQUEST_BYTES = 1L << 20;
-    /** Small requests are packed into 2 MiB segments (kSmallBuffer) [7]. */
-    static final long SMALL_SEGMENT_BYTES = 2L << 20;
-    /** Large requests are rounded up to 2 MiB (kRoundLarge) [7]. */
-    static final long LARGE_ROUND_BYTES = 2L << 20;
 
     private final BackendOptions options;
     private final Map<DeviceProfile, DeviceModel[]> models = new ConcurrentHashMap<>();
@@ -182,41 +131,21 @@ public final class SimBackend implements Backend {
         double median = Double.NaN;
         double stdev = Double.NaN;
         if (!oom) {
-            double[] t = new double[repeats];
-            long base = mix(options.seed() ^ GOLDEN) ^ seed;
-            long job = mix(mix(base ^ GOLDEN) ^ fnv(w.canonical()));
-            double jobFactor = Math.exp(JOB_NOISE_SIGMA * normal(job, job + GOLDEN));
-            long state = noiseSeed(base, w, schedule);
-            double sigma = noiseSigma(r.seconds * 1e3, schedule.strategy().optimizerOffload());
-            double mean = 0;
-            for (int i = 0; i < repeats; i++) {
-                state += GOLDEN;
-                double u1 = unit(mix(state));
-                state += GOLDEN;
-                double u2 = unit(mix(state));
-                t[i] = r.seconds * 1e3 * jobFactor * Math.exp(sigma * boxMuller(u1, u2));
-                mean += t[i];
-            }
-            mean /= repeats;
-            double ss = 0;
-            for (double x : t) {
-                ss += (x - mean) * (x - mean);
-            }
-            stdev = repeats > 1 ? Math.sqrt(ss / (repeats - 1)) : 0;
-            Arrays.sort(t);
-            median = repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+            double[] t = StepNoise.repeats(r.seconds * 1e3, repeats, options.seed(), seed, schedule);
+            stdev = Repeats.stdev(t);
+            median = Repeats.median(t);
         }
-        return new Measurement(NAME, repeats, median, stdev, r.peakBytes, oom, plan.pcieBytes(), plan.hbmBytes(),
-                plan.flops(), plan.recomputeFlops(), "");
+        return plan.measured(NAME, repeats, median, stdev, r.peakBytes, oom, "");
     }
 
     @Override
     public Map<String, String> provenance() {
-        return Map.of("backend", NAME, "noise_sigma", NOISE_SIGMA + " up to " + NOISE_KNEE_MS + " ms, then (knee/t)^"
-                        + NOISE_EXPONENT + ", t clamped to [" + NOISE_MIN_MS + ", " + NOISE_MAX_MS + "] ms",
-                "host_noise_sigma", HOST_NOISE_SIGMA + " up to " + HOST_NOISE_KNEE_MS + " ms, then (knee/t)^"
-                        + HOST_NOISE_EXPONENT,
-                "job_noise_sigma", Double.toString(JOB_NOISE_SIGMA),
+        return Map.of("backend", NAME, "noise_sigma", StepNoise.NOISE_SIGMA + " up to " + StepNoise.NOISE_KNEE_MS
+                        + " ms, then (knee/t)^" + StepNoise.NOISE_EXPONENT + ", t clamped to [" + StepNoise.NOISE_MIN_MS
+                        + ", " + StepNoise.NOISE_MAX_MS + "] ms",
+                "host_noise_sigma", StepNoise.HOST_NOISE_SIGMA + " up to " + StepNoise.HOST_NOISE_KNEE_MS
+                        + " ms, then (knee/t)^" + StepNoise.HOST_NOISE_EXPONENT,
+                "job_noise_sigma", Double.toString(StepNoise.JOB_NOISE_SIGMA),
                 "memory_cap_bytes", Long.toString(options.memoryCapBytes()), "seed", Long.toString(options.seed()));
     }
 
@@ -300,12 +229,10 @@ public final class SimBackend implements Backend {
         for (int id : s.staticTensors()) {
             Tensor t = tensors.get(id);
             if (t.location() == Location.DEVICE) {
-                held += t.category() == MemoryCategory.CONTEXT ? t.bytes() : largeOrBlock(t.bytes());
+                held += t.category() == MemoryCategory.CONTEXT ? t.bytes() : CachingAllocator.largeOrBlock(t.bytes());
             }
         }
-        long large = 0;
-        long small = 0;
-        long peakDynamic = 0;
+        CachingAllocator heap = new CachingAllocator();
         int timed = 0;
         int bodyTimed = 0;
         for (int i = 0; i < n; i++) {
@@ -320,17 +247,7 @@ public final class SimBackend implements Backend {
             if (kind == OpKind.ALLOC || kind == OpKind.FREE) {
                 Tensor t = tensors.get(op.tensor());
                 if (t.location() == Location.DEVICE) {
-                    long b = roundBlock(t.bytes());
-                    long sign = kind == OpKind.ALLOC ? 1 : -1;
-                    if (b <= SMALL_REQUEST_BYTES) {
-                        small += sign * b;
-                    } else {
-                        large += sign * roundUp(b, LARGE_ROUND_BYTES);
-                    }
-                    long dynamic = large + roundUp(small, SMALL_SEGMENT_BYTES);
-                    if (dynamic > peakDynamic) {
-                        peakDynamic = dynamic;
-                    }
+                    heap.change(t.bytes(), kind == OpKind.ALLOC);
                 }
                 if (w.length == 0 && lastTimed[f] >= 0) {
                     // takes no time and waits for nothing: it finishes when its stream's previous
@@ -371,7 +288,7 @@ public final class SimBackend implements Backend {
             run(x, 0, bodyTimed, state);
         }
         run(x, bodyTimed, timed, state);
-        return new Replay(state[4], held + peakDynamic);
+        return new Replay(state[4], held + heap.peakBytes());
     }
 
     /** The waits of an operation with every target on the timeline (a copy only where one is not). */
@@ -451,63 +368,4 @@ public final class SimBackend implements Backend {
         };
     }
 
-    /** A request rounded to whole 512-byte blocks (at least one) [7]. */
-    static long roundBlock(long bytes) {
-        return Math.max(BLOCK_BYTES, roundUp(bytes, BLOCK_BYTES));
-    }
-
-    /** Device memory a static tensor holds: a small block, or a large segment rounded to 2 MiB. */
-    static long largeOrBlock(long bytes) {
-        long b = roundBlock(bytes);
-        return b <= SMALL_REQUEST_BYTES ? roundUp(b, SMALL_SEGMENT_BYTES) : roundUp(b, LARGE_ROUND_BYTES);
-    }
-
-    private static long roundUp(long x, long unit) {
-        return (x + unit - 1) / unit * unit;
-    }
-
-    // ---------------------------------------------------------------- seeded noise
-
-    /** Box-Muller: a standard normal from two uniforms in (0, 1]. */
-    private static double boxMuller(double u1, double u2) {
-        return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    }
-
-    /** A standard normal from two seeds. */
-    private static double normal(long a, long b) {
-        return boxMuller(unit(mix(a)), unit(mix(b)));
-    }
-
-    private static final long GOLDEN = 0x9e3779b97f4a7c15L;
-
-    /**
-     * The noise seed of one run: the run seed, the workload (its canonical text, which its id
-     * hashes) and the strategy, mixed; independent of what ran before.
-     */
-    static long noiseSeed(long seed, Workload w, Schedule s) {
-        long h = mix(seed ^ GOLDEN);
-        h = mix(h ^ fnv(w.canonical()));
-        return mix(h ^ fnv(s.strategy().toString()));
-    }
-
-    private static long fnv(String text) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
-
-    /** SplitMix64's finaliser (Steele, Lea and Flood, OOPSLA 2014). */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
-
-    /** A double in (0, 1] from the top 53 bits. */
-    private static double unit(long x) {
-        return ((x >>> 11) + 1) * 0x1.0p-53;
-    }
 }

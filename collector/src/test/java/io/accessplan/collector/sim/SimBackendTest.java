@@ -158,17 +158,17 @@ class SimBackendTest {
             long rounding = m.peakMemoryBytes() - plan.peakMemoryBytes();
             // at most 2 MiB per live tensor, and never less than the exact bytes
             long tensors = s.tensors().size();
-            assertTrue(rounding >= 0 && rounding <= tensors * SimBackend.LARGE_ROUND_BYTES,
+            assertTrue(rounding >= 0 && rounding <= tensors * CachingAllocator.LARGE_ROUND_BYTES,
                     st + ": rounding " + rounding);
         }
     }
 
     @Test
     void allocatorRoundsLikeThePyTorchCachingAllocator() {
-        assertEquals(512, SimBackend.roundBlock(1));
-        assertEquals(1024, SimBackend.roundBlock(513));
-        assertEquals(2L << 20, SimBackend.largeOrBlock(1000));            // a small block's 2 MiB segment
-        assertEquals(4L << 20, SimBackend.largeOrBlock((2L << 20) + 1));   // large: next 2 MiB
+        assertEquals(512, CachingAllocator.roundBlock(1));
+        assertEquals(1024, CachingAllocator.roundBlock(513));
+        assertEquals(2L << 20, CachingAllocator.largeOrBlock(1000));            // a small block's 2 MiB segment
+        assertEquals(4L << 20, CachingAllocator.largeOrBlock((2L << 20) + 1));   // large: next 2 MiB
     }
 
     @Test
@@ -212,7 +212,7 @@ class SimBackendTest {
         for (String name : new String[]{"keep", "keep+opt_offload"}) {
             Schedule s = Planner.schedule(w, Strategy.parse(name));
             double ms = sim.replay(s).seconds() * 1e3;
-            double sigma = SimBackend.noiseSigma(ms, s.strategy().optimizerOffload());
+            double sigma = StepNoise.noiseSigma(ms, s.strategy().optimizerOffload());
             double sum = 0;
             int n = 600;
             for (int seed = 0; seed < n; seed++) {
@@ -223,11 +223,11 @@ class SimBackendTest {
             assertEquals(sigma, Math.sqrt(sum / n), 0.1 * sigma, name + " at " + ms + " ms");
         }
         // the fitted curve: plateau below the knee, falling beyond, clamped outside the measured range
-        assertEquals(0.0027, SimBackend.noiseSigma(5, false), 1e-12);
-        assertEquals(0.032, SimBackend.noiseSigma(50, true), 1e-12);
-        assertEquals(0.0027 * Math.pow(30 / 300.0, 0.72), SimBackend.noiseSigma(300, false), 1e-12);
-        assertEquals(SimBackend.noiseSigma(4400, false), SimBackend.noiseSigma(60_000, false), 0.0);
-        assertTrue(SimBackend.noiseSigma(1000, true) > 5 * SimBackend.noiseSigma(1000, false));
+        assertEquals(0.0027, StepNoise.noiseSigma(5, false), 1e-12);
+        assertEquals(0.032, StepNoise.noiseSigma(50, true), 1e-12);
+        assertEquals(0.0027 * Math.pow(30 / 300.0, 0.72), StepNoise.noiseSigma(300, false), 1e-12);
+        assertEquals(StepNoise.noiseSigma(4400, false), StepNoise.noiseSigma(60_000, false), 0.0);
+        assertTrue(StepNoise.noiseSigma(1000, true) > 5 * StepNoise.noiseSigma(1000, false));
     }
 
     @Test

@@ -9,12 +9,14 @@ import io.accessplan.cuda.device.KernelArg;
 import io.accessplan.cuda.device.KernelLaunch;
 import io.accessplan.cuda.device.ZeroFill;
 import io.accessplan.features.Family;
+import io.accessplan.features.Fnv1a;
 import io.accessplan.features.OptimizerKind;
 import io.accessplan.features.plan.Op;
 import io.accessplan.features.plan.OpKind;
+import io.accessplan.features.plan.OpPass;
+import io.accessplan.features.plan.OpTemplate;
 import io.accessplan.features.plan.Tensor;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -166,53 +168,36 @@ public final class OpBinder {
             return optimizer(b, step);
         }
         String name = op.name();
-        int dot = name.indexOf('.');
-        String rest = name.substring(dot + 1);
-        String pre = op.layer() >= 0 ? "L" + op.layer() + "." : "";
-        Pass pass = Pass.FORWARD;
-        for (Pass p : new Pass[]{Pass.DGRAD2, Pass.DGRAD, Pass.WGRAD, Pass.BWD}) {
-            if (rest.endsWith(p.suffix)) {
-                pass = p;
-                rest = rest.substring(0, rest.length() - p.suffix.length());
-                break;
-            }
+        OpTemplate t = op.template();
+        if (t == null) {
+            throw new IllegalArgumentException("No kernel mapping for operation " + name);
         }
-        Ctx c = new Ctx(op, pass, pre, micro, b, new ArrayList<>());
-        switch (rest) {
-            case "ln1", "rms1" -> norm(c, pre + "norm1");
-            case "ln2", "rms2" -> norm(c, pre + "norm2");
-            case "final_norm" -> norm(c, "final_norm");
-            case "qkv", "attn.proj", "mlp.fc1", "mlp.fc2", "mlp.gate_up", "mlp.down", "linear", "lm_head" ->
-                    weightGemm(c, rest);
-            case "attn.scores" -> scores(c);
-            case "attn.pv" -> pv(c);
-            case "attn.fused" -> fused(c);
-            case "attn.softmax" -> softmax(c);
-            case "attn.dropout", "attn.proj.dropout", "mlp.dropout", "embedding.dropout" -> dropout(c, name);
-            case "residual1", "residual2" -> residual(c);
-            case "mlp.gelu", "gelu" -> gelu(c);
-            case "mlp.swiglu" -> swiglu(c);
-            case "rope" -> rope(c);
-            case "embedding" -> embedding(c);
-            case "input.cast" -> cast(c);
-            case "loss.cross_entropy" -> crossEntropy(c);
-            case "loss.mse" -> mse(c);
+        String pre = op.layer() >= 0 ? "L" + op.layer() + "." : "";
+        Ctx c = new Ctx(op, op.pass(), pre, micro, b, new ArrayList<>());
+        switch (t) {
+            case LN1, RMS1 -> norm(c, pre + "norm1");
+            case LN2, RMS2 -> norm(c, pre + "norm2");
+            case FINAL_NORM -> norm(c, "final_norm");
+            case QKV, ATTN_PROJ, MLP_FC1, MLP_FC2, MLP_GATE_UP, MLP_DOWN, LINEAR, LM_HEAD -> weightGemm(c, t.id());
+            case ATTN_SCORES -> scores(c);
+            case ATTN_PV -> pv(c);
+            case ATTN_FUSED -> fused(c);
+            case ATTN_SOFTMAX -> softmax(c);
+            case ATTN_DROPOUT, ATTN_PROJ_DROPOUT, MLP_DROPOUT, EMBEDDING_DROPOUT -> dropout(c, name);
+            case RESIDUAL1, RESIDUAL2 -> residual(c);
+            case MLP_GELU, GELU -> gelu(c);
+            case MLP_SWIGLU -> swiglu(c);
+            case ROPE -> rope(c);
+            case EMBEDDING -> embedding(c);
+            case INPUT_CAST -> cast(c);
+            case LOSS_CROSS_ENTROPY -> crossEntropy(c);
+            case LOSS_MSE -> mse(c);
             default -> throw new IllegalArgumentException("No kernel mapping for operation " + name);
         }
         return c.out;
     }
 
-    private enum Pass {
-        FORWARD(""), DGRAD(".dgrad"), DGRAD2(".dgrad2"), WGRAD(".wgrad"), BWD(".bwd");
-
-        final String suffix;
-
-        Pass(String suffix) {
-            this.suffix = suffix;
-        }
-    }
-
-    private record Ctx(Op op, Pass pass, String pre, int micro, Buffers b, List<DeviceCall> out) {
+    private record Ctx(Op op, OpPass pass, String pre, int micro, Buffers b, List<DeviceCall> out) {
         DevicePtr in(int i, int expected) {
             return pick(op.inputs(), i, expected, "inputs");
         }
@@ -243,7 +228,7 @@ public final class OpBinder {
         int h = d.hidden();
         DevicePtr gamma = slice(c.b.weights(), params.get(param + ".gamma"));
         DevicePtr beta = d.rmsNorm() ? null : slice(c.b.weights(), params.get(param + ".beta"));
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             DevicePtr x = c.in(0, 1);
             DevicePtr y = c.outp(0, 1);
             c.add(d.rmsNorm()
@@ -440,7 +425,7 @@ public final class OpBinder {
         float scale = (float) (1.0 / Math.sqrt(d.headDim()));
         List<KernelArg> dims = List.of(i32(d.samples()), i32(d.seq()), i32(d.heads()), i32(d.kvHeads()),
                 i32(d.headDim()), f32(scale), i32(d.causal() ? 1 : 0));
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             List<KernelArg> a = new ArrayList<>(List.of(ptr(c.in(0, 1)), ptr(c.outp(0, 2)), ptr(c.outp(1, 2))));
             a.addAll(dims);
             c.add(new KernelLaunch(k("attn_fwd"), d.seq(), d.heads(), d.samples(), ATTENTION_BLOCK, a));
@@ -455,7 +440,7 @@ public final class OpBinder {
 
     private void softmax(Ctx c) {
         long rows = (long) d.samples() * d.heads() * d.seq();
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             c.add(rows(k("softmax_fwd"), rows, ptr(c.in(0, 1)), ptr(c.outp(0, 1)), i64(rows), i32(d.seq()),
                     i32(d.causal() ? 1 : 0), i32(d.seq())));
         } else {
@@ -465,7 +450,7 @@ public final class OpBinder {
     }
 
     private void dropout(Ctx c, String name) {
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             DevicePtr mask = c.outp(0, 2);
             long n = mask.length();
             c.add(ew(k("dropout_fwd"), n, ptr(c.in(0, 1)), ptr(mask), ptr(c.outp(1, 2)), i64(n),
@@ -479,7 +464,7 @@ public final class OpBinder {
     }
 
     private void residual(Ctx c) {
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             DevicePtr y = c.outp(0, 1);
             long n = y.length() / e;
             c.add(ew(k("add"), n, ptr(c.in(0, 2)), ptr(c.in(1, 2)), ptr(y), i64(n)));
@@ -492,7 +477,7 @@ public final class OpBinder {
     }
 
     private void gelu(Ctx c) {
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             DevicePtr y = c.outp(0, 1);
             long n = y.length() / e;
             c.add(ew(k("gelu_fwd"), n, ptr(c.in(0, 1)), ptr(y), i64(n)));
@@ -506,7 +491,7 @@ public final class OpBinder {
     private void swiglu(Ctx c) {
         long rows = d.tokens();
         long n = rows * d.ffn();
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             c.add(ew(k("swiglu_fwd"), n, ptr(c.in(0, 1)), ptr(c.outp(0, 1)), i64(rows), i32(d.ffn())));
         } else {
             c.add(ew(k("swiglu_bwd"), n, ptr(c.in(0, 2)), ptr(c.in(1, 2)), ptr(c.outp(0, 1)), i64(rows),
@@ -518,16 +503,16 @@ public final class OpBinder {
     private void rope(Ctx c) {
         long rows = d.tokens();
         int rot = d.hidden() + d.kvDim();
-        DevicePtr x = c.pass == Pass.FORWARD ? c.in(0, 1) : c.outp(0, 1);
+        DevicePtr x = c.pass == OpPass.FORWARD ? c.in(0, 1) : c.outp(0, 1);
         c.add(ew(k("rope"), rows * rot / 2, ptr(x), i64(rows), i32(d.seq()), i32(d.qkvWidth()), i32(rot),
-                i32(d.headDim()), f32(c.pass == Pass.FORWARD ? 1 : -1)));
+                i32(d.headDim()), f32(c.pass == OpPass.FORWARD ? 1 : -1)));
     }
 
     private void embedding(Ctx c) {
         long tok = d.tokens();
         long n = tok * d.hidden();
         ParameterMap.Slice s = params.get("embedding");
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             c.add(ew(k("embedding_fwd"), n, ptr(c.in(0, 1)), ptr(slice(c.b.weights(), s)), ptr(c.outp(0, 1)),
                     i64(tok), i32(d.hidden())));
         } else {
@@ -547,7 +532,7 @@ public final class OpBinder {
         float scale = lossScale() / d.stepTokens();
         long labels = stream("labels");
         long offset = (long) c.micro * rows;
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             c.add(rows(k("xent_fwd"), rows, ptr(c.in(0, 1)), ptr(c.outp(0, 2)), ptr(c.outp(1, 2)), i64(rows),
                     i32(d.vocab()), i64(labels), i64(offset), f32(scale)));
         } else {
@@ -559,7 +544,7 @@ public final class OpBinder {
     private void mse(Ctx c) {
         long n = d.tokens() * d.hidden();
         float scale = lossScale() / (d.stepTokens() * d.hidden());
-        if (c.pass == Pass.FORWARD) {
+        if (c.pass == OpPass.FORWARD) {
             c.add(ew(k("mse_fwd"), n, ptr(c.in(0, 2)), ptr(c.in(1, 2)), ptr(c.outp(0, 1)), i64(n), f32(scale)));
         } else {
             c.add(ew(k("mse_bwd"), n, ptr(c.in(0, 2)), ptr(c.in(1, 2)), ptr(c.outp(0, 1)), i64(n), f32(scale)));
@@ -597,12 +582,7 @@ public final class OpBinder {
 
     /** Seed of one named random stream: the run's seed mixed with the name (FNV-1a 64). */
     long stream(String name) {
-        long h = 0xcbf29ce484222325L ^ seed;
-        for (byte x : name.getBytes(StandardCharsets.UTF_8)) {
-            h ^= (x & 0xff);
-            h *= 0x100000001b3L;
-        }
-        return h;
+        return Fnv1a.hash64(Fnv1a.OFFSET_BASIS ^ seed, name);
     }
 
     /** A grid-stride element-wise launch over n elements. */

@@ -1,6 +1,7 @@
 package io.accessplan.cuda.exec;
 
-import io.accessplan.features.Family;
+import io.accessplan.features.plan.Schedule;
+import io.accessplan.features.plan.WeightLayout;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,11 +11,10 @@ import java.util.Map;
 
 /**
  * Where each parameter matrix lives in the flat weights buffer (and, at the same offsets, in
- * the gradients buffer and the optimizer state). Slices are named like the operations that use
- * them ({@code L3.mlp.fc1}, {@code L3.norm1.gamma}, {@code embedding}). Biases and learned
- * position embeddings are counted by the planner but not used by the kernels: they stay in
- * the buffer untouched (and are still updated by the optimizer), so every byte the planner
- * counts is allocated and moved. GPT and BERT tie the output head to the embedding.
+ * the gradients buffer and the optimizer state): the planner's {@link WeightLayout}, the one
+ * layout, as offsets. Biases and learned position embeddings are counted by the planner but not
+ * used by the kernels: they stay in the buffer untouched (and are still updated by the
+ * optimizer), so every byte the planner counts is allocated and moved.
  */
 public final class ParameterMap {
     /**
@@ -30,46 +30,17 @@ public final class ParameterMap {
     private final List<Slice> gammas = new ArrayList<>();
     private long used;
 
-    /** The layout of a model's parameters. */
-    public ParameterMap(ModelDims d) {
-        long h = d.hidden();
-        for (int l = 0; l < d.layers(); l++) {
-            String p = "L" + l + ".";
-            if (d.family() == Family.MLP) {
-                add(p + "linear", h * h);
-                continue;
-            }
-            norm(p + "norm1", d);
-            add(p + "qkv", h * d.qkvWidth());
-            add(p + "attn.proj", h * h);
-            norm(p + "norm2", d);
-            if (d.family() == Family.LLAMA) {
-                add(p + "mlp.gate_up", h * 2L * d.ffn());
-                add(p + "mlp.down", (long) d.ffn() * h);
-            } else {
-                add(p + "mlp.fc1", h * d.ffn());
-                add(p + "mlp.fc2", (long) d.ffn() * h);
+    /** The layout of a schedule's model: the planner's {@link WeightLayout}, as slices of the buffer. */
+    public ParameterMap(Schedule schedule) {
+        long parameters = schedule.workload().parameters();
+        for (WeightLayout.Weight w : WeightLayout.of(schedule.workload()).weights()) {
+            Slice s = add(w.name(), w.elements());
+            if (w.scale()) {
+                gammas.add(s);
             }
         }
-        if (d.family() != Family.MLP) {
-            add("embedding", (long) d.vocab() * h);
-            if (d.family() != Family.BERT) {
-                norm("final_norm", d);
-            }
-            if (d.family() == Family.LLAMA) {
-                add("lm_head", h * d.vocab());
-            }
-        }
-        if (used > d.parameters()) {
-            throw new IllegalStateException("parameter layout needs " + used + " elements, the model has "
-                    + d.parameters());
-        }
-    }
-
-    private void norm(String name, ModelDims d) {
-        gammas.add(add(name + ".gamma", d.hidden()));
-        if (!d.rmsNorm()) {
-            add(name + ".beta", d.hidden());
+        if (used > parameters) {
+            throw new IllegalStateException("parameter layout needs " + used + " elements, the model has " + parameters);
         }
     }
 

@@ -73,7 +73,7 @@ public final class ScheduleExecutor implements AutoCloseable {
         this.allocator = new DeviceAllocator(api, capBytes);
         this.contextBytes = contextBytes;
         this.dims = ModelDims.of(schedule);
-        this.binder = new OpBinder(dims, new ParameterMap(dims), schedule.workload().training().optimizer(), seed);
+        this.binder = new OpBinder(dims, new ParameterMap(schedule), schedule.workload().training().optimizer(), seed);
         int n = schedule.tensors().size();
         this.device = new DeviceBuffer[n];
         this.host = new HostBuffer[n];
@@ -105,15 +105,11 @@ public final class ScheduleExecutor implements AutoCloseable {
                     api.setGemmWorkspace(device[id]);
                 }
             }
-            switch (t.name()) {
-                case "weights" -> weights = id;
-                case "gradients" -> gradients = id;
-                case "optimizer_state" -> optimizerState = id;
-                case "host_gradients" -> hostGradients = id;
-                default -> {
-                }
-            }
         }
+        weights = schedule.weights();
+        gradients = schedule.gradients();
+        optimizerState = schedule.optimizerState();
+        hostGradients = schedule.hostGradients();
         if (weights < 0 || gradients < 0 || optimizerState < 0) {
             throw new IllegalStateException("schedule of " + schedule.strategy() + " lacks weights, gradients or "
                     + "optimizer state");

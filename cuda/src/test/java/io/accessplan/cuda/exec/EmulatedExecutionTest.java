@@ -66,7 +66,7 @@ class EmulatedExecutionTest {
     @MethodSource("workloads")
     void everyStrategyComputesTheSameGradientsAndEveryParameterGetsOne(String name, Workload w) {
         float[] reference = gradients(w, Strategy.parse("keep"), 3);
-        ParameterMap params = new ParameterMap(ModelDims.of(Planner.schedule(w, Strategy.parse("keep"))));
+        ParameterMap params = new ParameterMap(Planner.schedule(w, Strategy.parse("keep")));
         for (Map.Entry<String, ParameterMap.Slice> e : params.slices().entrySet()) {
             double n = norm(reference, e.getValue().offset(), e.getValue().count());
             assertTrue(n > 0 && Double.isFinite(n), name + ": parameter " + e.getKey() + " has gradient norm " + n);
@@ -124,7 +124,7 @@ class EmulatedExecutionTest {
             float[] g = ex.gradients();
             api.takeLoss();
             DeviceBuffer wb = ex.weightsBuffer();
-            ParameterMap params = new ParameterMap(ModelDims.of(s));
+            ParameterMap params = new ParameterMap(s);
             ModelDims d = ModelDims.of(s);
             // random weights of 0.035 make attention nearly uniform and the query/key gradients
             // vanishingly small; sharpen it so that they matter (and a wrong rotation shows)

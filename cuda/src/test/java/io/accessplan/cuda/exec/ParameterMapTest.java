@@ -28,8 +28,9 @@ class ParameterMapTest {
                         OptimizerKind.ADAM, AttentionKind.FUSED),
                 Workloads.tinyBert(), Workloads.tinyMlp());
         for (Workload w : ws) {
-            ModelDims d = ModelDims.of(Planner.schedule(w, Strategy.parse("keep")));
-            ParameterMap p = new ParameterMap(d);
+            var schedule = Planner.schedule(w, Strategy.parse("keep"));
+            ModelDims d = ModelDims.of(schedule);
+            ParameterMap p = new ParameterMap(schedule);
             long h = d.hidden();
             long f = d.ffn();
             long left = d.parameters() - p.used();

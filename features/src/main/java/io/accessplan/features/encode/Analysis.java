@@ -4,6 +4,7 @@ import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.plan.Estimator;
 import io.accessplan.features.plan.Plan;
+import io.accessplan.features.plan.StepEstimate;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +30,10 @@ public record Analysis(Plan plan, StepEstimate step) {
 
     /** Analyses several strategies of one workload, sharing the section templates of each micro-batch size. */
     public static List<Analysis> all(Workload w, List<Strategy> strategies) {
-        Plan[] plans = Estimator.estimateAll(w, strategies);
-        Estimator.Timing[] t = Estimator.timeAll(w, strategies, StepEstimate.LAUNCH_MS, StepEstimate.HOST_FLOPS);
-        List<Analysis> out = new ArrayList<>(plans.length);
-        for (int i = 0; i < plans.length; i++) {
-            out.add(new Analysis(plans[i], StepEstimate.of(t[i])));
+        Estimator.Estimate[] es = Estimator.all(w, strategies, StepEstimate.LAUNCH_MS, StepEstimate.HOST_FLOPS);
+        List<Analysis> out = new ArrayList<>(es.length);
+        for (Estimator.Estimate e : es) {
+            out.add(new Analysis(e.plan(), e.step()));
         }
         return out;
     }

@@ -13,6 +13,7 @@ import io.accessplan.features.Workload;
 import io.accessplan.features.plan.MemoryCategory;
 import io.accessplan.features.plan.Plan;
 
+import io.accessplan.features.plan.StepEstimate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.Locale;
  * encodes lookups with it, and a model file records {@link #SCHEMA_VERSION} and {@link #names()}
  * so that a model is never fed features of another layout.
  *
- * <p>The vector has four parts, in this order:
+ * <p>The vector has six parts, in this order:
  * <ol>
  *   <li>raw fields: log2 of every size (layers, widths, heads, vocabulary, sequence, batch,
  *       micro-batches and the micro-batch size), the optimizer-offload flag;</li>
@@ -123,7 +124,7 @@ public final class FeatureEncoder {
         out[i++] = log2(d.memBandwidthGBps());
         out[i++] = log2(d.peakTflops(t.precision()));
         out[i++] = log2(d.fp32Tflops());
-        out[i++] = log2(Math.min(d.h2dGBps(), d.d2hGBps()));
+        out[i++] = log2(d.pcieGBps());
         out[i++] = d.pcieGen();
         // 4. planner quantities
         double capacity = d.memoryBytes();

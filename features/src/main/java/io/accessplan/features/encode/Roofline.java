@@ -26,7 +26,7 @@ public record Roofline(double computeMs, double hbmMs, double pcieMs) {
         double peak = d.peakTflops(p.workload().training().precision()) * 1e12;
         double compute = p.flops() / peak * 1e3;
         double hbm = p.hbmBytes() / (d.memBandwidthGBps() * 1e9) * 1e3;
-        double pcie = p.pcieBytes() / (Math.min(d.h2dGBps(), d.d2hGBps()) * 1e9) * 1e3;
+        double pcie = p.pcieBytes() / (d.pcieGBps() * 1e9) * 1e3;
         return new Roofline(compute, hbm, pcie);
     }
 

@@ -20,8 +20,11 @@ package io.accessplan.features.plan;
  * @param inputs       tensors read by a kernel
  * @param outputs      tensors written by a kernel
  * @param waitFor      indices of earlier operations on other streams that must finish first
+ * @param template     the section operation a kernel computes; null for copies, memory events,
+ *                     host work and the optimizer
+ * @param pass         which pass of {@code template} it is; null where there is no template
  */
 public record Op(int index, OpKind kind, StreamKind stream, Phase phase, int layer, String name,
                  double flops, long bytesRead, long bytesWritten, int m, int n, int k, int batchCount,
-                 int tensor, int[] inputs, int[] outputs, int[] waitFor) {
+                 int tensor, int[] inputs, int[] outputs, int[] waitFor, OpTemplate template, OpPass pass) {
 }

@@ -1,5 +1,6 @@
 package io.accessplan.features.plan;
 
+import io.accessplan.features.Measurement;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 
@@ -36,6 +37,16 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
                    double flops, double recomputeFlops, long pcieBytes, long hbmBytes, long hostBytes, int ops) {
 
     private static final MemoryCategory[] CATEGORIES = MemoryCategory.values();
+
+    /**
+     * A backend's measurement of this plan's step: what the backend timed and saw, with the
+     * step's traffic and FLOPs, which are the plan's whatever ran it.
+     */
+    public Measurement measured(String backend, int repeats, double stepTimeMs, double stepTimeMsStdev,
+                                long peakMemoryBytes, boolean oom, String detail) {
+        return new Measurement(backend, repeats, stepTimeMs, stepTimeMsStdev, peakMemoryBytes, oom, pcieBytes, hbmBytes,
+                flops, recomputeFlops, detail);
+    }
 
     /** Walks a schedule's allocation timeline and work. */
     static Plan of(Schedule s) {

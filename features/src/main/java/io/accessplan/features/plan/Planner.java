@@ -1,7 +1,6 @@
 package io.accessplan.features.plan;
 
 import io.accessplan.features.ActivationPolicy;
-import io.accessplan.features.Precision;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 
@@ -115,13 +114,10 @@ public final class Planner {
         }
 
         Schedule build() {
-            long params = w.parameters();
-            Precision prec = w.training().precision();
-            int moments = w.training().optimizer().moments();
-            long weightBytes = params * prec.bytes();
-            long gradBytes = params * prec.bytes();
-            // fp32 master copy in mixed precision, plus the moments, all fp32 [3]
-            long optBytes = params * 4L * (moments + (prec.mixed() ? 1 : 0));
+            ModelState state = ModelState.of(w);   // [3], [4]
+            long weightBytes = state.weightBytes();
+            long gradBytes = state.gradientBytes();
+            long optBytes = state.optimizerDeviceBytes();
             staticTensor("cuda_context", Planner.CUDA_CONTEXT_BYTES, MemoryCategory.CONTEXT, Location.DEVICE);
             staticTensor("cublas_workspace", Planner.CUBLAS_WORKSPACE_BYTES, MemoryCategory.WORKSPACE, Location.DEVICE);
             int weights = staticTensor("weights", weightBytes, MemoryCategory.WEIGHTS, Location.DEVICE);
@@ -129,9 +125,7 @@ public final class Planner {
             int hostGrads = -1;
             int optState;
             if (s.optimizerOffload()) {
-                // host keeps the fp32 parameters (master copy, or the only copy in fp32 training) and moments [4]
-                long hostOpt = params * 4L * (moments + 1);
-                optState = staticTensor("optimizer_state", hostOpt, MemoryCategory.OPTIMIZER, Location.HOST);
+                optState = staticTensor("optimizer_state", state.optimizerHostBytes(), MemoryCategory.OPTIMIZER, Location.HOST);
                 hostGrads = staticTensor("host_gradients", gradBytes, MemoryCategory.GRADIENTS, Location.HOST);
             } else {
                 optState = staticTensor("optimizer_state", optBytes, MemoryCategory.OPTIMIZER, Location.DEVICE);
@@ -226,7 +220,7 @@ public final class Planner {
             int bodyEnd = ops.size();
 
             // ---- optimizer, once per step
-            double updateFlops = params * (w.training().optimizer() == io.accessplan.features.OptimizerKind.ADAM ? 12.0 : 4.0);
+            double updateFlops = state.updateFlops();
             if (s.optimizerOffload()) {
                 int down = emit(OpKind.COPY_D2H, StreamKind.COPY, Phase.OPTIMIZER, -1, "gradients.to_host", 0,
                         gradBytes, gradBytes, 0, 0, 0, 0, hostGrads, new int[]{grads}, new int[]{hostGrads},
@@ -276,6 +270,13 @@ public final class Planner {
 
         private int emit(OpKind kind, StreamKind stream, Phase phase, int layer, String name, double flops, long read,
                          long written, int m, int n, int k, int batch, int tensor, int[] in, int[] out, int[] wait) {
+            return emit(kind, stream, phase, layer, name, flops, read, written, m, n, k, batch, tensor, in, out, wait,
+                    null, null);
+        }
+
+        private int emit(OpKind kind, StreamKind stream, Phase phase, int layer, String name, double flops, long read,
+                         long written, int m, int n, int k, int batch, int tensor, int[] in, int[] out, int[] wait,
+                         OpTemplate template, OpPass pass) {
             int idx = ops.size();
             if (pendingWait >= 0 && stream == StreamKind.COMPUTE) {
                 wait = Arrays.copyOf(wait, wait.length + 1);
@@ -283,7 +284,7 @@ public final class Planner {
                 pendingWait = -1;
             }
             ops.add(new Op(idx, kind, stream, phase, layer, name, flops, read, written, m, n, k, batch, tensor,
-                    in, out, wait));
+                    in, out, wait, template, pass));
             return idx;
         }
 
@@ -366,8 +367,8 @@ public final class Planner {
                         alloc(inst.ids[t], StreamKind.COMPUTE, phase);
                     }
                 }
-                last = emitKernel(f, f.kind(), pre + f.name(), phase, inst, f.in(), f.out(), f.flops(), f.m(), f.n(),
-                        f.k(), f.batch());
+                last = emitKernel(f, f.kind(), OpPass.FORWARD, pre, phase, inst, f.in(), f.out(), f.flops(), f.m(),
+                        f.n(), f.k(), f.batch());
                 for (int t : lastUsedBy(sec, mask, lastUse)[i]) {
                     boolean outputKept = t == sec.output && !freeOutput;
                     if (!retain[t] && !outputKept && inst.ids[t] >= 0) {
@@ -379,8 +380,9 @@ public final class Planner {
             return last;
         }
 
-        private int emitKernel(Section.F f, OpKind kind, String name, Phase phase, Inst inst, int[] in, int[] out,
-                               double flops, int m, int n, int k, int batch) {
+        /** A kernel of a section operation, named prefix + operation + pass ({@code L3.attn.scores.dgrad}). */
+        private int emitKernel(Section.F f, OpKind kind, OpPass pass, String pre, Phase phase, Inst inst, int[] in,
+                               int[] out, double flops, int m, int n, int k, int batch) {
             long read;
             long written;
             if (kind == OpKind.GEMM) {
@@ -391,8 +393,8 @@ public final class Planner {
                 read = bytes(inst, in);
                 written = bytes(inst, out);
             }
-            return emit(kind, StreamKind.COMPUTE, phase, inst.layer, name, flops, read, written, m, n, k, batch, -1,
-                    ids(inst.ids, in), ids(inst.ids, out), NONE);
+            return emit(kind, StreamKind.COMPUTE, phase, inst.layer, pre + f.name() + pass.suffix(), flops, read, written,
+                    m, n, k, batch, -1, ids(inst.ids, in), ids(inst.ids, out), NONE, f.template(), pass);
         }
 
         /**
@@ -426,19 +428,19 @@ public final class Planner {
                     int[] writes = ids(g, f.in());
                     if (f.kind() == OpKind.GEMM) {
                         // C[m,n] = A[m,k] B[k,n]: dA = dC B^T is (m,k,n); dB = A^T dC is (k,n,m)
-                        emitKernel(f, OpKind.GEMM, pre + f.name() + ".dgrad", Phase.BACKWARD, inst, NONE, NONE,
+                        emitKernel(f, OpKind.GEMM, OpPass.DGRAD, pre, Phase.BACKWARD, inst, NONE, NONE,
                                 f.flops(), f.m(), f.k(), f.n(), f.batch());
                         fixLast(reads, writes);
-                        emitKernel(f, OpKind.GEMM, pre + f.name() + (f.weight() ? ".wgrad" : ".dgrad2"), Phase.BACKWARD,
+                        emitKernel(f, OpKind.GEMM, f.weight() ? OpPass.WGRAD : OpPass.DGRAD2, pre, Phase.BACKWARD,
                                 inst, NONE, NONE, f.flops(), f.k(), f.n(), f.m(), f.batch());
                         fixLast(reads, writes);
                     } else {
-                        emitKernel(f, f.kind(), pre + f.name() + ".bwd", Phase.BACKWARD, inst, NONE, NONE,
+                        emitKernel(f, f.kind(), OpPass.BWD, pre, Phase.BACKWARD, inst, NONE, NONE,
                                 f.flops() * f.bwdFlopsFactor(), f.m(), f.n(), f.k(), f.batch());
                         Op last = ops.get(ops.size() - 1);
                         ops.set(ops.size() - 1, new Op(last.index(), last.kind(), last.stream(), last.phase(),
                                 last.layer(), last.name(), last.flops(), sum(reads), sum(writes), last.m(), last.n(),
-                                last.k(), last.batchCount(), -1, reads, writes, last.waitFor()));
+                                last.k(), last.batchCount(), -1, reads, writes, last.waitFor(), last.template(), last.pass()));
                     }
                 }
                 for (int t : f.out()) {
@@ -468,7 +470,7 @@ public final class Planner {
             Op last = ops.get(ops.size() - 1);
             ops.set(ops.size() - 1, new Op(last.index(), last.kind(), last.stream(), last.phase(), last.layer(),
                     last.name(), last.flops(), last.bytesRead(), last.bytesWritten(), last.m(), last.n(), last.k(),
-                    last.batchCount(), -1, reads, writes, last.waitFor()));
+                    last.batchCount(), -1, reads, writes, last.waitFor(), last.template(), last.pass()));
         }
 
         /** Frees (on the copy stream, after its copy) the device copies of an offloaded layer. */

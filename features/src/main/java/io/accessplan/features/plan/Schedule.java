@@ -74,6 +74,38 @@ public final class Schedule {
         return statics.clone();
     }
 
+    /** Id of the working weights on the device. */
+    public int weights() {
+        return staticTensor(MemoryCategory.WEIGHTS, Location.DEVICE);
+    }
+
+    /** Id of the weight gradients on the device. */
+    public int gradients() {
+        return staticTensor(MemoryCategory.GRADIENTS, Location.DEVICE);
+    }
+
+    /** Id of the pinned host copy of the gradients the host optimizer reads, or -1 without optimizer offload. */
+    public int hostGradients() {
+        return staticTensor(MemoryCategory.GRADIENTS, Location.HOST);
+    }
+
+    /** Id of the optimizer state, on the device or, with optimizer offload, on the host. */
+    public int optimizerState() {
+        int d = staticTensor(MemoryCategory.OPTIMIZER, Location.DEVICE);
+        return d >= 0 ? d : staticTensor(MemoryCategory.OPTIMIZER, Location.HOST);
+    }
+
+    /** The static tensor of a category at a location (the planner makes at most one of each model-state kind). */
+    private int staticTensor(MemoryCategory category, Location location) {
+        for (int id : statics) {
+            Tensor t = tensors.get(id);
+            if (t.category() == category && t.location() == location) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
     /** Activation bytes a layer keeps under this strategy's policy (averaged over layers for sqrt). */
     public long activationBytesPerLayer() {
         return activationBytesPerLayer;

@@ -37,8 +37,12 @@ final class Section {
      * @param bwd    the template tensors its backward reads (so they must be saved)
      * @param bwdFlopsFactor backward FLOPs as a multiple of forward FLOPs
      */
-    record F(String name, OpKind kind, int[] in, int[] out, int[] bwd, double flops, int m, int n, int k,
+    record F(OpTemplate template, OpKind kind, int[] in, int[] out, int[] bwd, double flops, int m, int n, int k,
              int batch, boolean weight, boolean core, double bwdFlopsFactor) {
+        /** The operation's name within its section. */
+        String name() {
+            return template.id();
+        }
     }
 
     final String name;
@@ -66,13 +70,13 @@ final class Section {
         return tensors.size() - 1;
     }
 
-    void gemm(String n, int[] in, int out, int[] bwd, long m, long nn, long k, long batch, boolean weight, boolean core) {
+    void gemm(OpTemplate n, int[] in, int out, int[] bwd, long m, long nn, long k, long batch, boolean weight, boolean core) {
         ops.add(new F(n, OpKind.GEMM, in, new int[]{out}, bwd, 2.0 * m * nn * k * batch, (int) m, (int) nn, (int) k,
                 (int) batch, weight, core, 2.0));
     }
 
     /** A memory-bound kernel costing {@code perElement} FLOPs per output element. */
-    void pointwise(String n, OpKind kind, int[] in, int[] out, int[] bwd, double perElement, boolean core) {
+    void pointwise(OpTemplate n, OpKind kind, int[] in, int[] out, int[] bwd, double perElement, boolean core) {
         long elems = 0;
         for (int o : out) {
             elems = Math.max(elems, tensors.get(o).bytes());
@@ -174,8 +178,8 @@ final class Section {
             int in = x.tensor("x", e * tok * h);
             int z = x.tensor("linear.out", e * tok * h);
             int y = x.tensor("y", e * tok * h);
-            x.gemm("linear", new int[]{in}, z, new int[]{in}, tok, h, h, 1, true, false);
-            x.pointwise("gelu", OpKind.ELEMENTWISE, new int[]{z}, new int[]{y}, new int[]{z}, 8, false);
+            x.gemm(OpTemplate.LINEAR, new int[]{in}, z, new int[]{in}, tok, h, h, 1, true, false);
+            x.pointwise(OpTemplate.GELU, OpKind.ELEMENTWISE, new int[]{z}, new int[]{y}, new int[]{z}, 8, false);
             x.input = in;
             x.output = y;
             return x;
@@ -192,76 +196,76 @@ final class Section {
         int in = x.tensor("x", e * tok * h);
         int n1 = x.tensor(llama ? "rms1.out" : "ln1.out", e * tok * h);
         int qkv = x.tensor("qkv.out", e * tok * qkvWidth);
-        x.pointwise(llama ? "rms1" : "ln1", OpKind.NORM, new int[]{in}, new int[]{n1}, new int[]{in}, 5, false);
-        x.gemm("qkv", new int[]{n1}, qkv, new int[]{n1}, tok, qkvWidth, h, 1, true, false);
+        x.pointwise(llama ? OpTemplate.RMS1 : OpTemplate.LN1, OpKind.NORM, new int[]{in}, new int[]{n1}, new int[]{in}, 5, false);
+        x.gemm(OpTemplate.QKV, new int[]{n1}, qkv, new int[]{n1}, tok, qkvWidth, h, 1, true, false);
         if (llama) {
             // rotary embedding, in place on q and k
-            x.pointwise("rope", OpKind.ELEMENTWISE, new int[]{qkv}, new int[]{}, new int[]{}, 3, false);
+            x.pointwise(OpTemplate.ROPE, OpKind.ELEMENTWISE, new int[]{qkv}, new int[]{}, new int[]{}, 3, false);
         }
         int ctx = x.tensor("attn.ctx", e * tok * h);
         if (fused) {
             // FlashAttention keeps only the output and fp32 log-sum-exp per row [2]
             int lse = x.mask("attn.lse", 4L * b * a * s);
             // forward: QK^T and PV, 4bs^2h; backward recomputes QK^T inside: 2.5x forward [2]
-            x.ops.add(new F("attn.fused", OpKind.FUSED_ATTENTION, new int[]{qkv}, new int[]{ctx, lse},
+            x.ops.add(new F(OpTemplate.ATTN_FUSED, OpKind.FUSED_ATTENTION, new int[]{qkv}, new int[]{ctx, lse},
                     new int[]{qkv, ctx, lse}, 4.0 * b * s * s * h, (int) s, (int) s, (int) hd, (int) (b * a),
                     false, false, 2.5));
         } else {
             int scores = x.tensor("attn.scores", e * scoreElems);
             int probs = x.tensor("attn.probs", e * scoreElems);
-            x.gemm("attn.scores", new int[]{qkv}, scores, new int[]{qkv}, s, s, hd, b * a, false, true);
-            x.pointwise("attn.softmax", OpKind.SOFTMAX, new int[]{scores}, new int[]{probs}, new int[]{probs}, 5, true);
+            x.gemm(OpTemplate.ATTN_SCORES, new int[]{qkv}, scores, new int[]{qkv}, s, s, hd, b * a, false, true);
+            x.pointwise(OpTemplate.ATTN_SOFTMAX, OpKind.SOFTMAX, new int[]{scores}, new int[]{probs}, new int[]{probs}, 5, true);
             int pv = probs;
             if (dropout) {
                 int amask = x.mask("attn.dropout.mask", scoreElems);
                 int pdrop = x.tensor("attn.dropout.out", e * scoreElems);
-                x.pointwise("attn.dropout", OpKind.DROPOUT, new int[]{probs}, new int[]{amask, pdrop},
+                x.pointwise(OpTemplate.ATTN_DROPOUT, OpKind.DROPOUT, new int[]{probs}, new int[]{amask, pdrop},
                         new int[]{amask}, 2, true);
                 pv = pdrop;
             }
-            x.gemm("attn.pv", new int[]{pv, qkv}, ctx, new int[]{pv, qkv}, s, hd, s, b * a, false, false);
+            x.gemm(OpTemplate.ATTN_PV, new int[]{pv, qkv}, ctx, new int[]{pv, qkv}, s, hd, s, b * a, false, false);
         }
         int proj = x.tensor("attn.proj.out", e * tok * h);
-        x.gemm("attn.proj", new int[]{ctx}, proj, new int[]{ctx}, tok, h, h, 1, true, false);
+        x.gemm(OpTemplate.ATTN_PROJ, new int[]{ctx}, proj, new int[]{ctx}, tok, h, h, 1, true, false);
         int branch = proj;
         if (dropout) {
             int pmask = x.mask("attn.proj.dropout.mask", tok * h);
             int pdrop = x.tensor("attn.proj.dropout.out", e * tok * h);
-            x.pointwise("attn.proj.dropout", OpKind.DROPOUT, new int[]{proj}, new int[]{pmask, pdrop},
+            x.pointwise(OpTemplate.ATTN_PROJ_DROPOUT, OpKind.DROPOUT, new int[]{proj}, new int[]{pmask, pdrop},
                     new int[]{pmask}, 2, false);
             branch = pdrop;
         }
         int r1 = x.tensor("residual1", e * tok * h);
-        x.pointwise("residual1", OpKind.ELEMENTWISE, new int[]{branch, in}, new int[]{r1}, new int[]{}, 1, false);
+        x.pointwise(OpTemplate.RESIDUAL1, OpKind.ELEMENTWISE, new int[]{branch, in}, new int[]{r1}, new int[]{}, 1, false);
         int n2 = x.tensor(llama ? "rms2.out" : "ln2.out", e * tok * h);
-        x.pointwise(llama ? "rms2" : "ln2", OpKind.NORM, new int[]{r1}, new int[]{n2}, new int[]{r1}, 5, false);
+        x.pointwise(llama ? OpTemplate.RMS2 : OpTemplate.LN2, OpKind.NORM, new int[]{r1}, new int[]{n2}, new int[]{r1}, 5, false);
         int down;
         if (llama) {
             // SwiGLU: gate and up projections in one GEMM, silu(gate) * up, down projection [3]
             int gu = x.tensor("mlp.gate_up.out", e * tok * 2 * f);
             int act = x.tensor("mlp.swiglu.out", e * tok * f);
             down = x.tensor("mlp.down.out", e * tok * h);
-            x.gemm("mlp.gate_up", new int[]{n2}, gu, new int[]{n2}, tok, 2 * f, h, 1, true, false);
-            x.pointwise("mlp.swiglu", OpKind.ELEMENTWISE, new int[]{gu}, new int[]{act}, new int[]{gu}, 6, false);
-            x.gemm("mlp.down", new int[]{act}, down, new int[]{act}, tok, h, f, 1, true, false);
+            x.gemm(OpTemplate.MLP_GATE_UP, new int[]{n2}, gu, new int[]{n2}, tok, 2 * f, h, 1, true, false);
+            x.pointwise(OpTemplate.MLP_SWIGLU, OpKind.ELEMENTWISE, new int[]{gu}, new int[]{act}, new int[]{gu}, 6, false);
+            x.gemm(OpTemplate.MLP_DOWN, new int[]{act}, down, new int[]{act}, tok, h, f, 1, true, false);
         } else {
             int fc1 = x.tensor("mlp.fc1.out", e * tok * f);
             int act = x.tensor("mlp.gelu.out", e * tok * f);
             down = x.tensor("mlp.fc2.out", e * tok * h);
-            x.gemm("mlp.fc1", new int[]{n2}, fc1, new int[]{n2}, tok, f, h, 1, true, false);
-            x.pointwise("mlp.gelu", OpKind.ELEMENTWISE, new int[]{fc1}, new int[]{act}, new int[]{fc1}, 8, false);
-            x.gemm("mlp.fc2", new int[]{act}, down, new int[]{act}, tok, h, f, 1, true, false);
+            x.gemm(OpTemplate.MLP_FC1, new int[]{n2}, fc1, new int[]{n2}, tok, f, h, 1, true, false);
+            x.pointwise(OpTemplate.MLP_GELU, OpKind.ELEMENTWISE, new int[]{fc1}, new int[]{act}, new int[]{fc1}, 8, false);
+            x.gemm(OpTemplate.MLP_FC2, new int[]{act}, down, new int[]{act}, tok, h, f, 1, true, false);
         }
         int branch2 = down;
         if (dropout) {
             int fmask = x.mask("mlp.dropout.mask", tok * h);
             int fdrop = x.tensor("mlp.dropout.out", e * tok * h);
-            x.pointwise("mlp.dropout", OpKind.DROPOUT, new int[]{down}, new int[]{fmask, fdrop},
+            x.pointwise(OpTemplate.MLP_DROPOUT, OpKind.DROPOUT, new int[]{down}, new int[]{fmask, fdrop},
                     new int[]{fmask}, 2, false);
             branch2 = fdrop;
         }
         int y = x.tensor("y", e * tok * h);
-        x.pointwise("residual2", OpKind.ELEMENTWISE, new int[]{branch2, r1}, new int[]{y}, new int[]{}, 1, false);
+        x.pointwise(OpTemplate.RESIDUAL2, OpKind.ELEMENTWISE, new int[]{branch2, r1}, new int[]{y}, new int[]{}, 1, false);
         x.input = in;
         x.output = y;
         return x;
@@ -277,17 +281,17 @@ final class Section {
         if (m.family() == Family.MLP) {
             int data = x.mask("input", e * tok * h);
             int x0 = x.tensor("x0", e * tok * h);
-            x.pointwise("input.cast", OpKind.ELEMENTWISE, new int[]{data}, new int[]{x0}, new int[]{}, 1, false);
+            x.pointwise(OpTemplate.INPUT_CAST, OpKind.ELEMENTWISE, new int[]{data}, new int[]{x0}, new int[]{}, 1, false);
             x.output = x0;
             return x;
         }
         int ids = x.mask("token_ids", 8L * tok); // int64 ids, as PyTorch's embedding takes
         int emb = x.tensor("embedding.out", e * tok * h);
-        x.pointwise("embedding", OpKind.EMBEDDING, new int[]{ids}, new int[]{emb}, new int[]{ids}, 1, false);
+        x.pointwise(OpTemplate.EMBEDDING, OpKind.EMBEDDING, new int[]{ids}, new int[]{emb}, new int[]{ids}, 1, false);
         if (m.family().hasDropout()) {
             int mask = x.mask("embedding.dropout.mask", tok * h);
             int x0 = x.tensor("x0", e * tok * h);
-            x.pointwise("embedding.dropout", OpKind.DROPOUT, new int[]{emb}, new int[]{mask, x0}, new int[]{mask}, 2,
+            x.pointwise(OpTemplate.EMBEDDING_DROPOUT, OpKind.DROPOUT, new int[]{emb}, new int[]{mask, x0}, new int[]{mask}, 2,
                     false);
             x.output = x0;
         } else {
@@ -309,21 +313,21 @@ final class Section {
         if (m.family() == Family.MLP) {
             int target = x.mask("target", e * tok * h);
             int loss = x.mask("loss", 4);
-            x.pointwise("loss.mse", OpKind.LOSS, new int[]{in, target}, new int[]{loss}, new int[]{in, target}, 3,
+            x.pointwise(OpTemplate.LOSS_MSE, OpKind.LOSS, new int[]{in, target}, new int[]{loss}, new int[]{in, target}, 3,
                     false);
             return x;
         }
         int normed = in;
         if (m.family() != Family.BERT) { // BERT is post-LN: no final norm
             normed = x.tensor("final_norm.out", e * tok * h);
-            x.pointwise("final_norm", OpKind.NORM, new int[]{in}, new int[]{normed}, new int[]{in}, 5, false);
+            x.pointwise(OpTemplate.FINAL_NORM, OpKind.NORM, new int[]{in}, new int[]{normed}, new int[]{in}, 5, false);
         }
         int logits = x.tensor("logits", e * tok * v);
         // cross-entropy keeps fp32 softmax of the logits, 4sbv bytes ([1], section 4.1)
         int probs = x.tensor("loss.softmax", 4L * tok * v);
         int loss = x.mask("loss", 4);
-        x.gemm("lm_head", new int[]{normed}, logits, new int[]{normed}, tok, v, h, 1, true, false);
-        x.pointwise("loss.cross_entropy", OpKind.LOSS, new int[]{logits}, new int[]{probs, loss}, new int[]{probs}, 5,
+        x.gemm(OpTemplate.LM_HEAD, new int[]{normed}, logits, new int[]{normed}, tok, v, h, 1, true, false);
+        x.pointwise(OpTemplate.LOSS_CROSS_ENTROPY, OpKind.LOSS, new int[]{logits}, new int[]{probs, loss}, new int[]{probs}, 5,
                 false);
         return x;
     }

@@ -11,6 +11,7 @@ import io.accessplan.features.TrainingConfig;
 import io.accessplan.features.Workload;
 import io.accessplan.features.plan.Plan;
 import io.accessplan.features.plan.Planner;
+import io.accessplan.features.plan.StepEstimate;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;

@@ -1,0 +1,266 @@
+package io.accessplan.model.train;
+
+import io.accessplan.model.Choice;
+import io.accessplan.model.Observation;
+import io.accessplan.model.PeakMargins;
+import io.accessplan.model.Stats;
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.TargetTransform;
+import io.accessplan.model.evaluate.EvaluationReport;
+import io.accessplan.model.evaluate.Evaluator;
+import io.accessplan.features.plan.Plan;
+import org.tribuo.Model;
+import org.tribuo.Trainer;
+import org.tribuo.regression.Regressor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Cross-validation that never splits what must stay unseen: {@link #grouped} keeps every row of
+ * one architecture ({@code Workload.architectureId()}) in one fold, so a held-out model is
+ * unseen in every size, batch and device; {@link #byDevice} holds out one GPU at a time.
+ */
+public final class CrossValidation {
+    private CrossValidation() {
+    }
+
+    /**
+     * One split.
+     *
+     * @param name  what is held out
+     * @param train row indices to train on
+     * @param test  row indices held out
+     */
+    public record Fold(String name, int[] train, int[] test) {
+    }
+
+    /**
+     * K folds grouped by architecture: the architectures are shuffled with the seed, then each,
+     * largest first, joins the fold with the fewest rows so far (balanced, deterministic).
+     */
+    public static List<Fold> grouped(List<Observation> rows, int k, long seed) {
+        Map<String, List<Integer>> byArch = new TreeMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            byArch.computeIfAbsent(rows.get(i).workload().architectureId(), a -> new ArrayList<>()).add(i);
+        }
+        if (k < 2 || k > byArch.size()) {
+            throw new IllegalArgumentException("Invalid number of folds: " + k + " (" + byArch.size()
+                    + " architectures)");
+        }
+        List<List<Integer>> groups = new ArrayList<>(byArch.values());
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = groups.size() - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            List<Integer> t = groups.get(i);
+            groups.set(i, groups.get(j));
+            groups.set(j, t);
+        }
+        groups.sort(Comparator.comparingInt((List<Integer> g) -> g.size()).reversed());
+        List<List<Integer>> test = new ArrayList<>();
+        for (int f = 0; f < k; f++) {
+            test.add(new ArrayList<>());
+        }
+        for (List<Integer> g : groups) {
+            List<Integer> smallest = test.stream().min(Comparator.comparingInt(List::size)).orElseThrow();
+            smallest.addAll(g);
+        }
+        List<Fold> out = new ArrayList<>();
+        for (int f = 0; f < k; f++) {
+            out.add(fold("fold-" + (f + 1), rows.size(), test.get(f)));
+        }
+        return out;
+    }
+
+    /** One fold per device: train on every other GPU, test on this one. */
+    public static List<Fold> byDevice(List<Observation> rows) {
+        Map<String, List<Integer>> byDev = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            byDev.computeIfAbsent(rows.get(i).workload().device().name(), a -> new ArrayList<>()).add(i);
+        }
+        List<Fold> out = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : byDev.entrySet()) {
+            out.add(fold(e.getKey(), rows.size(), e.getValue()));
+        }
+        return out;
+    }
+
+    private static Fold fold(String name, int n, List<Integer> testList) {
+        int[] test = testList.stream().mapToInt(Integer::intValue).sorted().toArray();
+        boolean[] held = new boolean[n];
+        for (int i : test) {
+            held[i] = true;
+        }
+        int[] train = new int[n - test.length];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            if (!held[i]) {
+                train[k++] = i;
+            }
+        }
+        return new Fold(name, train, test);
+    }
+
+    /**
+     * Leave-one-device-out: for each GPU, trains on the others and evaluates on it. Targets the
+     * options leave open are taken relative to the analytic estimates ({@link TargetTransform#LOG_RATIO}),
+     * the form that transfers across devices. Safety margins are the model's own kind
+     * ({@link PeakMargins} at {@link TrainOptions#marginQuantile()}), cross-fitted: a held-out GPU's
+     * choices use margins fitted on the out-of-device residuals of the other GPUs only, so nothing
+     * of the held-out GPU shapes its own evaluation. Choices by the predictor's rule ({@link Choice}).
+     */
+    public static Map<String, EvaluationReport> leaveOneDeviceOut(List<Observation> rows, TrainOptions o) {
+        EncodedRows d = EncodedRows.of(rows);
+        TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
+        TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
+        List<Fold> folds = byDevice(rows).stream().filter(f -> f.train().length > 0).toList();
+        double[] t = stepTimeOutOfFold(d, folds, o, tt);
+        double[] p = outOfFold(d, folds, o, false, pt);
+        double[] margins = crossFittedMargins(d, p, folds, o.marginQuantile());
+        Map<String, EvaluationReport> out = new LinkedHashMap<>();
+        for (Fold f : folds) {
+            double[] m = new double[f.test().length];
+            for (int k = 0; k < m.length; k++) {
+                m[k] = margins[f.test()[k]];
+            }
+            out.put(f.name(), subsetReport(d, f.test(), t, p, m));
+        }
+        return out;
+    }
+
+    /**
+     * Per row, the safety margin of its out-of-fold peak prediction {@code p}, with margins
+     * ({@link PeakMargins} at quantile {@code q}) fitted on the other folds' rows only; 0 for rows
+     * in no test fold.
+     */
+    static double[] crossFittedMargins(EncodedRows d, double[] p, List<Fold> folds, double q) {
+        double[] measured = d.peaks();
+        double[] out = new double[d.size()];
+        for (Fold f : folds) {
+            PeakMargins others = PeakMargins.fit(measured, p, d.analyticPeak, f.train(), q);
+            for (int i : f.test()) {
+                out[i] = others.margin(p[i], d.analyticPeak[i]);
+            }
+        }
+        return out;
+    }
+
+    /** Evaluates out-of-fold predictions over given folds (targets left open default to log ratio). */
+    public static EvaluationReport run(List<Observation> rows, List<Fold> folds, TrainOptions o, double safetyMargin) {
+        EncodedRows d = EncodedRows.of(rows);
+        TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
+        TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
+        double[] t = stepTimeOutOfFold(d, folds, o, tt);
+        double[] p = outOfFold(d, folds, o, false, pt);
+        int[] tested = folds.stream().flatMapToInt(f -> Arrays.stream(f.test())).sorted().distinct().toArray();
+        return subsetReport(d, tested, t, p, safetyMargin);
+    }
+
+    static EvaluationReport subsetReport(EncodedRows d, int[] idx, double[] t, double[] p, double margin) {
+        double[] margins = new double[idx.length];
+        Arrays.fill(margins, margin);
+        return subsetReport(d, idx, t, p, margins);
+    }
+
+    /** As above with a margin per held-out row (in the order of {@code idx}). */
+    static EvaluationReport subsetReport(EncodedRows d, int[] idx, double[] t, double[] p, double[] margins) {
+        List<Observation> rows = new ArrayList<>(idx.length);
+        List<Plan> plans = new ArrayList<>(idx.length);
+        double[] st = new double[idx.length];
+        double[] sp = new double[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            rows.add(d.rows.get(idx[k]));
+            plans.add(d.exactPlans().get(idx[k]));
+            st[k] = t[idx[k]];
+            sp[k] = p[idx[k]];
+        }
+        return Evaluator.report(rows, plans, st, sp, margins, Stats.mean(margins));
+    }
+
+    /**
+     * Out-of-fold predictions of one target in its natural unit (ms or bytes): for each fold, a
+     * regressor trained on the fold's training rows predicts its test rows. NaN where a row is in
+     * no test fold.
+     */
+    static double[] outOfFold(EncodedRows d, List<Fold> folds, TrainOptions o, boolean time, TargetTransform tt) {
+        double[] out = new double[d.size()];
+        Arrays.fill(out, Double.NaN);
+        Trainer<Regressor> trainer = Regressors.trainer(o);
+        String target = time ? StrategyModel.STEP_TIME : StrategyModel.PEAK_MEMORY;
+        for (Fold f : folds) {
+            int[] tr = d.usable(f.train(), time);
+            if (tr.length == 0) {
+                continue;
+            }
+            Model<Regressor> m = Regressors.fit(trainer, target, d.names, d.features(tr), d.target(tr, time, tt),
+                    Map.of("fold", f.name(), "target_transform", tt.id()));
+            double[] pred = Regressors.predict(m, d.names, d.features(f.test()));
+            for (int k = 0; k < f.test().length; k++) {
+                int i = f.test()[k];
+                out[i] = tt.inverse(pred[k], time ? d.timeEstimateMs[i] : d.analyticPeak[i]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Out-of-fold step times as the model predicts them: the absolute regressor's ({@link #outOfFold})
+     * level with the within-workload regressor's ranking ({@link StrategyModel#RANK}), combined per
+     * workload as {@link StrategyModel} does at lookup.
+     */
+    static double[] stepTimeOutOfFold(EncodedRows d, List<Fold> folds, TrainOptions o, TargetTransform tt) {
+        double[] abs = outOfFold(d, folds, o, true, tt);
+        double[] rel = new double[d.size()];
+        Arrays.fill(rel, Double.NaN);
+        Trainer<Regressor> trainer = Regressors.rankTrainer(o);
+        for (Fold f : folds) {
+            int[] tr = d.usable(f.train(), true);
+            if (tr.length == 0) {
+                continue;
+            }
+            Model<Regressor> m = rankModel(d, trainer, tr, tt, Map.of("fold", f.name(), "target_transform", tt.id()));
+            double[] pred = Regressors.predict(m, d.names, d.features(f.test()));
+            for (int k = 0; k < f.test().length; k++) {
+                rel[f.test()[k]] = pred[k];
+            }
+        }
+        return combine(d, abs, rel, tt);
+    }
+
+    /** Fits the within-workload regressor on the fitting rows {@code fit} (targets centred on each workload's). */
+    static Model<Regressor> rankModel(EncodedRows d, Trainer<Regressor> trainer, int[] fit, TargetTransform tt,
+                                      Map<String, String> run) {
+        return Regressors.fit(trainer, StrategyModel.RANK, d.names, d.features(fit), d.relativeTarget(fit, tt), run);
+    }
+
+    /** Per workload: time = inverse(rel + mean over the workload's rows of (learned abs - rel)). */
+    static double[] combine(EncodedRows d, double[] abs, double[] rel, TargetTransform tt) {
+        double[] out = abs.clone();
+        for (int[] g : Evaluator.groups(d.rows)) {
+            double off = 0;
+            int n = 0;
+            for (int i : g) {
+                if (!Double.isNaN(abs[i]) && !Double.isNaN(rel[i])) {
+                    off += tt.forward(abs[i], d.timeEstimateMs[i]) - rel[i];
+                    n++;
+                }
+            }
+            if (n == 0) {
+                continue;
+            }
+            off /= n;
+            for (int i : g) {
+                if (!Double.isNaN(abs[i]) && !Double.isNaN(rel[i])) {
+                    out[i] = tt.inverse(rel[i] + off, d.timeEstimateMs[i]);
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,133 @@
+package io.accessplan.model.train;
+
+import io.accessplan.model.Observation;
+import io.accessplan.model.StrategyModel;
+import io.accessplan.model.TargetTransform;
+import io.accessplan.model.evaluate.Evaluator;
+import io.accessplan.features.encode.Analysis;
+import io.accessplan.features.encode.FeatureEncoder;
+import io.accessplan.features.plan.Plan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Observations planned and encoded once, with their targets' analytic estimates, so that every
+ * fold of a cross-validation reuses them.
+ */
+final class EncodedRows {
+    final List<Observation> rows;
+    /** The encoder's (estimated) plans; the exact ones, for the baselines, are {@link #exactPlans()}. */
+    final List<Plan> plans;
+    private List<Plan> exact;
+    final List<double[]> x;
+    /** The kernel-level step estimate of each row (the base of a log-ratio time target). */
+    final double[] timeEstimateMs;
+    final double[] analyticPeak;
+    final List<String> names;
+
+    private EncodedRows(List<Observation> rows, List<Plan> plans, List<double[]> x, double[] timeEstimateMs,
+                        double[] analyticPeak, List<String> names) {
+        this.rows = rows;
+        this.plans = plans;
+        this.x = x;
+        this.timeEstimateMs = timeEstimateMs;
+        this.analyticPeak = analyticPeak;
+        this.names = names;
+    }
+
+    static EncodedRows of(List<Observation> rows) {
+        FeatureEncoder enc = new FeatureEncoder();
+        List<Analysis> as = Evaluator.analyse(rows);
+        List<double[]> x = as.parallelStream().map(enc::encode).toList();
+        List<Plan> plans = as.stream().map(Analysis::plan).toList();
+        double[] roof = new double[rows.size()];
+        double[] peak = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            roof[i] = as.get(i).step().estimateMs();
+            peak[i] = plans.get(i).peakMemoryBytes();
+        }
+        return new EncodedRows(List.copyOf(rows), plans, x, roof, peak, enc.names());
+    }
+
+    /** The planner's exact plans, built on first use (the baselines of a report need them). */
+    synchronized List<Plan> exactPlans() {
+        if (exact == null) {
+            exact = Evaluator.exactPlans(rows);
+        }
+        return exact;
+    }
+
+    int size() {
+        return rows.size();
+    }
+
+    double stepTime(int i) {
+        return rows.get(i).measurement().stepTimeMs();
+    }
+
+    double peak(int i) {
+        return rows.get(i).measurement().peakMemoryBytes();
+    }
+
+    /** The measured peak of every row, in order. */
+    double[] peaks() {
+        double[] out = new double[size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = peak(i);
+        }
+        return out;
+    }
+
+    /** Indices of {@code among} usable for a target: rows that fit for step time, rows with a peak for memory. */
+    int[] usable(int[] among, boolean time) {
+        List<Integer> out = new ArrayList<>();
+        for (int i : among) {
+            if (time ? rows.get(i).fits() : peak(i) > 0) {
+                out.add(i);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The learned target values of some rows. */
+    double[] target(int[] idx, boolean time, TargetTransform t) {
+        double[] y = new double[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            int i = idx[k];
+            y[k] = time ? t.forward(stepTime(i), timeEstimateMs[i]) : t.forward(peak(i), analyticPeak[i]);
+        }
+        return y;
+    }
+
+    List<double[]> features(int[] idx) {
+        List<double[]> out = new ArrayList<>(idx.length);
+        for (int i : idx) {
+            out.add(x.get(i));
+        }
+        return out;
+    }
+
+    /**
+     * The within-workload step-time targets of some rows (rows that fit): each row's learned value
+     * ({@link #target}) less the mean of its workload's rows among {@code idx}. What is common to
+     * all strategies of a workload (the job's clock and host state in a sweep, the workload-level
+     * error of the estimate) cancels, so a regressor of these learns how strategies of one workload
+     * differ: the ranking. See {@link StrategyModel#RANK}.
+     */
+    double[] relativeTarget(int[] idx, TargetTransform t) {
+        double[] y = target(idx, true, t);
+        java.util.Map<String, double[]> acc = new java.util.HashMap<>();
+        for (int k = 0; k < idx.length; k++) {
+            double[] a = acc.computeIfAbsent(rows.get(idx[k]).workload().id(), x -> new double[2]);
+            a[0] += y[k];
+            a[1]++;
+        }
+        double[] out = new double[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            double[] a = acc.get(rows.get(idx[k]).workload().id());
+            out[k] = y[k] - a[0] / a[1];
+        }
+        return out;
+    }
+}
