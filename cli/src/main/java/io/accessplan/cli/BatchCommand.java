@@ -28,6 +28,7 @@ final class BatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
+        OutputPaths.checkFile("--out", out, jobs, model.model, devicesFile);
         DeviceCatalog catalog = DeviceCatalog.builtinWith(devicesFile);
         BatchRunner.Result r = BatchRunner.run(model.planner(), jobs, out, catalog);
         System.out.printf(Locale.ROOT, "answered %d jobs (%d error rows) in %.1f s: %s%n", r.jobs(), r.errors(),

@@ -33,6 +33,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (report != null) {
+            OutputPaths.check("--report", report.toString(), OutputPaths.Kind.FILE,
+                    java.util.stream.Stream.concat(java.util.Arrays.stream(data.split(",")),
+                            java.util.stream.Stream.ofNullable(model.model).map(Path::toString)).toList());
+        }
         List<Observation> rows = DatasetRows.observations(DataLocation.openExisting(data).readAll());
         EvaluationReport r = Evaluator.evaluate(model.planner().model(), rows);
         System.out.println(json ? r.toJson() : r.toTable());
@@ -49,7 +54,7 @@ final class EvaluateCommand implements Callable<Integer> {
         try {
             HtmlReport.write(file, r, title);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write report " + file, e);
+            throw new UncheckedIOException("Cannot write report " + file + ": " + Main.firstLine(String.valueOf(e.getMessage())), e);
         }
     }
 }

@@ -39,7 +39,9 @@ public final class Main implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            if (ex instanceof IllegalArgumentException || ex instanceof BadInputException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof BadInputException
+                    || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+                // bad input, or an I/O failure whose message names the path: one line, exit 2
                 err.println("accessplan: " + firstLine(ex.getMessage()));
                 err.flush();
                 return BAD_INPUT;

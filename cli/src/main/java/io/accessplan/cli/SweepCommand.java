@@ -96,6 +96,8 @@ final class SweepCommand implements Callable<Integer> {
         Preset preset = presetName == null ? null : Preset.byName(presetName);
         List<Workload> fileWorkloads = source != null && source.workloads != null ? readWorkloads(source.workloads, catalog)
                 : null;
+        OutputPaths.check("--out", out, OutputPaths.Kind.DIRECTORY, java.util.stream.Stream.of(
+                source == null ? null : source.workloads, devicesFile).filter(java.util.Objects::nonNull).map(Path::toString).toList());
         ParquetDataset dataset = DataLocation.open(out);
         if (!resume && dataset.exists() && !dataset.parts().isEmpty()) {
             throw new BadInputException("Output exists: " + out + " (use --resume to continue it, or choose a new --out)");

@@ -39,6 +39,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainOptions o = flags.options();
+        OutputPaths.check("--out", out.toString(), OutputPaths.Kind.FILE, List.of(data.split(",")));
         List<Observation> rows = DatasetRows.observations(DataLocation.openExisting(data).readAll());
         TrainResult r = train(rows, o, out);
         System.out.print(summary(rows, r));
@@ -53,7 +54,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             r.model().save(out);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write model " + out, e);
+            throw new UncheckedIOException("Cannot write model " + out + ": " + Main.firstLine(String.valueOf(e.getMessage())), e);
         }
         return r;
     }

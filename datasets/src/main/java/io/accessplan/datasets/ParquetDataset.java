@@ -106,6 +106,7 @@ public final class ParquetDataset {
                 throw new IllegalStateException("Part already exists: " + target);
             }
             dir.fs().mkdirs(dir.path());
+            dir.cleanDeadTemporaries(dir.path(), partName);
         } catch (IOException e) {
             throw Location.failure("Cannot write dataset", dir.path(), e);
         }
@@ -133,7 +134,11 @@ public final class ParquetDataset {
         return List.copyOf(names);
     }
 
-    /** Every row of every committed part, parts in name order, rows in file order. */
+    /**
+     * Every row of every committed part, parts in name order, rows in file order.
+     *
+     * @throws DamagedPartException naming the first part that is damaged (see {@link #readPart})
+     */
     public List<DatasetRow> readAll() {
         List<DatasetRow> rows = new ArrayList<>();
         for (String part : parts()) {
@@ -142,12 +147,75 @@ public final class ParquetDataset {
         return rows;
     }
 
-    /** Every row of one part, in file order. */
+    /** The rows of the parts that read whole, and the damage of each part that did not. */
+    public record Read(List<DatasetRow> rows, List<DamagedPartException> skipped) {
+        /** Copies the lists. */
+        public Read {
+            rows = List.copyOf(rows);
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    /**
+     * Every row of every part that reads whole; a damaged part is left out whole (none of its rows
+     * are used) and reported in {@link Read#skipped()}.
+     */
+    public Read readAllSkippingDamaged() {
+        List<DatasetRow> rows = new ArrayList<>();
+        List<DamagedPartException> skipped = new ArrayList<>();
+        for (String part : parts()) {
+            try {
+                rows.addAll(readPart(part));
+            } catch (DamagedPartException e) {
+                skipped.add(e);
+            }
+        }
+        return new Read(rows, skipped);
+    }
+
+    /**
+     * Every row of one part, in file order. The part's page checksums (CRC-32 of each page, written
+     * by this writer; parts written before there were any carry none, and read unverified) are
+     * verified, and every row's values are checked against {@link DatasetSchema}'s bounds.
+     *
+     * @throws DamagedPartException where the part is empty, truncated, not Parquet, fails a page
+     *                              checksum, does not decode, or holds a value out of bounds
+     */
     public List<DatasetRow> readPart(String partName) {
         checkPartName(partName);
         Path p = dir.child(partName);
+        try {
+            return decodePart(p);
+        } catch (FileNotFoundException e) {
+            throw new IllegalArgumentException("No part " + partName + " in dataset " + dir.path(), e);
+        } catch (DamagedPartException e) {
+            throw e;
+        } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // A decoder fed damaged bytes fails in many ways (a CRC mismatch, a Thrift or Snappy error,
+            // an index or size out of range, a huge allocation from a damaged length); all mean the same.
+            if (e instanceof IOException io && !damageOf(io)) {
+                throw Location.failure("Cannot read part", p, io);
+            }
+            throw new DamagedPartException(p.toString(), Location.oneLine(e), e);
+        }
+    }
+
+    /** Whether an I/O failure of a reader is the file's content (damage) rather than the file system. */
+    private static boolean damageOf(IOException e) {
+        String cls = e.getClass().getName();
+        return !(e instanceof java.net.SocketException || e instanceof java.nio.channels.ClosedChannelException
+                || cls.startsWith("org.apache.hadoop.ipc") || cls.contains("AccessControl")
+                || e instanceof java.nio.file.AccessDeniedException);
+    }
+
+    /** Reading options of every part: page checksums verified where the writer wrote them. */
+    static org.apache.parquet.ParquetReadOptions readOptions() {
+        return org.apache.parquet.ParquetReadOptions.builder().usePageChecksumVerification(true).build();
+    }
+
+    private List<DatasetRow> decodePart(Path p) throws IOException {
         List<DatasetRow> rows = new ArrayList<>();
-        try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p))) {
+        try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p), readOptions())) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
             Map<Column, Integer> index = columnIndex(fileSchema, p);
             MessageColumnIO io = new ColumnIOFactory().getColumnIO(fileSchema);
@@ -158,17 +226,15 @@ public final class ParquetDataset {
                 for (long i = 0; i < pages.getRowCount(); i++, rowNumber++) {
                     Group g = records.read();
                     try {
-                        rows.add(DatasetSchema.toRow(c -> value(g, index.get(c), c)));
+                        DatasetRow row = DatasetSchema.toRow(c -> value(g, index.get(c), c));
+                        DatasetSchema.checkValues(row);
+                        rows.add(row);
                     } catch (RuntimeException e) {
-                        throw new IllegalArgumentException("Invalid row " + rowNumber + " of " + p + ": "
+                        throw new DamagedPartException(p.toString(), "invalid row " + rowNumber + ": "
                                 + Location.oneLine(e), e);
                     }
                 }
             }
-        } catch (FileNotFoundException e) {
-            throw new IllegalArgumentException("No part " + partName + " in dataset " + dir.path(), e);
-        } catch (IOException e) {
-            throw Location.failure("Cannot read part", p, e);
         }
         return rows;
     }
@@ -177,12 +243,15 @@ public final class ParquetDataset {
     public Map<String, String> footer(String partName) {
         checkPartName(partName);
         Path p = dir.child(partName);
-        try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p))) {
+        try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p), readOptions())) {
             return Map.copyOf(reader.getFooter().getFileMetaData().getKeyValueMetaData());
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException("No part " + partName + " in dataset " + dir.path(), e);
-        } catch (IOException e) {
-            throw Location.failure("Cannot read footer of part", p, e);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            if (e instanceof IOException io && !damageOf(io)) {
+                throw Location.failure("Cannot read footer of part", p, io);
+            }
+            throw new DamagedPartException(p.toString(), "footer: " + Location.oneLine(e), e);
         }
     }
 
@@ -289,8 +358,8 @@ public final class ParquetDataset {
             index.put(c, fileSchema.getFieldIndex(c.name()));
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("Not an accessplan dataset part: " + p + " (" + String.join(", ", problems)
-                    + ")");
+            throw new DamagedPartException(p.toString(), "not an accessplan dataset part (" + String.join(", ", problems)
+                    + ")", null);
         }
         return index;
     }
@@ -341,6 +410,8 @@ public final class ParquetDataset {
                         .withWriteMode(ParquetFileWriter.Mode.CREATE)
                         // Snappy: what Spark and pyarrow write by default; every Parquet reader has it.
                         .withCompressionCodec(CompressionCodecName.SNAPPY)
+                        // a CRC-32 per page, verified by readPart: a flipped bit is refused, never read as data
+                        .withPageWriteChecksumEnabled(true)
                         .build();
             } catch (IOException e) {
                 dir.deleteQuietly(tmp);
