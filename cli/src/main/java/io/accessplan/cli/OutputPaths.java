@@ -3,7 +3,6 @@ package io.accessplan.cli;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
@@ -107,7 +106,7 @@ final class OutputPaths {
                 return "file".equalsIgnoreCase(u.getScheme()) ? Path.of(u.getPath()) : null;
             }
             return Path.of(t);
-        } catch (IllegalArgumentException | InvalidPathException e) {
+        } catch (IllegalArgumentException e) {   // InvalidPathException included
             throw new BadInputException("Invalid path: " + s + " (" + Main.firstLine(e.getMessage()) + ")");
         }
     }

@@ -32,6 +32,9 @@ final class RecommendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (shown < 0) {
+            throw new BadInputException("Invalid --alternatives: " + shown + " (must be >= 0)");
+        }
         Workload w = workload.workload();
         AccessPlanner planner = model.planner();
         Recommendation r = planner.recommend(w);
