@@ -52,6 +52,9 @@ final class CrossCheckCommand implements Callable<Integer> {
     @Option(names = "--data", description = "no GPU needed: replay the cuda rows of this dataset (DIR or URI) on sim")
     String data;
 
+    @Option(names = "--skip-damaged", description = "with --data: leave out damaged parts (each named, and counted)")
+    boolean skipDamaged;
+
     @Override
     public Integer call() {
         // checked whichever source runs: an option given is never silently ignored
@@ -91,7 +94,7 @@ final class CrossCheckCommand implements Callable<Integer> {
 
     /** The cuda rows of a dataset against the simulator, each on the device profile the row recorded. */
     private Integer fromData() {
-        List<DatasetRow> rows = DataLocation.openExisting(data).readAll();
+        List<DatasetRow> rows = DataLocation.read(data, skipDamaged);
         List<CrossCheck.Row> out = new ArrayList<>();
         try (Backend sim = Backends.open("sim", new BackendOptions(0, 0, seed))) {
             for (DatasetRow r : rows) {

@@ -25,6 +25,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "dataset directory or Hadoop URI")
     String data;
 
+    @Option(names = "--skip-damaged", description = "leave out damaged parts (each named, and counted) instead of refusing the dataset")
+    boolean skipDamaged;
+
     @Option(names = "--json", description = "JSON output")
     boolean json;
 
@@ -38,7 +41,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     java.util.stream.Stream.concat(java.util.Arrays.stream(data.split(",")),
                             java.util.stream.Stream.ofNullable(model.model).map(Path::toString)).toList());
         }
-        List<Observation> rows = DatasetRows.observations(DataLocation.openExisting(data).readAll());
+        List<Observation> rows = DatasetRows.observations(DataLocation.read(data, skipDamaged));
         EvaluationReport r = Evaluator.evaluate(model.planner().model(), rows);
         System.out.println(json ? r.toJson() : r.toTable());
         if (report != null) {

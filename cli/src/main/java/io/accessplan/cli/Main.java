@@ -46,7 +46,14 @@ public final class Main implements Runnable {
                 err.flush();
                 return BAD_INPUT;
             }
-            err.println("accessplan: internal error: " + ex);
+            if (ex instanceof ArithmeticException) {
+                // a checked byte or FLOP count overflowed: the sizes are within their bounds but their product is not
+                err.println("accessplan: workload too large: a byte count overflows 64 bits (" + firstLine(ex.getMessage())
+                        + "); lower the sizes");
+                err.flush();
+                return BAD_INPUT;
+            }
+            err.println("accessplan: internal error: " + firstLine(String.valueOf(ex)));
             err.flush();
             return 1;
         });

@@ -27,6 +27,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "dataset directory or Hadoop URI")
     String data;
 
+    @Option(names = "--skip-damaged", description = "leave out damaged parts (each named, and counted) instead of refusing the dataset")
+    boolean skipDamaged;
+
     @Option(names = "--out", required = true, description = "model file to write")
     Path out;
 
@@ -40,7 +43,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         TrainOptions o = flags.options();
         OutputPaths.check("--out", out.toString(), OutputPaths.Kind.FILE, List.of(data.split(",")));
-        List<Observation> rows = DatasetRows.observations(DataLocation.openExisting(data).readAll());
+        List<Observation> rows = DatasetRows.observations(DataLocation.read(data, skipDamaged));
         TrainResult r = train(rows, o, out);
         System.out.print(summary(rows, r));
         if (lodo) {

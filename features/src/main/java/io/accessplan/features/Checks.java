@@ -18,8 +18,9 @@ public final class Checks {
 
     /** Rejects a value outside [1, max], naming the field, the value and the bound. */
     public static int range(String field, int value, int max) {
-        if (value <= 0 || value > max) {
-            throw new IllegalArgumentException("Invalid " + field + ": " + value + " (must be in 1.." + max + ")");
+        positive(field, value);
+        if (value > max) {
+            throw new IllegalArgumentException("Invalid " + field + ": " + value + " (must be at most " + max + ")");
         }
         return value;
     }

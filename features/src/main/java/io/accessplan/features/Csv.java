@@ -32,14 +32,13 @@ public final class Csv {
      * @throws IllegalArgumentException naming the source and line of a record the parser refuses
      */
     public static List<Line> read(Reader in, String where) {
-        CsvReader<CsvRecord> reader = CsvReader.builder()
-                .commentStrategy(CommentStrategy.SKIP)
-                .skipEmptyLines(true)
-                .ignoreDifferentFieldCount(true)
-                .detectBomHeader(true)
-                .ofCsvRecord(in);
         List<Line> out = new ArrayList<>();
-        try (reader) {
+        try (java.io.PushbackReader text = new java.io.PushbackReader(in, 1);
+             CsvReader<CsvRecord> reader = CsvReader.builder()
+                     .commentStrategy(CommentStrategy.SKIP)
+                     .skipEmptyLines(true)
+                     .ignoreDifferentFieldCount(true)
+                     .ofCsvRecord(skipByteOrderMark(text))) {
             for (CsvRecord r : reader) {
                 if (r.getFieldCount() == 1 && r.getField(0).isBlank()) {
                     continue;   // a line of spaces
@@ -54,6 +53,15 @@ public final class Csv {
             throw new IllegalArgumentException("Unreadable file: " + where + " (" + firstLine(e) + ")", e);
         }
         return out;
+    }
+
+    /** A UTF-8 byte order mark decodes to U+FEFF before the first column's name; it is not part of it. */
+    private static Reader skipByteOrderMark(java.io.PushbackReader r) throws IOException {
+        int c = r.read();
+        if (c >= 0 && c != '\uFEFF') {
+            r.unread(c);
+        }
+        return r;
     }
 
     private static String firstLine(Exception e) {

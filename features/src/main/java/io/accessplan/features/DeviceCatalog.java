@@ -106,7 +106,7 @@ public final class DeviceCatalog {
         }
     }
 
-    static List<DeviceProfile> parse(InputStream in, String where) throws IOException {
+    static List<DeviceProfile> parse(InputStream in, String where) {
         List<String> header = List.of(HEADER.split(","));
         List<DeviceProfile> out = new ArrayList<>();
         boolean seenHeader = false;

@@ -38,7 +38,7 @@ public record ModelSpec(Family family, int layers, int hidden, int heads, int kv
         Checks.range("kv_heads", kvHeads, MAX_HEADS);
         Checks.range("ffn_hidden", ffnHidden, MAX_FFN_HIDDEN);
         if (vocab > MAX_VOCAB) {
-            throw new IllegalArgumentException("Invalid vocab: " + vocab + " (must be in 1.." + MAX_VOCAB + ")");
+            throw new IllegalArgumentException("Invalid vocab: " + vocab + " (must be at most " + MAX_VOCAB + ")");
         }
         if (family.hasAttention()) {
             if (hidden % heads != 0) {
