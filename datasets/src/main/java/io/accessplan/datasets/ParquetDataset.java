@@ -218,6 +218,7 @@ public final class ParquetDataset {
         try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p), readOptions())) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
             Map<Column, Integer> index = columnIndex(fileSchema, p);
+            checkRowCounts(reader.getFooter().getBlocks(), p);
             MessageColumnIO io = new ColumnIOFactory().getColumnIO(fileSchema);
             PageReadStore pages;
             long rowNumber = 0;
@@ -339,6 +340,22 @@ public final class ParquetDataset {
                     + given + " (reserved; this writer writes " + DatasetSchema.VERSION + ")");
         }
         return footer;
+    }
+
+    /**
+     * Every column of a row group holds one value per row (the dataset's columns are flat), so a row count
+     * that differs from a column's value count is a damaged footer: read as is, it would silently drop rows.
+     */
+    private static void checkRowCounts(List<org.apache.parquet.hadoop.metadata.BlockMetaData> blocks, Path p) {
+        for (int b = 0; b < blocks.size(); b++) {
+            var block = blocks.get(b);
+            for (var c : block.getColumns()) {
+                if (c.getValueCount() != block.getRowCount()) {
+                    throw new DamagedPartException(p.toString(), "row group " + b + " has " + block.getRowCount()
+                            + " rows but column " + c.getPath().toDotString() + " holds " + c.getValueCount() + " values", null);
+                }
+            }
+        }
     }
 
     /** Where each schema column sits in a file's schema; fails naming the columns a part lacks or mistypes. */

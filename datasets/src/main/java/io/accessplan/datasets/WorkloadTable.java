@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import de.siegmar.fastcsv.writer.CsvWriter;
-import de.siegmar.fastcsv.writer.LineDelimiter;
 import io.accessplan.features.Csv;
 import org.apache.hadoop.conf.Configuration;
 
@@ -14,7 +12,6 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -129,7 +126,7 @@ public final class WorkloadTable {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);   // a UTF-8 byte order mark is not part of the first column's name
         }
-        return f == Format.CSV ? csv(pathOrUri, new StringReader(text)) : jsonl(text);
+        return f == Format.CSV ? csv(pathOrUri, text) : jsonl(text);
     }
 
     private static Format format(String pathOrUri) {
@@ -150,10 +147,10 @@ public final class WorkloadTable {
         return m;
     }
 
-    private static List<Row> csv(String file, Reader in) {
+    private static List<Row> csv(String file, String text) {
         List<Row> out = new ArrayList<>();
         List<String> header = null;
-        for (Csv.Line l : Csv.read(in, file)) {
+        for (Csv.Line l : Csv.read(text, file)) {
             List<String> f = l.fields();
             if (header == null) {
                 header = f.stream().map(WorkloadTable::column).toList();
@@ -241,12 +238,9 @@ public final class WorkloadTable {
             try (var stream = loc.outputFile(tmp).create(0);
                  BufferedWriter w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8))) {
                 if (f == Format.CSV) {
-                    CsvWriter csv = CsvWriter.builder().lineDelimiter(LineDelimiter.LF).build(w);
-                    csv.writeRecord(columns);
-                    for (Map<String, Object> r : rows) {
-                        csv.writeRecord(columns.stream().map(c -> r.get(c) == null ? "" : r.get(c).toString()).toList());
-                    }
-                    csv.flush();
+                    Csv.write(w, columns, () -> rows.stream()
+                            .map(r -> columns.stream().map(c -> r.get(c) == null ? "" : r.get(c).toString()).toList())
+                            .iterator());
                 } else {
                     for (Map<String, Object> r : rows) {
                         Map<String, Object> typed = new LinkedHashMap<>();

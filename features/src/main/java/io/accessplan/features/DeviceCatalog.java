@@ -2,7 +2,6 @@ package io.accessplan.features;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,7 +109,13 @@ public final class DeviceCatalog {
         List<String> header = List.of(HEADER.split(","));
         List<DeviceProfile> out = new ArrayList<>();
         boolean seenHeader = false;
-        for (Csv.Line l : Csv.read(new InputStreamReader(in, StandardCharsets.UTF_8), where)) {
+        String text;
+        try {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Unreadable device file: " + where + " (" + e.getMessage() + ")", e);
+        }
+        for (Csv.Line l : Csv.read(text, where)) {
             List<String> f = l.fields();
             if (!seenHeader) {
                 if (!f.stream().map(String::trim).toList().equals(header)) {

@@ -3,7 +3,6 @@ package io.accessplan.collector.sim;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -285,7 +284,7 @@ final class GemmModel {
             }
             List<List<String>> out = new ArrayList<>();
             List<io.accessplan.features.Csv.Line> lines = io.accessplan.features.Csv.read(
-                    new InputStreamReader(in, StandardCharsets.UTF_8), resource);
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
             for (io.accessplan.features.Csv.Line l : lines.subList(Math.min(1, lines.size()), lines.size())) {
                 out.add(l.fields());
             }
