@@ -101,14 +101,14 @@ public final class WorkloadTable {
         try {
             var status = loc.fs().getFileStatus(loc.path());
             if (!status.isFile()) {
-                throw new IllegalArgumentException("Not a file: " + pathOrUri);
+                throw new IllegalArgumentException("Unreadable file: " + pathOrUri + " (not a regular file)");
             }
             if (status.getLen() > MAX_TEXT_BYTES) {
                 throw new IllegalArgumentException("Too large: " + pathOrUri + " (" + status.getLen() + " bytes; a CSV or"
                         + " JSONL table is read whole, at most " + MAX_TEXT_BYTES + " bytes; use Parquet)");
             }
         } catch (java.io.FileNotFoundException e) {
-            throw new IllegalArgumentException("No such file: " + pathOrUri, e);
+            throw new IllegalArgumentException("Unreadable file: " + pathOrUri + " (no such file)", e);
         } catch (IOException e) {
             throw new IllegalArgumentException("Unreadable file: " + pathOrUri + " (" + Location.oneLine(e) + ")", e);
         }
@@ -117,7 +117,7 @@ public final class WorkloadTable {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(in.readAllBytes())).toString();
         } catch (java.io.FileNotFoundException e) {
-            throw new IllegalArgumentException("No such file: " + pathOrUri, e);
+            throw new IllegalArgumentException("Unreadable file: " + pathOrUri + " (no such file)", e);
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("Unreadable file: " + pathOrUri + " (not UTF-8 text)", e);
         } catch (IOException e) {
