@@ -38,6 +38,9 @@ class ReaderFuzzTest {
     @TempDir
     Path tmp;
 
+    /** Bytes that matter to the text formats: quotes, separators, line ends, brackets, a NUL, a digit. */
+    private static final byte[] SPECIAL = "\",\n\r{}[]:\\\u0000x9-".getBytes(StandardCharsets.ISO_8859_1);
+
     /** A mutation of a valid file's bytes: flips, overwrites, insertions, deletions, truncation, duplication. */
     static byte[] mutate(byte[] valid, SplittableRandom r) {
         byte[] b = valid.clone();
@@ -53,7 +56,7 @@ class ReaderFuzzTest {
             case 2 -> {
                 byte[] ins = new byte[1 + r.nextInt(8)];
                 for (int i = 0; i < ins.length; i++) {
-                    ins[i] = "\",\n\r{}[]:\\\u0000x9-".getBytes(StandardCharsets.ISO_8859_1)[r.nextInt(15)];
+                    ins[i] = SPECIAL[r.nextInt(SPECIAL.length)];
                 }
                 byte[] c = new byte[b.length + ins.length];
                 System.arraycopy(b, 0, c, 0, at);
