@@ -70,6 +70,12 @@ public final class Main implements Runnable {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        try {
+            System.exit(commandLine().execute(args));
+        } catch (OutOfMemoryError e) {
+            // the size bounds keep every plan far below the heap; say it in one line should one not
+            System.err.println("accessplan: out of memory (" + firstLine(e.getMessage()) + "); raise -Xmx in ACCESSPLAN_JAVA_OPTS");
+            System.exit(1);
+        }
     }
 }

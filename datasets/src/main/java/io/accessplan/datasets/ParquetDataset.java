@@ -267,6 +267,25 @@ public final class ParquetDataset {
     }
 
     /**
+     * Deletes the temporary files of writers that are gone: on the local disk those whose writing process
+     * (named in the file name) no longer runs; on other file systems, where a writer may run on another host,
+     * those not modified for a day. A writer still running keeps its file. What a resumed sweep calls.
+     *
+     * @return how many files were deleted
+     */
+    public int cleanDeadTemporaries() {
+        if (!exists()) {
+            return 0;
+        }
+        try {
+            return dir.fs() instanceof org.apache.hadoop.fs.RawLocalFileSystem ? dir.cleanDeadTemporaries(dir.path(), null)
+                    : cleanTemporary(Duration.ofDays(1));
+        } catch (IOException e) {
+            throw Location.failure("Cannot clean dataset", dir.path(), e);
+        }
+    }
+
+    /**
      * Deletes temporary files left by writers that were killed before they committed or closed.
      * Readers ignore such files anyway; this only reclaims space.
      *

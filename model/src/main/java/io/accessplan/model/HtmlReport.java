@@ -35,7 +35,16 @@ public final class HtmlReport {
         if (abs.getParent() != null) {
             Files.createDirectories(abs.getParent());
         }
-        Files.writeString(abs, render(report, title), StandardCharsets.UTF_8);
+        // written aside and renamed into place: a killed run never leaves a half-written report
+        // (a plain sibling name, not createTempFile: that makes the file owner-only, whatever the umask)
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Long.toHexString(System.nanoTime()) + ".tmp");
+        try {
+            Files.writeString(tmp, render(report, title), StandardCharsets.UTF_8);
+            Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** The report as an HTML document. */
