@@ -35,9 +35,11 @@ final class Json {
     }
 
     private static final ObjectWriter COMPACT = MAPPER.writer();
+    /** Two-space indentation, {@code "key": value}, arrays on one line: the layout the model files always had. */
     private static final ObjectWriter PRETTY = MAPPER.writer(new DefaultPrettyPrinter()
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-            .withoutSpacesInObjectEntries());
+            .withSeparators(com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)));
 
     private Json() {
     }
