@@ -7,17 +7,52 @@
 # Settings (environment): TEST_S (default 150; 0 skips the tests), SWEEP_S (300), BUDGET_S (3/4 of SWEEP_S), PRESET (small), MAX_PARAMS (1e8),
 # MAX_TFLOP (0: any), MAX_WORKLOADS (40), CAP_GIB (4), REPEATS (3), SEED (42), BACKEND (cuda).
 set -u
+# Every setting is checked before use and only ever passed as a quoted word: no environment value is
+# evaluated (bash arithmetic on a value such as 'a[$(cmd)]' would run the command).
+die() { echo "run.sh: $*" >&2; exit 2; }
+int_setting() {   # NAME DEFAULT: the value of $NAME, a non-negative integer, or exit 2 naming it
+  local v="${!1:-$2}"
+  [[ "$v" =~ ^[0-9]{1,9}$ ]] || die "invalid $1: '$v' (expected a non-negative integer)"
+  printf '%s' "$((10#$v))"
+}
+num_setting() {   # NAME DEFAULT: a plain decimal or scientific number (1e8, 0.5), or exit 2 naming it
+  local v="${!1:-$2}"
+  [[ "$v" =~ ^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$ ]] || die "invalid $1: '$v' (expected a number such as 1e8)"
+  printf '%s' "$v"
+}
+word_setting() {  # NAME DEFAULT: a name made of letters, digits, '.', '_' and '-'
+  local v="${!1:-$2}"
+  [[ "$v" =~ ^[A-Za-z0-9._-]*$ ]] || die "invalid $1: '$v' (expected letters, digits, '.', '_' or '-')"
+  printf '%s' "$v"
+}
+test_s=$(int_setting TEST_S 150) || exit 2
+sweep_s=$(int_setting SWEEP_S 300) || exit 2
+budget_s=$(int_setting BUDGET_S $((sweep_s * 3 / 4))) || exit 2
+max_workloads=$(int_setting MAX_WORKLOADS 40) || exit 2
+repeats=$(int_setting REPEATS 3) || exit 2
+seed=$(int_setting SEED 42) || exit 2
+max_params=$(num_setting MAX_PARAMS 1e8) || exit 2
+max_tflop=$(num_setting MAX_TFLOP 0) || exit 2
+cap_gib=$(num_setting CAP_GIB 4) || exit 2
+preset=$(word_setting PRESET small) || exit 2
+backend=$(word_setting BACKEND cuda) || exit 2
+device=$(word_setting DEVICE "") || exit 2
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${OUT:-$root/gpu-out}"
-mkdir -p "$out"
+mkdir -p -- "$out" || die "cannot create OUT directory '$out'"
 b="$root/gpu-bundle"
 started=$(date +%s)
+work=""
+trap '[ -n "$work" ] && rm -rf -- "$work"' EXIT
 if [ -x "${JAVA_HOME:-/nonexistent}/bin/java" ]; then
   java="$JAVA_HOME/bin/java"
 elif command -v java >/dev/null && java -version 2>&1 | grep -q -E 'version "(1[7-9]|2[0-9])'; then
   java=java
 else
-  tar xzf "$b/jre.tgz" -C /tmp && java=/tmp/jre/bin/java
+  # a private directory of this run (mktemp -d: mode 700, a fresh name), removed on exit
+  work="$(mktemp -d "${TMPDIR:-/tmp}/accessplan-jre.XXXXXXXX")" || die "cannot make a temporary directory"
+  tar xzf "$b/jre.tgz" -C "$work" || die "cannot unpack $b/jre.tgz"
+  java="$work/jre/bin/java"
 fi
 # JCublas 12.6 links libcublas.so.12: find one (CUDA 12 toolkit, or a pip nvidia-cublas-cu12 wheel)
 for d in /usr/local/cuda-12*/lib64 /usr/local/cuda/lib64 /usr/lib/x86_64-linux-gnu \
@@ -25,24 +60,27 @@ for d in /usr/local/cuda-12*/lib64 /usr/local/cuda/lib64 /usr/lib/x86_64-linux-g
   if [ -e "$d/libcublas.so.12" ]; then export LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; break; fi
 done
 cp="$(ls "$b"/lib/*.jar | tr '\n' ':')"
+# Provenance: facts about the run (versions, the GPU, counts), not the host's file system or names.
 {
-  date -u +%FT%TZ; echo "commit $(cat "$b/commit" 2>/dev/null)"; echo "java $java"; "$java" -version 2>&1
-  echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
-  nvidia-smi 2>&1; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,power.limit --format=csv 2>&1
-  ls -l /usr/local/ 2>&1 | grep -i cuda; ldconfig -p 2>/dev/null | grep -E 'libcuda\.so|libcublas\.so'
-  nproc; free -g; uname -a
+  date -u +%FT%TZ; echo "commit $(cat "$b/commit" 2>/dev/null)"
+  "$java" -version 2>&1
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,power.limit --format=csv 2>&1
+  nvidia-smi 2>/dev/null | grep -o 'CUDA Version: [0-9.]*' | head -1
+  echo "libraries: $(ldconfig -p 2>/dev/null | grep -o -E 'lib(cuda|cublas)\.so\.[0-9.]+' | sort -u | tr '\n' ' ')"
+  echo "cpus $(nproc)"; free -g 2>/dev/null | awk '/^Mem:/ {print "memory_gib " $2}'; echo "kernel $(uname -sr)"
 } >"$out/env.txt" 2>&1
 echo "env: $(( $(date +%s) - started )) s"
-if [ "${TEST_S:-150}" != 0 ]; then
-  timeout "${TEST_S:-150}" "$java" -Xmx8g -cp "$cp" io.accessplan.cuda.GpuTestMain >"$out/tests.txt" 2>&1
+if [ "$test_s" != 0 ]; then
+  timeout "$test_s" "$java" -Xmx8g -cp "$cp" io.accessplan.cuda.GpuTestMain >"$out/tests.txt" 2>&1
   echo "tests: exit $? at $(( $(date +%s) - started )) s"
   grep -E "tests (successful|failed|skipped|aborted)|^FAILED|CONTAINER" "$out/tests.txt" | head -20
 fi
-sweep_s="${SWEEP_S:-300}"
-timeout "$sweep_s" "$java" -Xmx16g -cp "$cp" io.accessplan.collector.RowLogSweep --backend "${BACKEND:-cuda}" \
-  --preset "${PRESET:-small}" --max-params "${MAX_PARAMS:-1e8}" --max-step-tflop "${MAX_TFLOP:-0}" --max-workloads "${MAX_WORKLOADS:-40}" \
-  --memory-cap-gib "${CAP_GIB:-4}" --repeats "${REPEATS:-3}" --seed "${SEED:-42}" \
-  --budget-seconds "${BUDGET_S:-$(( sweep_s * 3 / 4 ))}" ${DEVICE:+--device "$DEVICE"} --out "$out/rows.jsonl" \
+timeout "$sweep_s" "$java" -Xmx16g -cp "$cp" io.accessplan.collector.RowLogSweep --backend "$backend" \
+  --preset "$preset" --max-params "$max_params" --max-step-tflop "$max_tflop" --max-workloads "$max_workloads" \
+  --memory-cap-gib "$cap_gib" --repeats "$repeats" --seed "$seed" \
+  --budget-seconds "$budget_s" ${device:+--device "$device"} --out "$out/rows.jsonl" \
   >"$out/sweep.txt" 2>"$out/sweep.log"
-echo "sweep: exit $? at $(( $(date +%s) - started )) s; $(($(wc -l <"$out/rows.jsonl" 2>/dev/null || echo 1) - 1)) rows"
+rc=$?
+lines=$(wc -l <"$out/rows.jsonl" 2>/dev/null || echo 1)
+echo "sweep: exit $rc at $(( $(date +%s) - started )) s; $(( lines > 0 ? lines - 1 : 0 )) rows"
 tail -3 "$out/sweep.log"; cat "$out/sweep.txt"

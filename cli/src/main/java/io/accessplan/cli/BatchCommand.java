@@ -33,6 +33,7 @@ final class BatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
+        OutputPaths.checkFile("--out", out, jobs, model.model, devicesFile);
         Framework framework = emit == null ? null : Framework.parse(emit);
         DeviceCatalog catalog = DeviceCatalog.builtinWith(devicesFile);
         BatchRunner.Result r = BatchRunner.run(model.planner(), jobs, out, catalog, framework);

@@ -31,11 +31,20 @@ final class CrossCheckCommand implements Callable<Integer> {
     @Option(names = "--workloads", description = "CSV or JSONL workloads file instead of a preset (devices must be the local GPU)")
     Path workloads;
 
-    @Option(names = "--limit", defaultValue = "12", description = "workloads to run (default ${DEFAULT-VALUE})")
+    /** Most timed repeats a command takes: 1000 (five give a stable median). */
+    static final int MAX_REPEATS = 1000;
+
+    @Option(names = "--limit", defaultValue = "12", description = "workloads to run, or with --data cuda rows to replay (default ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--repeats", defaultValue = "5", description = "timed repeats (default ${DEFAULT-VALUE})")
+    @Option(names = "--repeats", defaultValue = "5", description = "timed repeats (default ${DEFAULT-VALUE}; with --data,"
+            + " the row's own repeats unless given)")
     int repeats;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private boolean repeatsGiven;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
@@ -43,13 +52,25 @@ final class CrossCheckCommand implements Callable<Integer> {
     @Option(names = "--data", description = "no GPU needed: replay the cuda rows of this dataset (DIR or URI) on sim")
     String data;
 
+    @Option(names = "--skip-damaged", description = "with --data: leave out damaged parts (each named, and counted)")
+    boolean skipDamaged;
+
     @Override
     public Integer call() {
-        if (data != null) {
-            return fromData();
-        }
+        // checked whichever source runs: an option given is never silently ignored
         if (limit <= 0) {
-            throw new BadInputException("Invalid limit: " + limit + " (must be > 0)");
+            throw new BadInputException("Invalid --limit: " + limit + " (must be > 0)");
+        }
+        if (repeats <= 0 || repeats > MAX_REPEATS) {
+            throw new BadInputException("Invalid --repeats: " + repeats + " (must be in 1.." + MAX_REPEATS + ")");
+        }
+        repeatsGiven = spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--repeats");
+        if (data != null) {
+            if (workloads != null) {
+                throw new BadInputException("Invalid --workloads: " + workloads + " (--data replays a dataset's rows; give one of the two)");
+            }
+            return fromData();
         }
         Preset p = workloads == null ? Preset.byName(preset) : null;
         try (Backend cuda = Backends.open("cuda", new BackendOptions(0, 0, seed));
@@ -73,14 +94,18 @@ final class CrossCheckCommand implements Callable<Integer> {
 
     /** The cuda rows of a dataset against the simulator, each on the device profile the row recorded. */
     private Integer fromData() {
-        List<DatasetRow> rows = DataLocation.openExisting(data).readAll();
+        List<DatasetRow> rows = DataLocation.read(data, skipDamaged);
         List<CrossCheck.Row> out = new ArrayList<>();
         try (Backend sim = Backends.open("sim", new BackendOptions(0, 0, seed))) {
             for (DatasetRow r : rows) {
                 if (!r.measurement().backend().equals("cuda")) {
                     continue;
                 }
-                Measurement m = sim.measure(Planner.schedule(r.workload(), r.strategy()), r.measurement().repeats(), seed);
+                if (out.size() >= limit) {
+                    break;
+                }
+                Measurement m = sim.measure(Planner.schedule(r.workload(), r.strategy()), repeatsGiven ? repeats
+                        : r.measurement().repeats(), seed);
                 out.add(new CrossCheck.Row(r.workload().id(), r.strategy().toString(), r.measurement(), m));
             }
         } catch (BackendUnavailableException e) {

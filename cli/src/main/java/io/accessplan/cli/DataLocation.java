@@ -42,6 +42,30 @@ final class DataLocation {
         return d;
     }
 
+    /**
+     * Every row of a dataset that must exist. A damaged part (see {@link ParquetDataset#readPart}) is refused,
+     * naming it, unless {@code skipDamaged}: then its rows are left out whole and each skipped part is said on
+     * standard error, with the count, before the command goes on.
+     */
+    static java.util.List<io.accessplan.datasets.DatasetRow> read(String uri, boolean skipDamaged) {
+        ParquetDataset d = openExisting(uri);
+        if (!skipDamaged) {
+            return d.readAll();
+        }
+        ParquetDataset.Read r = d.readAllSkippingDamaged();
+        for (io.accessplan.datasets.DamagedPartException e : r.skipped()) {
+            System.err.println("accessplan: skipped " + Main.firstLine(e.getMessage()));
+        }
+        if (!r.skipped().isEmpty()) {
+            System.err.printf(java.util.Locale.ROOT, "accessplan: skipped %d damaged of %d parts in %s; %d rows read%n",
+                    r.skipped().size(), d.parts().size(), uri, r.rows().size());
+        }
+        if (r.rows().isEmpty()) {
+            throw new BadInputException("No readable rows in " + uri + " (every part is damaged)");
+        }
+        return r.rows();
+    }
+
     /** Footer provenance of a sweep run from the command line: tool version, git commit, preset. */
     static java.util.Map<String, String> provenance(String preset) {
         java.util.Map<String, String> prov = new java.util.LinkedHashMap<>();

@@ -42,7 +42,7 @@ import java.util.stream.Stream;
         description = "The main job end to end: a small sweep on the simulator, training with grouped cross-validation,"
                 + " evaluation against the baselines, an HTML report, and recommendations for well-known models.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--dir", defaultValue = "accessplan-demo", description = "working directory, replaced on each run (default ${DEFAULT-VALUE})")
+    @Option(names = "--dir", defaultValue = "accessplan-demo", description = "working directory: a new one, or one an earlier demo made (reused; default ${DEFAULT-VALUE})")
     Path dir;
 
     @Option(names = "--seed", defaultValue = "42", description = "sweep seed (default ${DEFAULT-VALUE})")
@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        reset(dir);
+        prepare(dir);
         Path data = dir.resolve("data");
         Path modelFile = dir.resolve("model.apm");
         Path report = dir.resolve("report.html");
@@ -133,18 +133,63 @@ final class DemoCommand implements Callable<Integer> {
         return s.lines().map(l -> "    " + l).reduce("", (a, b) -> a + b + "\n");
     }
 
-    private static void reset(Path dir) {
+    /** The file that marks a directory this command made; only such a directory is ever cleared. */
+    static final String MARKER = ".accessplan-demo";
+
+    /**
+     * Makes the working directory, or reuses one this command made before (it holds {@link #MARKER}),
+     * deleting only what a demo run writes there. Anything else (the working directory or one above it,
+     * a user's directory, a file) is refused before anything is touched.
+     */
+    static void prepare(Path dir) {
+        String spelled = dir.toString();
+        if (spelled.isBlank()) {
+            throw new BadInputException("Invalid --dir: '' (a new directory name is required)");
+        }
+        Path real = OutputPaths.canonical(dir);
+        Path cwd = OutputPaths.canonical(Path.of(""));
+        if (cwd.startsWith(real) || real.getParent() == null) {
+            throw new BadInputException("Invalid --dir: " + spelled + " (it is the working directory or one above it;"
+                    + " the demo needs a directory of its own)");
+        }
         try {
-            if (Files.exists(dir)) {
-                try (Stream<Path> walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
+            if (Files.exists(dir) || Files.isSymbolicLink(dir)) {
+                if (!Files.isDirectory(dir)) {
+                    throw new BadInputException("Invalid --dir: " + spelled + " (not a directory; the demo makes its own)");
+                }
+                if (!Files.isRegularFile(dir.resolve(MARKER), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw new BadInputException("Invalid --dir: " + spelled + " (an existing directory the demo did not make,"
+                            + " no " + MARKER + " in it; choose a new --dir)");
+                }
+                for (String made : OUTPUTS) {
+                    deleteTree(dir.resolve(made));
+                }
+                return;
+            }
+            OutputPaths.check("--dir", spelled, OutputPaths.Kind.DIRECTORY, List.of());
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(MARKER), "made by accessplan demo; 'demo --dir' reuses and clears only this"
+                    + " directory's data/, model.apm and report.html\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot prepare --dir " + spelled + ": " + Main.firstLine(String.valueOf(e.getMessage())), e);
+        }
+    }
+
+    /** What a demo run writes in its directory, relative to it. */
+    private static final List<String> OUTPUTS = List.of("data", "model.apm", "report.html");
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> walk = Files.walk(p)) {
+                for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
                 }
             }
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare " + dir, e);
+        } else {
+            Files.delete(p);
         }
     }
 }

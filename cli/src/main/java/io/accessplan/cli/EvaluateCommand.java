@@ -24,6 +24,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "dataset directory or Hadoop URI")
     String data;
 
+    @Option(names = "--skip-damaged", description = "leave out damaged parts (each named, and counted) instead of refusing the dataset")
+    boolean skipDamaged;
+
     @Option(names = "--json", description = "JSON output")
     boolean json;
 
@@ -32,7 +35,12 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Observation> rows = DatasetRows.observations(DataLocation.openExisting(data).readAll());
+        if (report != null) {
+            OutputPaths.check("--report", report.toString(), OutputPaths.Kind.FILE,
+                    java.util.stream.Stream.concat(java.util.Arrays.stream(data.split(",")),
+                            java.util.stream.Stream.ofNullable(model.model).map(Path::toString)).toList());
+        }
+        List<Observation> rows = DatasetRows.observations(DataLocation.read(data, skipDamaged));
         EvaluationReport r = Evaluator.evaluate(model.planner().model(), rows);
         System.out.println(json ? r.toJson() : r.toTable());
         if (report != null) {
@@ -48,7 +56,7 @@ final class EvaluateCommand implements Callable<Integer> {
         try {
             HtmlReport.write(file, r, title);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write report " + file, e);
+            throw new UncheckedIOException("Cannot write report " + file + ": " + Main.firstLine(String.valueOf(e.getMessage())), e);
         }
     }
 }

@@ -43,6 +43,7 @@ final class ImportCommand implements Callable<Integer> {
         if (chunkSize <= 0) {
             throw new BadInputException("Invalid chunk size: " + chunkSize + " (must be > 0)");
         }
+        OutputPaths.check("--out", out, OutputPaths.Kind.DIRECTORY, rows.stream().map(Path::toString).toList());
         List<RowLog.Contents> logs = new ArrayList<>();
         for (Path p : rows) {
             try {

@@ -40,12 +40,21 @@ public final class Main implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            if (ex instanceof IllegalArgumentException || ex instanceof BadInputException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof BadInputException
+                    || ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+                // bad input, or an I/O failure whose message names the path: one line, exit 2
                 err.println("accessplan: " + firstLine(ex.getMessage()));
                 err.flush();
                 return BAD_INPUT;
             }
-            err.println("accessplan: internal error: " + ex);
+            if (ex instanceof ArithmeticException) {
+                // a checked byte or FLOP count overflowed: the sizes are within their bounds but their product is not
+                err.println("accessplan: workload too large: a byte count overflows 64 bits (" + firstLine(ex.getMessage())
+                        + "); lower the sizes");
+                err.flush();
+                return BAD_INPUT;
+            }
+            err.println("accessplan: internal error: " + firstLine(String.valueOf(ex)));
             err.flush();
             return 1;
         });
@@ -62,6 +71,12 @@ public final class Main implements Runnable {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        try {
+            System.exit(commandLine().execute(args));
+        } catch (OutOfMemoryError e) {
+            // the size bounds keep every plan far below the heap; say it in one line should one not
+            System.err.println("accessplan: out of memory (" + firstLine(e.getMessage()) + "); raise -Xmx in ACCESSPLAN_JAVA_OPTS");
+            System.exit(1);
+        }
     }
 }

@@ -47,6 +47,9 @@ final class RecommendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (shown < 0) {
+            throw new BadInputException("Invalid --alternatives: " + shown + " (must be >= 0)");
+        }
         Framework framework = emit == null ? null : Framework.parse(emit);
         Workload w = workload.workload();
         AccessPlanner planner = model.planner();

@@ -4,11 +4,11 @@ import io.accessplan.collector.Backend;
 import io.accessplan.collector.BackendOptions;
 import io.accessplan.collector.BackendUnavailableException;
 import io.accessplan.collector.Backends;
-import io.accessplan.collector.JobTable;
 import io.accessplan.collector.Preset;
 import io.accessplan.collector.Progress;
 import io.accessplan.collector.Sweep;
 import io.accessplan.datasets.ParquetDataset;
+import io.accessplan.datasets.WorkloadTable;
 import io.accessplan.features.DeviceCatalog;
 import io.accessplan.features.DeviceProfile;
 import io.accessplan.features.Workload;
@@ -86,7 +86,19 @@ final class SweepCommand implements Callable<Integer> {
         if (repeats != null && repeats <= 0) {
             throw new BadInputException("Invalid repeats: " + repeats + " (must be > 0)");
         }
-        if (budgetMinutes != null && !(budgetMinutes > 0)) {
+        if (repeats != null && repeats > CrossCheckCommand.MAX_REPEATS) {
+            throw new BadInputException("Invalid repeats: " + repeats + " (must be at most " + CrossCheckCommand.MAX_REPEATS + ")");
+        }
+        if (chunkSize <= 0) {
+            throw new BadInputException("Invalid chunk size: " + chunkSize + " (must be > 0)");
+        }
+        if (threads != null && (threads <= 0 || threads > 1024)) {
+            throw new BadInputException("Invalid threads: " + threads + " (must be in 1..1024)");
+        }
+        if (memoryCapGib != null && !(memoryCapGib > 0 && memoryCapGib <= 16384)) {
+            throw new BadInputException("Invalid memory cap: " + memoryCapGib + " GiB (must be > 0 and at most 16384)");
+        }
+        if (budgetMinutes != null && !(budgetMinutes > 0 && Double.isFinite(budgetMinutes))) {
             throw new BadInputException("Invalid budget: " + budgetMinutes + " (minutes, must be > 0)");
         }
         long cap = memoryCapGib == null ? 0 : (long) (memoryCapGib * (1L << 30));
@@ -96,6 +108,8 @@ final class SweepCommand implements Callable<Integer> {
         Preset preset = presetName == null ? null : Preset.byName(presetName);
         List<Workload> fileWorkloads = source != null && source.workloads != null ? readWorkloads(source.workloads, catalog)
                 : null;
+        OutputPaths.check("--out", out, OutputPaths.Kind.DIRECTORY, java.util.stream.Stream.of(
+                source == null ? null : source.workloads, devicesFile).filter(java.util.Objects::nonNull).map(Path::toString).toList());
         ParquetDataset dataset = DataLocation.open(out);
         if (!resume && dataset.exists() && !dataset.parts().isEmpty()) {
             throw new BadInputException("Output exists: " + out + " (use --resume to continue it, or choose a new --out)");
@@ -145,15 +159,21 @@ final class SweepCommand implements Callable<Integer> {
     /** Reads a workloads file; a bad row stops the sweep before anything is written. */
     static List<Workload> readWorkloads(Path file, DeviceCatalog catalog) {
         List<Workload> ws = new ArrayList<>();
-        for (JobTable.Row r : JobTable.read(file)) {
-            String err = JobTable.error(r);
+        List<WorkloadTable.Row> rows;
+        try {
+            rows = WorkloadTable.read(file.toString());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(Main.firstLine(e.getMessage()));
+        }
+        for (WorkloadTable.Row r : rows) {
+            String err = r.error();
             try {
                 if (err != null) {
                     throw new IllegalArgumentException(err);
                 }
                 ws.add(WorkloadColumns.parse(r.values(), catalog));
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("Bad row at line " + r.line() + " of " + file + ": " + e.getMessage());
+                throw new BadInputException("Bad row at line " + r.line() + " of " + file + ": " + Main.firstLine(e.getMessage()));
             }
         }
         if (ws.isEmpty()) {

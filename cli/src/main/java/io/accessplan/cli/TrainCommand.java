@@ -26,6 +26,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "dataset directory or Hadoop URI")
     String data;
 
+    @Option(names = "--skip-damaged", description = "leave out damaged parts (each named, and counted) instead of refusing the dataset")
+    boolean skipDamaged;
+
     @Option(names = "--out", required = true, description = "model file to write")
     Path out;
 
@@ -38,7 +41,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainOptions o = flags.options();
-        List<Observation> rows = DatasetRows.observations(DataLocation.openExisting(data).readAll());
+        OutputPaths.check("--out", out.toString(), OutputPaths.Kind.FILE, List.of(data.split(",")));
+        List<Observation> rows = DatasetRows.observations(DataLocation.read(data, skipDamaged));
         TrainResult r = train(rows, o, out);
         System.out.print(summary(rows, r));
         if (lodo) {
@@ -52,7 +56,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             r.model().save(out);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write model " + out, e);
+            throw new UncheckedIOException("Cannot write model " + out + ": " + Main.firstLine(String.valueOf(e.getMessage())), e);
         }
         return r;
     }

@@ -109,7 +109,7 @@ public record Sweep(List<Workload> workloads, int repeats, long seed, int chunkS
             }
         }
         if (resume && out.exists()) {
-            out.cleanTemporary(Duration.ZERO);   // what a killed run left half-written
+            out.cleanDeadTemporaries();   // what a killed run left half-written; a live writer's file stays
         }
         Set<String> done = Set.copyOf(existing);
         int n = chunks();

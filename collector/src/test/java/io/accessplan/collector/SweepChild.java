@@ -16,7 +16,7 @@ public final class SweepChild {
 
     /** Runs the sweep of a workloads file on the simulator. */
     public static void main(String[] args) throws Exception {
-        List<Workload> ws = JobTable.read(Path.of(args[0])).stream()
+        List<Workload> ws = io.accessplan.datasets.WorkloadTable.read(args[0]).stream()
                 .map(r -> WorkloadColumns.parse(r.values(), DeviceCatalog.builtin())).toList();
         Sweep sweep = new Sweep(ws, 2, Long.parseLong(args[2]), 2, 1, Map.of("accessplan.preset", "test"), null);
         try (Backend b = Backends.open("sim", BackendOptions.defaults())) {

@@ -276,6 +276,72 @@ public final class DatasetSchema {
                 measurement, (Instant) required(value, COLLECTED_AT));
     }
 
+    /** Longest step a row may record: a day (a training step of any model here is seconds at most). */
+    public static final double MAX_STEP_TIME_MS = 86_400_000.0;
+
+    /** Most bytes a row may record as a peak, traffic or device memory: 2^50 (a pebibyte). */
+    public static final long MAX_BYTES = 1L << 50;
+
+    /** Most floating-point operations a row may record for one step: 1e21 (a zettaFLOP). */
+    public static final double MAX_FLOPS = 1e21;
+
+    /** Earliest {@code collected_at} a row may have: 2020-01-01 (before the project's first sweep). */
+    static final Instant EARLIEST = Instant.parse("2020-01-01T00:00:00Z");
+
+    /**
+     * Checks a row's measured values against what the schema allows, beyond what the records check:
+     * finite, non-negative, a step time for every run that did not fail, a peak within the device's
+     * memory for every run that fitted, and each quantity below a physical bound. A damaged file that
+     * still decodes (a flipped bit in a value) gives a row that fails here.
+     *
+     * @throws IllegalArgumentException naming the column and the value
+     */
+    static void checkValues(DatasetRow row) {
+        Measurement m = row.measurement();
+        boolean failed = m.oom() || !m.detail().isEmpty() && Double.isNaN(m.stepTimeMs());
+        double t = m.stepTimeMs();
+        if (Double.isNaN(t) ? !failed : !(t > 0 && t <= MAX_STEP_TIME_MS)) {
+            throw bad(STEP_TIME_MS, t, "a time in (0, " + MAX_STEP_TIME_MS + "] ms for a run that did not fail");
+        }
+        double sd = m.stepTimeMsStdev();
+        if (!Double.isNaN(sd) && !(sd >= 0 && sd <= MAX_STEP_TIME_MS)) {
+            throw bad(STEP_TIME_MS_STDEV, sd, "in [0, " + MAX_STEP_TIME_MS + "]");
+        }
+        long capacity = row.workload().device().memoryBytes();
+        if (capacity > MAX_BYTES) {
+            throw bad(DEVICE_MEMORY_BYTES, capacity, "at most " + MAX_BYTES);
+        }
+        bytes(PEAK_MEMORY_BYTES, m.peakMemoryBytes());
+        if (!m.oom() && m.peakMemoryBytes() > capacity) {
+            throw bad(PEAK_MEMORY_BYTES, m.peakMemoryBytes(), "at most device_memory_bytes " + capacity + " where oom is false");
+        }
+        bytes(PCIE_BYTES, m.pcieBytes());
+        bytes(HBM_BYTES, m.hbmBytes());
+        if (!(m.flops() >= 0 && m.flops() <= MAX_FLOPS)) {
+            throw bad(FLOPS, m.flops(), "in [0, " + MAX_FLOPS + "]");
+        }
+        if (!(m.recomputeFlops() >= 0 && m.recomputeFlops() <= m.flops())) {
+            throw bad(RECOMPUTE_FLOPS, m.recomputeFlops(), "in [0, flops " + m.flops() + "]");
+        }
+        if (m.repeats() > 1_000_000) {
+            throw bad(REPEATS, m.repeats(), "at most 1000000");
+        }
+        Instant at = row.collectedAt();
+        if (at.isBefore(EARLIEST) || at.isAfter(Instant.now().plusSeconds(86_400))) {
+            throw bad(COLLECTED_AT, at, "between " + EARLIEST + " and tomorrow");
+        }
+    }
+
+    private static void bytes(Column c, long v) {
+        if (v < 0 || v > MAX_BYTES) {
+            throw bad(c, v, "in [0, " + MAX_BYTES + "] bytes");
+        }
+    }
+
+    private static IllegalArgumentException bad(Column c, Object v, String expected) {
+        return new IllegalArgumentException("Invalid " + c.name() + ": " + v + " (expected " + expected + ")");
+    }
+
     private static Object required(Function<Column, Object> value, Column c) {
         Object v = value.apply(c);
         if (v == null && !c.nullable()) {

@@ -63,7 +63,7 @@ public final class GenericTable {
         Location file = Location.resolve(pathOrUri, conf);
         Path p = file.path();
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (ParquetFileReader reader = ParquetFileReader.open(file.inputFile(p))) {
+        try (ParquetFileReader reader = ParquetFileReader.open(file.inputFile(p), ParquetDataset.readOptions())) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             List<String> columns = new ArrayList<>();
             for (Type t : schema.getFields()) {
@@ -87,6 +87,14 @@ public final class GenericTable {
             throw new IllegalArgumentException("No such table: " + p, e);
         } catch (IOException e) {
             throw Location.failure("Cannot read table", p, e);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().contains(p.toString())) {
+                throw e;
+            }
+            throw new IllegalArgumentException("Damaged table " + p + ": " + Location.oneLine(e), e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // damaged bytes fail a decoder in many ways; each is the file's fault, said once
+            throw new IllegalArgumentException("Damaged table " + p + ": " + Location.oneLine(e), e);
         }
         return rows;
     }
@@ -124,11 +132,13 @@ public final class GenericTable {
         boolean published = false;
         try {
             file.fs().mkdirs(target.getParent());
+            file.cleanDeadTemporaries(target.getParent(), target.getName());
             try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(file.outputFile(tmp))
                     .withConf(conf)
                     .withType(schema)
                     .withWriteMode(ParquetFileWriter.Mode.CREATE)
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
+                    .withPageWriteChecksumEnabled(true)
                     .build()) {
                 for (Map<String, Object> row : rows) {
                     Group g = groups.newGroup();

@@ -93,9 +93,63 @@ record Location(FileSystem fs, Path path) {
         return new Path(path, name);
     }
 
-    /** A fresh hidden temporary path in the same directory as {@code target}, so a rename publishes it. */
+    /**
+     * A fresh hidden temporary path in the same directory as {@code target}, so a rename publishes it.
+     * The name carries the writing process's id and start time ({@code p<pid>-<start ms>}), so that a
+     * later writer on the same host can prove the writer dead ({@link #writerIsDead}).
+     */
     static Path temporaryFor(Path target) {
-        return new Path(target.getParent(), TEMP_PREFIX + target.getName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        return new Path(target.getParent(), TEMP_PREFIX + target.getName() + "." + OWNER + "." + UUID.randomUUID()
+                + TEMP_SUFFIX);
+    }
+
+    /** This process as a temporary file names it: {@code p<pid>-<start epoch ms>}. */
+    static final String OWNER = owner(ProcessHandle.current());
+
+    private static String owner(ProcessHandle h) {
+        return "p" + h.pid() + "-" + h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    }
+
+    private static final java.util.regex.Pattern OWNER_IN_NAME = java.util.regex.Pattern.compile(
+            ".*\\.(p(\\d+)-(\\d+))\\.[0-9a-f-]{36}" + java.util.regex.Pattern.quote(TEMP_SUFFIX));
+
+    /**
+     * Whether the writer of a temporary file is provably gone: its name records a process of this host
+     * ({@code p<pid>-<start>}) and no process with that id and start time runs. Files without an owner
+     * (older writers) and files on other file systems, where processes of other hosts may write, are
+     * never proven dead.
+     */
+    boolean writerIsDead(String tempName) {
+        if (!(fs instanceof RawLocalFileSystem) || !isTemporary(tempName)) {
+            return false;
+        }
+        java.util.regex.Matcher m = OWNER_IN_NAME.matcher(tempName);
+        if (!m.matches()) {
+            return false;
+        }
+        long pid = Long.parseLong(m.group(2));
+        return ProcessHandle.of(pid).map(h -> !h.isAlive() || !owner(h).equals(m.group(1))).orElse(true);
+    }
+
+    /**
+     * Deletes the temporary files in {@code dir} that publish {@code targetName} (or any target, when null)
+     * and whose writer is provably dead ({@link #writerIsDead}); what a killed writer left behind.
+     *
+     * @return how many were deleted
+     */
+    int cleanDeadTemporaries(Path dirPath, String targetName) throws IOException {
+        if (!fs.exists(dirPath)) {
+            return 0;
+        }
+        int deleted = 0;
+        for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(dirPath)) {
+            String n = s.getPath().getName();
+            if (s.isFile() && (targetName == null || n.startsWith(TEMP_PREFIX + targetName + "."))
+                    && writerIsDead(n) && fs.delete(s.getPath(), false)) {
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     /** Whether a file name is one of ours in progress (or left behind by a killed writer). */
@@ -170,17 +224,35 @@ record Location(FileSystem fs, Path path) {
         }
     }
 
-    /** A Parquet output file on this file system that refuses to replace an existing file. */
+    /**
+     * A Parquet output file on this file system that refuses to replace an existing file. On the local
+     * disk it is created through java.nio, whose open(2) applies the process's umask as every other
+     * output of the tools does (Hadoop's local file system applies its own {@code fs.permissions.umask-mode},
+     * 022 by default, whatever the process's umask).
+     */
     OutputFile outputFile(Path p) {
         return new OutputFile() {
             @Override
             public PositionOutputStream create(long blockSizeHint) throws IOException {
-                return HadoopStreams.wrap(fs.create(p, false));
+                return open(false);
             }
 
             @Override
             public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-                return HadoopStreams.wrap(fs.create(p, true));
+                return open(true);
+            }
+
+            private PositionOutputStream open(boolean overwrite) throws IOException {
+                if (fs instanceof RawLocalFileSystem) {
+                    java.nio.file.Path local = java.nio.file.Path.of(p.toUri());
+                    Files.createDirectories(local.getParent());
+                    return new LocalPositionOutputStream(Files.newOutputStream(local, overwrite
+                            ? new java.nio.file.OpenOption[]{java.nio.file.StandardOpenOption.CREATE,
+                                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE}
+                            : new java.nio.file.OpenOption[]{java.nio.file.StandardOpenOption.CREATE_NEW,
+                                java.nio.file.StandardOpenOption.WRITE}));
+                }
+                return HadoopStreams.wrap(fs.create(p, overwrite));
             }
 
             @Override
@@ -198,6 +270,43 @@ record Location(FileSystem fs, Path path) {
                 return p.toString();
             }
         };
+    }
+
+    /** A buffered local output stream that counts its position, for Parquet's writer. */
+    private static final class LocalPositionOutputStream extends PositionOutputStream {
+        private final java.io.OutputStream out;
+        private long pos;
+
+        LocalPositionOutputStream(java.io.OutputStream out) {
+            this.out = new java.io.BufferedOutputStream(out, 1 << 16);
+        }
+
+        @Override
+        public long getPos() {
+            return pos;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            pos++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            pos += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
     }
 
     /** A Parquet input file on this file system. */

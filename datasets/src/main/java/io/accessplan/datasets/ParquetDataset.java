@@ -106,6 +106,7 @@ public final class ParquetDataset {
                 throw new IllegalStateException("Part already exists: " + target);
             }
             dir.fs().mkdirs(dir.path());
+            dir.cleanDeadTemporaries(dir.path(), partName);
         } catch (IOException e) {
             throw Location.failure("Cannot write dataset", dir.path(), e);
         }
@@ -133,7 +134,11 @@ public final class ParquetDataset {
         return List.copyOf(names);
     }
 
-    /** Every row of every committed part, parts in name order, rows in file order. */
+    /**
+     * Every row of every committed part, parts in name order, rows in file order.
+     *
+     * @throws DamagedPartException naming the first part that is damaged (see {@link #readPart})
+     */
     public List<DatasetRow> readAll() {
         List<DatasetRow> rows = new ArrayList<>();
         for (String part : parts()) {
@@ -142,14 +147,78 @@ public final class ParquetDataset {
         return rows;
     }
 
-    /** Every row of one part, in file order. */
+    /** The rows of the parts that read whole, and the damage of each part that did not. */
+    public record Read(List<DatasetRow> rows, List<DamagedPartException> skipped) {
+        /** Copies the lists. */
+        public Read {
+            rows = List.copyOf(rows);
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    /**
+     * Every row of every part that reads whole; a damaged part is left out whole (none of its rows
+     * are used) and reported in {@link Read#skipped()}.
+     */
+    public Read readAllSkippingDamaged() {
+        List<DatasetRow> rows = new ArrayList<>();
+        List<DamagedPartException> skipped = new ArrayList<>();
+        for (String part : parts()) {
+            try {
+                rows.addAll(readPart(part));
+            } catch (DamagedPartException e) {
+                skipped.add(e);
+            }
+        }
+        return new Read(rows, skipped);
+    }
+
+    /**
+     * Every row of one part, in file order. The part's page checksums (CRC-32 of each page, written
+     * by this writer; parts written before there were any carry none, and read unverified) are
+     * verified, and every row's values are checked against {@link DatasetSchema}'s bounds.
+     *
+     * @throws DamagedPartException where the part is empty, truncated, not Parquet, fails a page
+     *                              checksum, does not decode, or holds a value out of bounds
+     */
     public List<DatasetRow> readPart(String partName) {
         checkPartName(partName);
         Path p = dir.child(partName);
+        try {
+            return decodePart(p);
+        } catch (FileNotFoundException e) {
+            throw new IllegalArgumentException("No part " + partName + " in dataset " + dir.path(), e);
+        } catch (DamagedPartException e) {
+            throw e;
+        } catch (IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // A decoder fed damaged bytes fails in many ways (a CRC mismatch, a Thrift or Snappy error,
+            // an index or size out of range, a huge allocation from a damaged length); all mean the same.
+            if (e instanceof IOException io && !damageOf(io)) {
+                throw Location.failure("Cannot read part", p, io);
+            }
+            throw new DamagedPartException(p.toString(), Location.oneLine(e), e);
+        }
+    }
+
+    /** Whether an I/O failure of a reader is the file's content (damage) rather than the file system. */
+    private static boolean damageOf(IOException e) {
+        String cls = e.getClass().getName();
+        return !(e instanceof java.net.SocketException || e instanceof java.nio.channels.ClosedChannelException
+                || cls.startsWith("org.apache.hadoop.ipc") || cls.contains("AccessControl")
+                || e instanceof java.nio.file.AccessDeniedException);
+    }
+
+    /** Reading options of every part: page checksums verified where the writer wrote them. */
+    static org.apache.parquet.ParquetReadOptions readOptions() {
+        return org.apache.parquet.ParquetReadOptions.builder().usePageChecksumVerification(true).build();
+    }
+
+    private List<DatasetRow> decodePart(Path p) throws IOException {
         List<DatasetRow> rows = new ArrayList<>();
-        try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p))) {
+        try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p), readOptions())) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
             Map<Column, Integer> index = columnIndex(fileSchema, p);
+            checkRowCounts(reader.getFooter().getBlocks(), p);
             MessageColumnIO io = new ColumnIOFactory().getColumnIO(fileSchema);
             PageReadStore pages;
             long rowNumber = 0;
@@ -158,17 +227,15 @@ public final class ParquetDataset {
                 for (long i = 0; i < pages.getRowCount(); i++, rowNumber++) {
                     Group g = records.read();
                     try {
-                        rows.add(DatasetSchema.toRow(c -> value(g, index.get(c), c)));
+                        DatasetRow row = DatasetSchema.toRow(c -> value(g, index.get(c), c));
+                        DatasetSchema.checkValues(row);
+                        rows.add(row);
                     } catch (RuntimeException e) {
-                        throw new IllegalArgumentException("Invalid row " + rowNumber + " of " + p + ": "
+                        throw new DamagedPartException(p.toString(), "invalid row " + rowNumber + ": "
                                 + Location.oneLine(e), e);
                     }
                 }
             }
-        } catch (FileNotFoundException e) {
-            throw new IllegalArgumentException("No part " + partName + " in dataset " + dir.path(), e);
-        } catch (IOException e) {
-            throw Location.failure("Cannot read part", p, e);
         }
         return rows;
     }
@@ -177,12 +244,15 @@ public final class ParquetDataset {
     public Map<String, String> footer(String partName) {
         checkPartName(partName);
         Path p = dir.child(partName);
-        try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p))) {
+        try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p), readOptions())) {
             return Map.copyOf(reader.getFooter().getFileMetaData().getKeyValueMetaData());
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException("No part " + partName + " in dataset " + dir.path(), e);
-        } catch (IOException e) {
-            throw Location.failure("Cannot read footer of part", p, e);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            if (e instanceof IOException io && !damageOf(io)) {
+                throw Location.failure("Cannot read footer of part", p, io);
+            }
+            throw new DamagedPartException(p.toString(), "footer: " + Location.oneLine(e), e);
         }
     }
 
@@ -194,6 +264,25 @@ public final class ParquetDataset {
      */
     public int cleanTemporary() {
         return cleanTemporary(Duration.ZERO);
+    }
+
+    /**
+     * Deletes the temporary files of writers that are gone: on the local disk those whose writing process
+     * (named in the file name) no longer runs; on other file systems, where a writer may run on another host,
+     * those not modified for a day. A writer still running keeps its file. What a resumed sweep calls.
+     *
+     * @return how many files were deleted
+     */
+    public int cleanDeadTemporaries() {
+        if (!exists()) {
+            return 0;
+        }
+        try {
+            return dir.fs() instanceof org.apache.hadoop.fs.RawLocalFileSystem ? dir.cleanDeadTemporaries(dir.path(), null)
+                    : cleanTemporary(Duration.ofDays(1));
+        } catch (IOException e) {
+            throw Location.failure("Cannot clean dataset", dir.path(), e);
+        }
     }
 
     /**
@@ -272,6 +361,22 @@ public final class ParquetDataset {
         return footer;
     }
 
+    /**
+     * Every column of a row group holds one value per row (the dataset's columns are flat), so a row count
+     * that differs from a column's value count is a damaged footer: read as is, it would silently drop rows.
+     */
+    private static void checkRowCounts(List<org.apache.parquet.hadoop.metadata.BlockMetaData> blocks, Path p) {
+        for (int b = 0; b < blocks.size(); b++) {
+            var block = blocks.get(b);
+            for (var c : block.getColumns()) {
+                if (c.getValueCount() != block.getRowCount()) {
+                    throw new DamagedPartException(p.toString(), "row group " + b + " has " + block.getRowCount()
+                            + " rows but column " + c.getPath().toDotString() + " holds " + c.getValueCount() + " values", null);
+                }
+            }
+        }
+    }
+
     /** Where each schema column sits in a file's schema; fails naming the columns a part lacks or mistypes. */
     private static Map<Column, Integer> columnIndex(MessageType fileSchema, Path p) {
         Map<Column, Integer> index = new LinkedHashMap<>();
@@ -289,8 +394,8 @@ public final class ParquetDataset {
             index.put(c, fileSchema.getFieldIndex(c.name()));
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("Not an accessplan dataset part: " + p + " (" + String.join(", ", problems)
-                    + ")");
+            throw new DamagedPartException(p.toString(), "not an accessplan dataset part (" + String.join(", ", problems)
+                    + ")", null);
         }
         return index;
     }
@@ -341,6 +446,8 @@ public final class ParquetDataset {
                         .withWriteMode(ParquetFileWriter.Mode.CREATE)
                         // Snappy: what Spark and pyarrow write by default; every Parquet reader has it.
                         .withCompressionCodec(CompressionCodecName.SNAPPY)
+                        // a CRC-32 per page, verified by readPart: a flipped bit is refused, never read as data
+                        .withPageWriteChecksumEnabled(true)
                         .build();
             } catch (IOException e) {
                 dir.deleteQuietly(tmp);

@@ -16,6 +16,23 @@ public final class Checks {
         return value;
     }
 
+    /** Rejects a value outside [1, max], naming the field, the value and the bound. */
+    public static int range(String field, int value, int max) {
+        positive(field, value);
+        if (value > max) {
+            throw new IllegalArgumentException("Invalid " + field + ": " + value + " (must be at most " + max + ")");
+        }
+        return value;
+    }
+
+    /** Rejects a value that is not finite and in (0, max], naming the field, the value and the bound. */
+    public static double range(String field, double value, double max) {
+        if (!(value > 0 && value <= max)) {
+            throw new IllegalArgumentException("Invalid " + field + ": " + value + " (must be > 0 and at most " + max + ")");
+        }
+        return value;
+    }
+
     /** Rejects a value that is not strictly positive. */
     public static double positive(String field, double value) {
         if (!(value > 0) || Double.isInfinite(value)) {

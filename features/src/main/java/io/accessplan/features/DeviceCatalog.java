@@ -1,9 +1,7 @@
 package io.accessplan.features;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,69 +105,79 @@ public final class DeviceCatalog {
         }
     }
 
-    static List<DeviceProfile> parse(InputStream in, String where) throws IOException {
+    static List<DeviceProfile> parse(InputStream in, String where) {
+        List<String> header = List.of(HEADER.split(","));
         List<DeviceProfile> out = new ArrayList<>();
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        String line;
-        int no = 0;
-        boolean header = false;
-        while ((line = r.readLine()) != null) {
-            no++;
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            if (!header) {
-                if (!line.trim().equals(HEADER)) {
-                    throw new IllegalArgumentException("Invalid device file header in " + where + ": " + line
-                            + " (expected " + HEADER + ")");
+        boolean seenHeader = false;
+        String text;
+        try {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Unreadable device file: " + where + " (" + e.getMessage() + ")", e);
+        }
+        for (Csv.Line l : Csv.read(text, where)) {
+            List<String> f = l.fields();
+            if (!seenHeader) {
+                if (!f.stream().map(String::trim).toList().equals(header)) {
+                    throw new IllegalArgumentException("Invalid device file header in " + where + ": "
+                            + String.join(",", f) + " (expected " + HEADER + ")");
                 }
-                header = true;
+                seenHeader = true;
                 continue;
             }
-            List<String> f = splitCsv(line);
-            if (f.size() != 12) {
-                throw new IllegalArgumentException("Invalid device row " + where + ":" + no + ": expected 12 fields, got "
-                        + f.size());
+            String at = where + ":" + l.line();
+            if (f.size() != header.size()) {
+                throw new IllegalArgumentException("Invalid device row " + at + ": expected " + header.size()
+                        + " fields, got " + f.size());
             }
+            String name = f.get(0).trim().toLowerCase(Locale.ROOT);
             try {
-                out.add(new DeviceProfile(f.get(0).trim().toLowerCase(Locale.ROOT),
-                        Math.round(Double.parseDouble(f.get(1)) * (1L << 30)),
-                        Double.parseDouble(f.get(2)), Double.parseDouble(f.get(3)), Double.parseDouble(f.get(4)),
-                        Double.parseDouble(f.get(5)), Boolean.parseBoolean(f.get(6).trim()), Integer.parseInt(f.get(7).trim()),
-                        Double.parseDouble(f.get(8)), Double.parseDouble(f.get(9)), f.get(10).trim(), f.get(11)));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Invalid device row " + where + ":" + no + ": " + e.getMessage());
+                double gib = number(f, 1, at);
+                if (!(gib > 0 && gib <= DeviceProfile.MAX_MEMORY_BYTES / (double) (1L << 30))) {
+                    throw new IllegalArgumentException("Invalid device row " + at + ": memory_gib " + f.get(1).trim()
+                            + " (must be > 0 and at most " + DeviceProfile.MAX_MEMORY_BYTES / (1L << 30) + ")");
+                }
+                out.add(new DeviceProfile(name, Math.round(gib * (1L << 30)), number(f, 2, at), number(f, 3, at),
+                        number(f, 4, at), number(f, 5, at), bool(f, 6, at), integer(f, 7, at), number(f, 8, at),
+                        number(f, 9, at), f.get(10).trim(), f.get(11)));
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage().startsWith("Invalid device row") ? e
+                        : new IllegalArgumentException("Invalid device row " + at + ": " + e.getMessage(), e);
             }
         }
         return out;
     }
 
-    /** Splits one CSV line, honouring double quotes. */
-    public static List<String> splitCsv(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cur.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    cur.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                out.add(cur.toString());
-                cur.setLength(0);
-            } else {
-                cur.append(c);
+    private static double number(List<String> f, int i, String at) {
+        String s = f.get(i).trim();
+        try {
+            double v = Double.parseDouble(s);
+            if (!Double.isFinite(v)) {
+                throw new NumberFormatException();
             }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid device row " + at + ": " + HEADER.split(",")[i] + " '" + s
+                    + "' (not a finite number)");
         }
-        out.add(cur.toString());
-        return out;
+    }
+
+    private static int integer(List<String> f, int i, String at) {
+        String s = f.get(i).trim();
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid device row " + at + ": " + HEADER.split(",")[i] + " '" + s
+                    + "' (not an integer)");
+        }
+    }
+
+    private static boolean bool(List<String> f, int i, String at) {
+        String s = f.get(i).trim().toLowerCase(Locale.ROOT);
+        if (!s.equals("true") && !s.equals("false")) {
+            throw new IllegalArgumentException("Invalid device row " + at + ": " + HEADER.split(",")[i] + " '" + s
+                    + "' (expected true or false)");
+        }
+        return s.equals("true");
     }
 }

@@ -22,21 +22,38 @@ public record DeviceProfile(String name, long memoryBytes, double memBandwidthGB
                             double tf32Tflops, double fp32Tflops, boolean bf16, int pcieGen,
                             double h2dGBps, double d2hGBps, String gemmTable, String source) {
 
-    /** Validates every field. */
+    /** Largest device memory a profile may have: 16 TiB (the largest GPUs have 192 GiB). */
+    public static final long MAX_MEMORY_BYTES = 1L << 44;
+    /** Highest memory bandwidth: 100,000 GB/s (the fastest HBM3e parts reach 8,000). */
+    public static final double MAX_BANDWIDTH_GBPS = 100_000;
+    /** Highest peak rate: 100,000 TFLOP/s (dense 16-bit peaks reach about 2,500). */
+    public static final double MAX_TFLOPS = 100_000;
+    /** Host link bandwidth bound: 1,000 GB/s (PCIe 6 x16 is 128 GB/s, NVLink-C2C 450 per direction). */
+    public static final double MAX_HOST_GBPS = 1_000;
+    /** PCIe generations a profile may name: 1 to 7, or 0 where unknown (a profile measured on the card). */
+    public static final int MAX_PCIE_GEN = 7;
+
+    /** Validates every field: finite, positive and within a physical bound; the message names the field. */
     public DeviceProfile {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("Invalid device name: '" + name + "'");
         }
-        if (memoryBytes <= 0) {
-            throw new IllegalArgumentException("Invalid memory_bytes for " + name + ": " + memoryBytes);
+        if (memoryBytes <= 0 || memoryBytes > MAX_MEMORY_BYTES) {
+            throw new IllegalArgumentException("Invalid memory_bytes of " + name + ": " + memoryBytes
+                    + " (must be in 1.." + MAX_MEMORY_BYTES + ")");
         }
-        Checks.positive("mem_bandwidth_gbps of " + name, memBandwidthGBps);
-        Checks.positive("tensor_tflops_16 of " + name, tensorTflops16);
-        Checks.positive("fp32_tflops of " + name, fp32Tflops);
-        Checks.positive("h2d_gbps of " + name, h2dGBps);
-        Checks.positive("d2h_gbps of " + name, d2hGBps);
-        if (tf32Tflops < 0) {
-            throw new IllegalArgumentException("Invalid tf32_tflops of " + name + ": " + tf32Tflops);
+        Checks.range("mem_bw_gbps of " + name, memBandwidthGBps, MAX_BANDWIDTH_GBPS);
+        Checks.range("tensor_tflops_16 of " + name, tensorTflops16, MAX_TFLOPS);
+        Checks.range("fp32_tflops of " + name, fp32Tflops, MAX_TFLOPS);
+        Checks.range("h2d_gbps of " + name, h2dGBps, MAX_HOST_GBPS);
+        Checks.range("d2h_gbps of " + name, d2hGBps, MAX_HOST_GBPS);
+        if (!(tf32Tflops >= 0 && tf32Tflops <= MAX_TFLOPS)) {
+            throw new IllegalArgumentException("Invalid tf32_tflops of " + name + ": " + tf32Tflops
+                    + " (must be 0, for none, up to " + MAX_TFLOPS + ")");
+        }
+        if (pcieGen < 0 || pcieGen > MAX_PCIE_GEN) {
+            throw new IllegalArgumentException("Invalid pcie_gen of " + name + ": " + pcieGen + " (must be in 0.."
+                    + MAX_PCIE_GEN + ", 0 for unknown)");
         }
         gemmTable = gemmTable == null ? "" : gemmTable;
         source = source == null ? "" : source;

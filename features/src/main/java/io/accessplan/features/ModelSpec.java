@@ -13,16 +13,33 @@ package io.accessplan.features;
  */
 public record ModelSpec(Family family, int layers, int hidden, int heads, int kvHeads, int ffnHidden, int vocab) {
 
-    /** Validates every field; the message names the field and the value. */
+    /** Most layers a model may have: 1024 (the largest published dense models have about 128). */
+    public static final int MAX_LAYERS = 1024;
+    /** Widest model: 65,536 (published models reach 25,600). */
+    public static final int MAX_HIDDEN = 65_536;
+    /** Most attention heads: 1024 (published models have at most 128). */
+    public static final int MAX_HEADS = 1024;
+    /** Widest MLP: 262,144 (four times {@link #MAX_HIDDEN}). */
+    public static final int MAX_FFN_HIDDEN = 262_144;
+    /** Largest vocabulary: 4,194,304 = 2^22 (published vocabularies reach 256,000). */
+    public static final int MAX_VOCAB = 4_194_304;
+
+    /**
+     * Validates every field against its bound (so that every byte and FLOP count of a plan fits a
+     * long, and no plan is unbounded work); the message names the field, the value and the bound.
+     */
     public ModelSpec {
         if (family == null) {
             throw new IllegalArgumentException("Invalid family: null");
         }
-        Checks.positive("layers", layers);
-        Checks.positive("hidden", hidden);
-        Checks.positive("heads", heads);
-        Checks.positive("kv_heads", kvHeads);
-        Checks.positive("ffn_hidden", ffnHidden);
+        Checks.range("layers", layers, MAX_LAYERS);
+        Checks.range("hidden", hidden, MAX_HIDDEN);
+        Checks.range("heads", heads, MAX_HEADS);
+        Checks.range("kv_heads", kvHeads, MAX_HEADS);
+        Checks.range("ffn_hidden", ffnHidden, MAX_FFN_HIDDEN);
+        if (vocab > MAX_VOCAB) {
+            throw new IllegalArgumentException("Invalid vocab: " + vocab + " (must be at most " + MAX_VOCAB + ")");
+        }
         if (family.hasAttention()) {
             if (hidden % heads != 0) {
                 throw new IllegalArgumentException("Invalid heads: " + heads + " (must divide hidden " + hidden + ")");
@@ -45,6 +62,9 @@ public record ModelSpec(Family family, int layers, int hidden, int heads, int kv
         if (family == null) {
             throw new IllegalArgumentException("Invalid family: null");
         }
+        // the sizes the defaults derive from, first: a default computed from an unbounded width would overflow
+        Checks.range("layers", layers, MAX_LAYERS);
+        Checks.range("hidden", hidden, MAX_HIDDEN);
         int h = heads != null ? heads : (family.hasAttention() ? Math.max(1, hidden / 64) : 1);
         return new ModelSpec(family, layers, hidden, h, kvHeads != null ? kvHeads : h,
                 ffnHidden != null ? ffnHidden : family.defaultFfnHidden(hidden),
@@ -100,11 +120,12 @@ public record ModelSpec(Family family, int layers, int hidden, int heads, int kv
      */
     public long parameters(int seqLen) {
         long h = hidden;
-        long total = layers * layerParameters();
+        // checked: the field bounds keep this below 2^47, and an overflow must never pass silently
+        long total = Math.multiplyExact(layers, layerParameters());
         switch (family) {
-            case GPT -> total += vocab * h + positions(seqLen) * h + 2 * h;
-            case BERT -> total += vocab * h + positions(seqLen) * h + 2 * h + 2 * h + h * h + h;
-            case LLAMA -> total += 2 * vocab * h + h;
+            case GPT -> total += Math.multiplyExact(vocab + positions(seqLen), h) + 2 * h;
+            case BERT -> total += Math.multiplyExact(vocab + positions(seqLen), h) + 2 * h + 2 * h + h * h + h;
+            case LLAMA -> total += Math.multiplyExact(2L * vocab, h) + h;
             case MLP -> { }
         }
         return total;

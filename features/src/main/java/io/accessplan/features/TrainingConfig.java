@@ -12,10 +12,21 @@ package io.accessplan.features;
 public record TrainingConfig(int seqLen, int batch, Precision precision, OptimizerKind optimizer,
                              AttentionKind attention) {
 
-    /** Validates every field. */
+    /** Longest sample: 1,048,576 = 2^20 tokens. */
+    public static final int MAX_SEQ_LEN = 1 << 20;
+    /** Most samples per optimizer step on one GPU: 65,536. */
+    public static final int MAX_BATCH = 1 << 16;
+    /** Most tokens per step on one GPU, seq_len x batch: 16,777,216 = 2^24 (a large pretraining step is ~4M). */
+    public static final long MAX_TOKENS = 1L << 24;
+
+    /** Validates every field against its bound; the message names the field, the value and the bound. */
     public TrainingConfig {
-        Checks.positive("seq_len", seqLen);
-        Checks.positive("batch", batch);
+        Checks.range("seq_len", seqLen, MAX_SEQ_LEN);
+        Checks.range("batch", batch, MAX_BATCH);
+        if ((long) seqLen * batch > MAX_TOKENS) {
+            throw new IllegalArgumentException("Invalid batch: " + batch + " (seq_len x batch = " + (long) seqLen * batch
+                    + " tokens a step, more than " + MAX_TOKENS + ")");
+        }
         if (precision == null) {
             throw new IllegalArgumentException("Invalid precision: null");
         }

@@ -90,7 +90,8 @@ public final class WorkloadColumns {
         try {
             return Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid " + field + ": " + s + " (not an integer)");
+            boolean integral = s.matches("[-+]?[0-9]+") || (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()));
+            throw new IllegalArgumentException("Invalid " + field + ": " + s + (integral ? " (out of range)" : " (not an integer)"));
         }
     }
 }

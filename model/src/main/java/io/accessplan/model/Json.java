@@ -1,282 +1,140 @@
 package io.accessplan.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * A minimal JSON reader and writer (RFC 8259) for the model file's metadata, XGBoost's JSON
- * model dump and the {@code evaluate --json} output. Objects read as {@link LinkedHashMap},
- * arrays as {@link List}, numbers as {@link Double}, and {@code true}, {@code false},
- * {@code null} as themselves. Kept here, dependency-free, because the predictor loads models
- * with a deliberately small classpath.
+ * JSON of the model file's metadata, XGBoost's JSON model dump and the {@code evaluate --json}
+ * output, through Jackson (RFC 8259). Values read are plain Java: objects as {@link LinkedHashMap},
+ * arrays as {@link List}, every number as {@link Double}, and {@code true}, {@code false},
+ * {@code null} as themselves; the callers check the types they need and name the field.
  */
 public final class Json {
-    private final String s;
-    private int i;
+    /**
+     * Duplicate keys are refused (a damaged file could otherwise override a field silently); the nesting
+     * limit bounds a hostile file's recursion (XGBoost's dump nests a few levels only).
+     */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private Json(String s) {
-        this.s = s;
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
     }
 
-    /** Parses one JSON value; throws IllegalArgumentException with the offset of a syntax error. */
+    private static final ObjectWriter COMPACT = MAPPER.writer();
+    /** Two-space indentation, {@code "key": value}, arrays on one line: the layout the model files always had. */
+    private static final ObjectWriter PRETTY = MAPPER.writer(new DefaultPrettyPrinter()
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withSeparators(com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)));
+
+    private Json() {
+    }
+
+    /** Parses one JSON value; throws IllegalArgumentException with the line and column of a syntax error. */
     public static Object parse(String text) {
-        Json p = new Json(text);
-        p.ws();
-        Object v = p.value();
-        p.ws();
-        if (p.i != text.length()) {
-            throw p.error("trailing characters");
-        }
-        return v;
-    }
-
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("Invalid JSON at offset " + i + ": " + what);
-    }
-
-    private void ws() {
-        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-            i++;
-        }
-    }
-
-    private Object value() {
-        if (i >= s.length()) {
-            throw error("unexpected end");
-        }
-        char c = s.charAt(i);
-        switch (c) {
-            case '{': return object();
-            case '[': return array();
-            case '"': return string();
-            case 't': return literal("true", Boolean.TRUE);
-            case 'f': return literal("false", Boolean.FALSE);
-            case 'n': return literal("null", null);
-            default: return number();
-        }
-    }
-
-    private Object literal(String word, Object v) {
-        if (!s.startsWith(word, i)) {
-            throw error("expected " + word);
-        }
-        i += word.length();
-        return v;
-    }
-
-    private Map<String, Object> object() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        i++;
-        ws();
-        if (peek() == '}') {
-            i++;
-            return m;
-        }
-        while (true) {
-            ws();
-            if (peek() != '"') {
-                throw error("expected a key");
-            }
-            String k = string();
-            ws();
-            expect(':');
-            ws();
-            m.put(k, value());
-            ws();
-            char c = next();
-            if (c == '}') {
-                return m;
-            }
-            if (c != ',') {
-                throw error("expected , or }");
-            }
-        }
-    }
-
-    private List<Object> array() {
-        List<Object> a = new ArrayList<>();
-        i++;
-        ws();
-        if (peek() == ']') {
-            i++;
-            return a;
-        }
-        while (true) {
-            ws();
-            a.add(value());
-            ws();
-            char c = next();
-            if (c == ']') {
-                return a;
-            }
-            if (c != ',') {
-                throw error("expected , or ]");
-            }
-        }
-    }
-
-    private String string() {
-        expect('"');
-        StringBuilder b = new StringBuilder();
-        while (true) {
-            char c = next();
-            if (c == '"') {
-                return b.toString();
-            }
-            if (c == '\\') {
-                char e = next();
-                switch (e) {
-                    case 'n' -> b.append('\n');
-                    case 't' -> b.append('\t');
-                    case 'r' -> b.append('\r');
-                    case 'b' -> b.append('\b');
-                    case 'f' -> b.append('\f');
-                    case 'u' -> {
-                        if (i + 4 > s.length()) {
-                            throw error("bad escape");
-                        }
-                        b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                    }
-                    default -> b.append(e);
-                }
-            } else {
-                b.append(c);
-            }
-        }
-    }
-
-    private Double number() {
-        int start = i;
-        while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-            i++;
-        }
-        if (start == i) {
-            throw error("unexpected character '" + s.charAt(i) + "'");
+        if (text == null) {
+            throw new IllegalArgumentException("Invalid JSON: null");
         }
         try {
-            return Double.parseDouble(s.substring(start, i));
-        } catch (NumberFormatException e) {
-            throw error("bad number");
+            JsonNode n = MAPPER.readTree(text);
+            if (n == null || n.isMissingNode()) {
+                throw new IllegalArgumentException("Invalid JSON: no value");
+            }
+            return plain(n);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new IllegalArgumentException("Invalid JSON" + (loc == null ? "" : " at line " + loc.getLineNr()
+                    + ", column " + loc.getColumnNr()) + ": " + e.getOriginalMessage(), e);
         }
     }
 
-    private char peek() {
-        if (i >= s.length()) {
-            throw error("unexpected end");
+    private static Object plain(JsonNode n) {
+        if (n.isObject()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                m.put(e.getKey(), plain(e.getValue()));
+            }
+            return m;
         }
-        return s.charAt(i);
-    }
-
-    private char next() {
-        char c = peek();
-        i++;
-        return c;
-    }
-
-    private void expect(char c) {
-        if (next() != c) {
-            i--;
-            throw error("expected " + c);
+        if (n.isArray()) {
+            List<Object> l = new ArrayList<>(n.size());
+            for (JsonNode c : n) {
+                l.add(plain(c));
+            }
+            return l;
         }
+        if (n.isNumber()) {
+            return n.doubleValue();
+        }
+        if (n.isBoolean()) {
+            return n.booleanValue();
+        }
+        return n.isNull() ? null : n.asText();
     }
 
     /** Writes a value (Map, List, CharSequence, Number, Boolean, double[] or null) as compact JSON. */
     public static String write(Object v) {
-        StringBuilder b = new StringBuilder();
-        write(b, v, -1, 0);
-        return b.toString();
+        return write(COMPACT, v);
     }
 
     /** Writes a value as JSON indented by two spaces. */
     public static String writePretty(Object v) {
-        StringBuilder b = new StringBuilder();
-        write(b, v, 2, 0);
-        return b.toString();
+        return write(PRETTY, v);
     }
 
-    private static void write(StringBuilder b, Object v, int indent, int depth) {
-        if (v == null) {
-            b.append("null");
-        } else if (v instanceof Map<?, ?> m) {
-            b.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!first) {
-                    b.append(',');
-                }
-                first = false;
-                newline(b, indent, depth + 1);
-                quote(b, String.valueOf(e.getKey()));
-                b.append(indent >= 0 ? ": " : ":");
-                write(b, e.getValue(), indent, depth + 1);
-            }
-            if (!m.isEmpty()) {
-                newline(b, indent, depth);
-            }
-            b.append('}');
-        } else if (v instanceof List<?> l) {
-            b.append('[');
-            for (int k = 0; k < l.size(); k++) {
-                if (k > 0) {
-                    b.append(indent >= 0 ? ", " : ",");
-                }
-                write(b, l.get(k), indent, depth + 1);
-            }
-            b.append(']');
-        } else if (v instanceof double[] a) {
-            List<Object> l = new ArrayList<>();
+    private static String write(ObjectWriter w, Object v) {
+        try {
+            return w.writeValueAsString(writable(v));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * The value as it is written: a non-finite number as null (JSON has none), an integral double
+     * below 1e15 as a long ({@code 3}, not {@code 3.0}), arrays of doubles as lists, other objects as text.
+     */
+    private static Object writable(Object v) {
+        if (v == null || v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof String) {
+            return v;
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, x) -> out.put(String.valueOf(k), writable(x)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(Json::writable).toList();
+        }
+        if (v instanceof double[] a) {
+            List<Object> out = new ArrayList<>(a.length);
             for (double d : a) {
-                l.add(d);
+                out.add(writable(d));
             }
-            write(b, l, indent, depth);
-        } else if (v instanceof Boolean) {
-            b.append(v);
-        } else if (v instanceof Integer || v instanceof Long) {
-            b.append(v);
-        } else if (v instanceof Number n) {
+            return out;
+        }
+        if (v instanceof Number n) {
             double d = n.doubleValue();
             if (!Double.isFinite(d)) {
-                b.append("null");
-            } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-                b.append((long) d);
-            } else {
-                b.append(Double.toString(d).toLowerCase(Locale.ROOT));
+                return null;
             }
-        } else {
-            quote(b, v.toString());
+            return d == Math.rint(d) && Math.abs(d) < 1e15 ? (Object) (long) d : (Object) d;
         }
-    }
-
-    private static void newline(StringBuilder b, int indent, int depth) {
-        if (indent >= 0) {
-            b.append('\n');
-            b.append(" ".repeat(indent * depth));
-        }
-    }
-
-    private static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        return v.toString();
     }
 }

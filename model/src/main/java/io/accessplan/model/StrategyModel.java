@@ -91,6 +91,16 @@ public final class StrategyModel {
         }
         double[] tq = metadata.timeResidualQuantiles();
         double[] pq = metadata.peakResidualQuantiles();
+        if (tq.length != 3 || pq.length != 3 || !java.util.Arrays.stream(tq).allMatch(Double::isFinite)
+                || !java.util.Arrays.stream(pq).allMatch(Double::isFinite)) {
+            throw new IllegalArgumentException("Invalid residual quantiles: " + java.util.Arrays.toString(tq) + ", "
+                    + java.util.Arrays.toString(pq) + " (expected three finite numbers each)");
+        }
+        for (double margin : marginByPolicy) {
+            if (!(margin >= 0 && margin < 10)) {
+                throw new IllegalArgumentException("Invalid safety margin: " + margin + " (expected a fraction in [0, 10))");
+            }
+        }
         this.timeLowFactor = Math.exp(tq[0]);
         this.timeHighFactor = Math.exp(tq[2]);
         this.peakLowFactor = Math.exp(pq[0]);
@@ -111,7 +121,13 @@ public final class StrategyModel {
             throw new IllegalArgumentException("Invalid model file: " + origin + " (missing " + STEP_TIME + " or "
                     + PEAK_MEMORY + " model)");
         }
-        return new StrategyModel(c.metadata(), t, p, c.models().get(RANK));
+        try {
+            return new StrategyModel(c.metadata(), t, p, c.models().get(RANK));
+        } catch (RuntimeException e) {
+            // a file whose CRC holds but whose contents do not fit together (written by a damaged writer, or edited)
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new IllegalArgumentException("Invalid model file: " + origin + " (" + m + ")", e);
+        }
     }
 
     /** The bytes of this model's file. */

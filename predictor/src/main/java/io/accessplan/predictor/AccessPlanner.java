@@ -102,6 +102,9 @@ public final class AccessPlanner {
 
     /** Recommends a strategy for one workload. */
     public Recommendation recommend(Workload w) {
+        if (w == null) {
+            throw new IllegalArgumentException("Invalid workload: null (recommend needs a Workload: model, training, device)");
+        }
         List<Prediction> ps = model.predict(w);
         if (ps.isEmpty()) {
             throw new IllegalArgumentException("No candidate strategy for workload " + w.canonical());
@@ -111,6 +114,14 @@ public final class AccessPlanner {
 
     /** Recommends for many workloads, in order; spreads the work over the available cores. */
     public List<Recommendation> recommendAll(List<Workload> workloads) {
+        if (workloads == null) {
+            throw new IllegalArgumentException("Invalid workloads: null (recommendAll needs a list of workloads)");
+        }
+        for (int i = 0; i < workloads.size(); i++) {
+            if (workloads.get(i) == null) {
+                throw new IllegalArgumentException("Invalid workload at index " + i + ": null");
+            }
+        }
         Recommendation[] out = new Recommendation[workloads.size()];
         IntStream.range(0, out.length).parallel().forEach(i -> out[i] = recommend(workloads.get(i)));
         return List.of(out);

@@ -1,11 +1,8 @@
 package io.accessplan.collector.sim;
 
-import io.accessplan.features.DeviceCatalog;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -285,13 +282,11 @@ final class GemmModel {
             if (in == null) {
                 throw new IllegalStateException(resource + " missing from the collector jar");
             }
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             List<List<String>> out = new ArrayList<>();
-            String line = r.readLine();
-            while ((line = r.readLine()) != null) {
-                if (!line.isBlank()) {
-                    out.add(DeviceCatalog.splitCsv(line));
-                }
+            List<io.accessplan.features.Csv.Line> lines = io.accessplan.features.Csv.read(
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
+            for (io.accessplan.features.Csv.Line l : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                out.add(l.fields());
             }
             return out;
         } catch (IOException e) {

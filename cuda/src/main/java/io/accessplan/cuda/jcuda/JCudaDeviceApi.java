@@ -113,7 +113,7 @@ public final class JCudaDeviceApi implements DeviceApi {
                 try {
                     c = own(new Cublas());
                 } catch (LinkageError | CudaException e) {
-                    why = oneLine(e);
+                    why = reason(e);
                 }
             } else {
                 why = "disabled";
@@ -149,6 +149,23 @@ public final class JCudaDeviceApi implements DeviceApi {
     private <T extends AutoCloseable> T own(T r) {
         owned.push(r);
         return r;
+    }
+
+    /**
+     * Why a library did not load, for provenance: the exception and its message's first sentence, cut before
+     * JCuda's nested stack traces, with file system paths reduced to their file names (a fact about the run,
+     * "libcublas.so.12: cannot open shared object file", not about the host's directories).
+     */
+    static String reason(Throwable e) {
+        String m = oneLine(e);
+        for (String cut : new String[]{" Operating system name", " ---(start of nested stack traces)", " at "}) {
+            int i = m.indexOf(cut);
+            if (i > 0) {
+                m = m.substring(0, i);
+            }
+        }
+        m = m.replaceAll("(?:/[^\\s/:\"]+)+/([^\\s/:\"]+)", "$1");
+        return m.length() > 300 ? m.substring(0, 300) : m;
     }
 
     static String oneLine(Throwable e) {

@@ -295,7 +295,8 @@ public final class Estimator {
             case SELECTIVE -> layers * layer.fwdTraffic / 4;
             default -> 0;
         };
-        long hbm = k * (embed.fwdTraffic + embed.bwdTraffic + layers * (layer.fwdTraffic + layer.bwdTraffic)
+        long hbm = Math.multiplyExact(k, embed.fwdTraffic + embed.bwdTraffic
+                + Math.multiplyExact(layers, layer.fwdTraffic + layer.bwdTraffic)
                 + head.fwdTraffic + head.bwdTraffic + recomputeTraffic)
                 + (s.optimizerOffload() ? 0 : gradBytes + 2 * optDevice + weightBytes);
 

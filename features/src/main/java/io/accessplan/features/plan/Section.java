@@ -170,7 +170,7 @@ final class Section {
     static Section layer(Workload w, int b) {
         ModelSpec m = w.model();
         long s = w.training().seqLen();
-        long tok = s * b;
+        long tok = Math.multiplyExact(s, b);   // checked, like every product below that Workload's bound caps
         long h = m.hidden();
         long e = w.training().precision().bytes();
         Section x = new Section("layer", e);
@@ -191,7 +191,7 @@ final class Section {
         boolean llama = m.family() == Family.LLAMA;
         boolean dropout = m.family().hasDropout();
         long qkvWidth = h + 2L * m.kvDim();
-        long scoreElems = b * a * s * s;
+        long scoreElems = Math.multiplyExact(Math.multiplyExact(b * a, s), s);
 
         int in = x.tensor("x", e * tok * h);
         int n1 = x.tensor(llama ? "rms1.out" : "ln1.out", e * tok * h);
