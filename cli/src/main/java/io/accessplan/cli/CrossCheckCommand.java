@@ -5,6 +5,8 @@ import io.accessplan.collector.BackendOptions;
 import io.accessplan.collector.BackendUnavailableException;
 import io.accessplan.collector.Backends;
 import io.accessplan.collector.Preset;
+import io.accessplan.collector.sim.CalibrationProfile;
+import io.accessplan.collector.sim.SimBackend;
 import io.accessplan.cuda.CrossCheck;
 import io.accessplan.datasets.DatasetRow;
 import io.accessplan.features.DeviceCatalog;
@@ -43,8 +45,14 @@ final class CrossCheckCommand implements Callable<Integer> {
     @Option(names = "--data", description = "no GPU needed: replay the cuda rows of this dataset (DIR or URI) on sim")
     String data;
 
+    @Option(names = "--profile", description = "the card's calibrated simulator profile (from calibrate)")
+    Path profile;
+
     @Override
     public Integer call() {
+        if (profile != null && data == null) {
+            throw new BadInputException("--profile needs --data (the GPU path runs the card's own simulator)");
+        }
         if (data != null) {
             return fromData();
         }
@@ -73,13 +81,21 @@ final class CrossCheckCommand implements Callable<Integer> {
 
     /** The cuda rows of a dataset against the simulator, each on the device profile the row recorded. */
     private Integer fromData() {
+        CalibrationProfile cal = profile == null ? null : ProfileOption.load(profile);
         List<DatasetRow> rows = DataLocation.openExisting(data).readAll();
         List<CrossCheck.Row> out = new ArrayList<>();
-        try (Backend sim = Backends.open("sim", new BackendOptions(0, 0, seed))) {
+        List<String> archs = new ArrayList<>();
+        try (Backend sim = cal == null ? Backends.open("sim", new BackendOptions(0, 0, seed))
+                : new SimBackend(new BackendOptions(0, 0, seed), cal.parameters())) {
             for (DatasetRow r : rows) {
                 if (!r.measurement().backend().equals("cuda")) {
                     continue;
                 }
+                if (cal != null && !cal.covers(r.workload().device())) {
+                    throw new BadInputException("Profile " + profile + " is for card " + cal.card()
+                            + ", not for device " + r.workload().device().name() + " of " + data);
+                }
+                archs.add(r.workload().architectureId());
                 Measurement m = sim.measure(Planner.schedule(r.workload(), r.strategy()), r.measurement().repeats(), seed);
                 out.add(new CrossCheck.Row(r.workload().id(), r.strategy().toString(), r.measurement(), m));
             }
@@ -90,6 +106,9 @@ final class CrossCheckCommand implements Callable<Integer> {
             throw new BadInputException("No cuda rows in " + data);
         }
         System.out.print(CrossCheck.format(out));
+        if (cal != null) {
+            System.out.print(CrossCheck.heldOutSummary(out, archs, java.util.Set.copyOf(cal.heldOut())));
+        }
         return 0;
     }
 }

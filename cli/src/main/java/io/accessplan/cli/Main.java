@@ -11,6 +11,7 @@ import java.io.PrintWriter;
                 + " running out of memory.",
         subcommands = {PlanCommand.class, SweepCommand.class, TrainCommand.class, EvaluateCommand.class,
                 RecommendCommand.class, BatchCommand.class, CrossCheckCommand.class, ImportCommand.class, DemoCommand.class,
+                CalibrateCommand.class,
 
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -238,6 +238,20 @@ final class GemmModel {
             return Math.max(t, 2 * b * m * n * k / plateauRate);
         }
 
+        /**
+         * This curve on a card whose GEMM reaches {@code efficiency} times its asymptotic and
+         * plateau rates and needs {@code fill} times as many output elements to fill its SMs (a
+         * kernel with larger tiles or fewer blocks per SM than the table's); 1 and 1 are the curve
+         * itself. The memory term is the card's, unchanged.
+         */
+        Curve calibrated(double efficiency, double fill) {
+            if (efficiency == 1 && fill == 1) {
+                return this;
+            }
+            return new Curve(latency, rate * efficiency, plateauRate * efficiency, c1 * fill, c2, secondsPerElement,
+                    peak);
+        }
+
         /** Achieved fraction of the peak for a shape. */
         double efficiency(double b, double m, double n, double k) {
             return 2 * b * m * n * k / seconds(b, m, n, k) / peak;
