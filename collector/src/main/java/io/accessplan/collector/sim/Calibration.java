@@ -57,6 +57,9 @@ public final class Calibration {
     private static final java.util.Map<SimParameters.Name, Double> ZERO_DEFAULT_START = java.util.Map.of(
             SimParameters.Name.HOST_OPTIMIZER_LATENCY, 1e-3, SimParameters.Name.HOST_FP16_CAST_SECONDS, 1e-9);
 
+    /** A parameter stays within a factor e^20 of its start: beyond, a kernel class no longer exists or takes forever. */
+    private static final double MAX_LOG_STEP = 20;
+
     /** Most descents of the solver, each from the last one's optimum. */
     private static final int RESTARTS = 5;
 
@@ -124,6 +127,7 @@ public final class Calibration {
                     case GEMM -> {
                         s.add(mixed ? SimParameters.Name.GEMM_EFFICIENCY_16 : SimParameters.Name.GEMM_EFFICIENCY_32);
                         s.add(SimParameters.Name.GEMM_FILL);
+                        s.add(SimParameters.Name.GEMM_FILL_SHARPNESS);
                     }
                     case FUSED_ATTENTION -> s.add(SimParameters.Name.ATTENTION_EFFICIENCY);
                     case ELEMENTWISE, DROPOUT -> s.add(SimParameters.Name.POINTWISE_BANDWIDTH);
@@ -186,6 +190,12 @@ public final class Calibration {
             prior[j] = theta0[j];
         }
         java.util.function.BiConsumer<double[], double[]> residuals = (theta, r) -> {
+            for (int j = 0; j < np; j++) {
+                if (!(Math.abs(theta[j] - theta0[j]) <= MAX_LOG_STEP)) {
+                    Arrays.fill(r, Double.NaN);   // the solver rejects a step that leaves the range
+                    return;
+                }
+            }
             SimParameters q = apply(start, free, theta);
             double[] sim = simulatedMs(points, q);
             for (int i = 0; i < n; i++) {

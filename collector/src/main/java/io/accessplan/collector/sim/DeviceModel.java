@@ -76,7 +76,8 @@ final class DeviceModel {
                         SimParameters q, Precision p) {
         boolean tensor = p.mixed();
         this.gemm = gemm.calibrated(q.get(tensor ? SimParameters.Name.GEMM_EFFICIENCY_16
-                : SimParameters.Name.GEMM_EFFICIENCY_32), q.get(SimParameters.Name.GEMM_FILL));
+                : SimParameters.Name.GEMM_EFFICIENCY_32), q.get(SimParameters.Name.GEMM_FILL),
+                q.get(SimParameters.Name.GEMM_FILL_SHARPNESS));
         this.peakFlops = peakFlops;
         this.memorySecondsPerByte = 1 / (MEMORY_BOUND_FRACTION * bw);
         double copy = q.get(SimParameters.Name.COPY_EFFICIENCY);

@@ -29,6 +29,12 @@ public record SimParameters(double[] values) {
          * than the table's (larger tiles, fewer blocks per SM).
          */
         GEMM_FILL("gemm_fill", 1),
+        /**
+         * How sharply a GEMM turns from filling the card to full ({@link GemmModel}'s p-norm of the
+         * output elements and the fill constant): 1 is the tables' smooth {@code bmn + c1}; larger
+         * values approach {@code max(bmn, c1)}, a kernel whose small GEMMs take one wave's time.
+         */
+        GEMM_FILL_SHARPNESS("gemm_fill_sharpness", 1),
         /** Multiplier of fused attention's FLOP efficiency (FlashAttention-2 fractions by default). */
         ATTENTION_EFFICIENCY("attention_efficiency", 1),
         /** Fraction of the bandwidth that pointwise and dropout kernels reach. */

@@ -29,7 +29,8 @@ class CalibrationTest {
     static SimParameters truth() {
         SimParameters p = SimParameters.DEFAULTS;
         p = p.with(SimParameters.Name.GEMM_EFFICIENCY_16, 0.45).with(SimParameters.Name.GEMM_EFFICIENCY_32, 1.8)
-                .with(SimParameters.Name.GEMM_FILL, 3).with(SimParameters.Name.ATTENTION_EFFICIENCY, 0.4)
+                .with(SimParameters.Name.GEMM_FILL, 3).with(SimParameters.Name.GEMM_FILL_SHARPNESS, 2)
+                .with(SimParameters.Name.ATTENTION_EFFICIENCY, 0.4)
                 .with(SimParameters.Name.POINTWISE_BANDWIDTH, 0.5).with(SimParameters.Name.NORM_BANDWIDTH, 0.6)
                 .with(SimParameters.Name.SOFTMAX_BANDWIDTH, 0.3).with(SimParameters.Name.EMBEDDING_LOSS_BANDWIDTH, 0.1)
                 .with(SimParameters.Name.OPTIMIZER_BANDWIDTH, 0.3).with(SimParameters.Name.HOST_OPTIMIZER_FLOPS, 1e10)
