@@ -18,14 +18,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A card's calibrated simulator: the fitted {@link SimParameters} with their uncertainty and
  * provenance, as a versioned JSON file ({@link #FORMAT}, {@link #VERSION}).
  *
- * <p>A profile belongs to one card ({@link #cardOf}: the device name without the
- * {@code -cap<N>gib} suffix of a memory-capped run), and is refused for any other device. It
+ * <p>A profile belongs to one card ({@link #cardOf}: {@link DeviceProfile#card()}: the device
+ * name without the {@code -cap<N>gib} suffix of a memory-capped run), and is refused for any other device. It
  * records which rows and architectures it was fitted on, which were held out of the fit (and the
  * error there), and each parameter's value, default, log-space standard error and whether it was
  * fitted at all.
@@ -51,7 +50,6 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
     /** The file version this code writes and reads. */
     public static final int VERSION = 1;
 
-    private static final Pattern CAP = Pattern.compile("-cap[0-9.]+gib$");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
@@ -108,14 +106,9 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
         return new SimParameters(values(table));
     }
 
-    /** The card a device profile is: its name without a memory cap suffix. */
+    /** The card a device profile is ({@link DeviceProfile#card()}). */
     public static String cardOf(DeviceProfile d) {
-        return cardOf(d.name());
-    }
-
-    /** The card of a device name: the name without a memory cap suffix. */
-    public static String cardOf(String deviceName) {
-        return CAP.matcher(deviceName).replaceFirst("");
+        return d.card();
     }
 
     /** Whether this profile is for the device's card. */

@@ -54,11 +54,13 @@ class CalibrationProfileTest {
 
     @Test
     void theCardIsTheDeviceWithoutItsMemoryCap() {
-        assertEquals("nvidia-h200", CalibrationProfile.cardOf("nvidia-h200-cap2gib"));
-        assertEquals("nvidia-h100-80gb-hbm3", CalibrationProfile.cardOf("nvidia-h100-80gb-hbm3-cap4gib"));
-        assertEquals("nvidia-h200", CalibrationProfile.cardOf("nvidia-h200-cap2.5gib"));
-        assertEquals("h100-sxm-80gb", CalibrationProfile.cardOf("h100-sxm-80gb"));
         DeviceProfile h100 = DeviceCatalog.builtin().get("h100-sxm-80gb");
+        for (var e : Map.of("nvidia-h200-cap2gib", "nvidia-h200", "nvidia-h100-80gb-hbm3-cap4gib",
+                "nvidia-h100-80gb-hbm3", "nvidia-h200-cap2.5gib", "nvidia-h200", "h100-sxm-80gb", "h100-sxm-80gb",
+                "cap4gib-card", "cap4gib-card").entrySet()) {
+            DeviceProfile d = new DeviceProfile(e.getKey(), 1L << 30, 100, 10, 0, 5, true, 4, 10, 10, "", "");
+            assertEquals(e.getValue(), CalibrationProfile.cardOf(d), e.getKey());
+        }
         assertFalse(profile().covers(h100));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> profile().requireCard(h100));
         assertEquals("Profile is for card nvidia-h200, not for device h100-sxm-80gb", e.getMessage());
