@@ -130,6 +130,17 @@ class CalibrateAndTrainTest {
                 assertEquals(p1.get(i).peakBytes(), p2.get(i).peakBytes(), 0.0);
             }
         }
+        // with measured rows and cross-validation, the measured-row figures travel in the model file
+        Path m3 = tmp.resolve("measured.apm");
+        Cli.Run r3 = Cli.run("train", "--data", a + "," + H100, "--out", m3.toString(), "--trees", "5", "--folds",
+                "2", "--measured-folds", "2", "--threads", "1", "--no-twin");
+        assertEquals(0, r3.code(), r3.err());
+        assertTrue(r3.out().contains("measured rows (nvidia-h100-80gb-hbm3)"), r3.out());
+        Cli.Run e = Cli.run("evaluate", "--model", m3.toString(), "--data", H100.toString(), "--json");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("\"training_figures\""), e.out());
+        assertTrue(e.out().contains("measured-cv/all/top1_accuracy"), e.out());
+        assertTrue(e.out().contains("\"baselines\""), e.out());
         refused(Cli.run("train", "--data", a + "," + tmp.resolve("missing"), "--out", tmp.resolve("x.apm").toString()),
                 "No dataset at");
         refused(Cli.run("train", "--data", a.toString(), "--measured-weight", "0", "--out",

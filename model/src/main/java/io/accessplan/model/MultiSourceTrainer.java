@@ -95,7 +95,14 @@ public final class MultiSourceTrainer {
     }
 
     private static void put(Map<String, Object> into, String prefix, EvaluationReport rep) {
-        rep.model().toMap().forEach((k, v) -> into.put(prefix + k, v));
-        rep.baselines().forEach((name, m) -> m.toMap().forEach((k, v) -> into.put(prefix + name + "/" + k, v)));
+        rep.model().toMap().forEach((k, v) -> putFinite(into, prefix + k, v));
+        rep.baselines().forEach((name, m) -> m.toMap().forEach((k, v) -> putFinite(into, prefix + name + "/" + k, v)));
+    }
+
+    /** A figure the model file can hold: a baseline without a prediction has no MAPE (NaN), left out. */
+    private static void putFinite(Map<String, Object> into, String key, Object v) {
+        if (!(v instanceof Double d) || Double.isFinite(d)) {
+            into.put(key, v);
+        }
     }
 }
