@@ -5,6 +5,8 @@ import io.accessplan.collector.BackendOptions;
 import io.accessplan.collector.BackendUnavailableException;
 import io.accessplan.collector.Backends;
 import io.accessplan.collector.Preset;
+import io.accessplan.collector.sim.CalibrationProfile;
+import io.accessplan.collector.sim.SimBackend;
 import io.accessplan.cuda.CrossCheck;
 import io.accessplan.datasets.DatasetRow;
 import io.accessplan.features.DeviceCatalog;
@@ -34,7 +36,7 @@ final class CrossCheckCommand implements Callable<Integer> {
     /** Most timed repeats a command takes: 1000 (five give a stable median). */
     static final int MAX_REPEATS = 1000;
 
-    @Option(names = "--limit", defaultValue = "12", description = "workloads to run, or with --data cuda rows to replay (default ${DEFAULT-VALUE})")
+    @Option(names = "--limit", defaultValue = "12", description = "workloads to run (default ${DEFAULT-VALUE}); with --data, the cuda rows to replay (default: all)")
     int limit;
 
     @Option(names = "--repeats", defaultValue = "5", description = "timed repeats (default ${DEFAULT-VALUE}; with --data,"
@@ -55,8 +57,16 @@ final class CrossCheckCommand implements Callable<Integer> {
     @Option(names = "--skip-damaged", description = "with --data: leave out damaged parts (each named, and counted)")
     boolean skipDamaged;
 
+    private boolean limitGiven;
+
+    @Option(names = "--profile", description = "the card's calibrated simulator profile (from calibrate)")
+    Path profile;
+
     @Override
     public Integer call() {
+        if (profile != null && data == null) {
+            throw new BadInputException("--profile needs --data (the GPU path runs the card's own simulator)");
+        }
         // checked whichever source runs: an option given is never silently ignored
         if (limit <= 0) {
             throw new BadInputException("Invalid --limit: " + limit + " (must be > 0)");
@@ -66,6 +76,8 @@ final class CrossCheckCommand implements Callable<Integer> {
         }
         repeatsGiven = spec != null && spec.commandLine().getParseResult() != null
                 && spec.commandLine().getParseResult().hasMatchedOption("--repeats");
+        limitGiven = spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--limit");
         if (data != null) {
             if (workloads != null) {
                 throw new BadInputException("Invalid --workloads: " + workloads + " (--data replays a dataset's rows; give one of the two)");
@@ -94,16 +106,24 @@ final class CrossCheckCommand implements Callable<Integer> {
 
     /** The cuda rows of a dataset against the simulator, each on the device profile the row recorded. */
     private Integer fromData() {
+        CalibrationProfile cal = profile == null ? null : ProfileOption.load(profile);
         List<DatasetRow> rows = DataLocation.read(data, skipDamaged);
         List<CrossCheck.Row> out = new ArrayList<>();
-        try (Backend sim = Backends.open("sim", new BackendOptions(0, 0, seed))) {
+        List<String> archs = new ArrayList<>();
+        try (Backend sim = cal == null ? Backends.open("sim", new BackendOptions(0, 0, seed))
+                : new SimBackend(new BackendOptions(0, 0, seed), cal.parameters())) {
             for (DatasetRow r : rows) {
                 if (!r.measurement().backend().equals("cuda")) {
                     continue;
                 }
-                if (out.size() >= limit) {
+                if (limitGiven && out.size() >= limit) {   // --data replays every cuda row unless --limit is given
                     break;
                 }
+                if (cal != null && !cal.covers(r.workload().device())) {
+                    throw new BadInputException("Profile " + profile + " is for card " + cal.card()
+                            + ", not for device " + r.workload().device().name() + " of " + data);
+                }
+                archs.add(r.workload().architectureId());
                 Measurement m = sim.measure(Planner.schedule(r.workload(), r.strategy()), repeatsGiven ? repeats
                         : r.measurement().repeats(), seed);
                 out.add(new CrossCheck.Row(r.workload().id(), r.strategy().toString(), r.measurement(), m));
@@ -115,6 +135,9 @@ final class CrossCheckCommand implements Callable<Integer> {
             throw new BadInputException("No cuda rows in " + data);
         }
         System.out.print(CrossCheck.format(out));
+        if (cal != null) {
+            System.out.print(CrossCheck.heldOutSummary(out, archs, java.util.Set.copyOf(cal.heldOut())));
+        }
         return 0;
     }
 }

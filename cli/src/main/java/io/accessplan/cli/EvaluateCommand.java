@@ -4,6 +4,7 @@ import io.accessplan.model.evaluate.EvaluationReport;
 import io.accessplan.model.evaluate.Evaluator;
 import io.accessplan.model.evaluate.HtmlReport;
 import io.accessplan.model.Observation;
+import io.accessplan.model.StrategyModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code accessplan evaluate}: a model against the baselines on a dataset. */
@@ -21,8 +23,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--data", required = true, description = "dataset directory or Hadoop URI")
-    String data;
+    @Option(names = "--data", required = true, split = ",", description = "dataset directories or Hadoop URIs, comma-separated")
+    List<String> data;
 
     @Option(names = "--skip-damaged", description = "leave out damaged parts (each named, and counted) instead of refusing the dataset")
     boolean skipDamaged;
@@ -37,19 +39,53 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         if (report != null) {
             OutputPaths.check("--report", report.toString(), OutputPaths.Kind.FILE,
-                    java.util.stream.Stream.concat(java.util.Arrays.stream(data.split(",")),
+                    java.util.stream.Stream.concat(data.stream(),
                             java.util.stream.Stream.ofNullable(model.model).map(Path::toString)).toList());
         }
-        List<Observation> rows = DatasetRows.observations(DataLocation.read(data, skipDamaged));
-        EvaluationReport r = Evaluator.evaluate(model.planner().model(), rows);
-        System.out.println(json ? r.toJson() : r.toTable());
+        List<Observation> rows = TrainCommand.read(data, skipDamaged);
+        StrategyModel m = model.planner().model();
+        EvaluationReport r = Evaluator.evaluate(m, rows);
+        Map<String, Object> figures = trainingFigures(m);
+        if (json) {
+            System.out.println(figures.isEmpty() ? r.toJson() : withFigures(r.toJson(), figures));
+        } else {
+            System.out.println(r.toTable());
+            if (!figures.isEmpty()) {
+                System.out.println("figures of the model's training on measured rows (from its file):");
+                figures.forEach((k, v) -> System.out.println("  " + k + " = " + v));
+            }
+        }
         if (report != null) {
-            writeReport(report, r, "accessplan evaluation of " + data);
+            writeReport(report, r, "accessplan evaluation of " + String.join(",", data));
             if (!json) {
                 System.out.println("report: " + report.toAbsolutePath());
             }
         }
         return 0;
+    }
+
+    /** The measured-row figures training recorded in the model ({@code measured-cv/...}, {@code leave-card-out/...}). */
+    static Map<String, Object> trainingFigures(StrategyModel m) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        m.metadata().crossValidation().forEach((k, v) -> {
+            if (k.startsWith("measured-cv/") || k.startsWith("leave-card-out/") || k.equals("measured_weight")) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    /** The report's JSON with a {@code training_figures} object added (the contract's fields unchanged). */
+    static String withFigures(String reportJson, Map<String, Object> figures) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode o =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) om.readTree(reportJson);
+            o.set("training_figures", om.valueToTree(figures));
+            return om.writerWithDefaultPrettyPrinter().writeValueAsString(o);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static void writeReport(Path file, EvaluationReport r, String title) {

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
         subcommands = {PlanCommand.class, SweepCommand.class, TrainCommand.class, EvaluateCommand.class,
                 RecommendCommand.class, BatchCommand.class, CrossCheckCommand.class, ImportCommand.class, DemoCommand.class,
                 io.accessplan.collector.RowLogSweep.class,
+                CalibrateCommand.class,
 
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -7,6 +7,8 @@ import io.accessplan.collector.Backends;
 import io.accessplan.collector.Preset;
 import io.accessplan.collector.Progress;
 import io.accessplan.collector.Sweep;
+import io.accessplan.collector.sim.CalibrationProfile;
+import io.accessplan.collector.sim.SimBackend;
 import io.accessplan.datasets.ParquetDataset;
 import io.accessplan.datasets.WorkloadTable;
 import io.accessplan.features.DeviceCatalog;
@@ -79,10 +81,24 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--memory-cap-gib", description = "cuda: emulate a smaller GPU by capping allocations")
     Double memoryCapGib;
 
+    @Option(names = "--profile", description = "sim: a card's calibrated simulator profile (from calibrate): sweeps"
+            + " that card's twin, on the profile's devices unless --devices names others of the card")
+    Path profile;
+
     @Override
     public Integer call() {
         long started = System.nanoTime();
         DeviceCatalog catalog = DeviceCatalog.builtinWith(devicesFile);
+        CalibrationProfile twin = null;
+        if (profile != null) {
+            if (!backend.equals(SimBackend.NAME)) {
+                throw new BadInputException("--profile calibrates the simulator: it needs --backend sim, not " + backend);
+            }
+            twin = ProfileOption.load(profile);
+            for (DeviceProfile d : twin.devices()) {
+                catalog = catalog.with(d);
+            }
+        }
         if (repeats != null && repeats <= 0) {
             throw new BadInputException("Invalid repeats: " + repeats + " (must be > 0)");
         }
@@ -114,14 +130,29 @@ final class SweepCommand implements Callable<Integer> {
         if (!resume && dataset.exists() && !dataset.parts().isEmpty()) {
             throw new BadInputException("Output exists: " + out + " (use --resume to continue it, or choose a new --out)");
         }
-        try (Backend b = openBackend(cap)) {
-            List<DeviceProfile> devs = devices(b, catalog);
+        try (Backend b = twin == null ? openBackend(cap)
+                : new SimBackend(new BackendOptions(cap, 0, seed), twin.parameters())) {
+            List<DeviceProfile> devs = twin != null && (devices == null || devices.isEmpty()) ? twin.devices()
+                    : devices(b, catalog);
+            if (twin != null) {
+                for (DeviceProfile d : devs) {
+                    if (!twin.covers(d)) {
+                        throw new BadInputException("Profile " + profile + " is for card " + twin.card()
+                                + ", not for device " + d.name());
+                    }
+                }
+            }
             List<Workload> ws = fileWorkloads != null ? fileWorkloads : preset.workloads(devs, seed);
             int reps = repeats != null ? repeats : DEFAULT_REPEATS;
             int nThreads = threads != null ? threads : (b.name().equals("sim") ? Runtime.getRuntime().availableProcessors() : 1);
             Map<String, String> prov = DataLocation.provenance(
                     presetName != null ? presetName : "file:" + source.workloads.getFileName());
             prov.put("accessplan.devices", String.join(",", devs.stream().map(DeviceProfile::name).toList()));
+            if (twin != null) {
+                prov.put("accessplan.sim_profile", profile.toString());
+                prov.put("accessplan.sim_profile_card", twin.card());
+                prov.put("accessplan.sim_profile_created_at", twin.createdAt());
+            }
             Sweep sweep = new Sweep(ws, reps, seed, chunkSize, nThreads, prov,
                     budgetMinutes == null ? null : Duration.ofMillis((long) (budgetMinutes * 60_000)));
             Sweep.Result r = sweep.run(b, dataset, resume, Progress.forConsole("sweep " + b.name(), System.err));

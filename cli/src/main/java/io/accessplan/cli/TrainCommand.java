@@ -4,6 +4,7 @@ import io.accessplan.model.train.CrossValidation;
 import io.accessplan.model.evaluate.EvaluationReport;
 import io.accessplan.model.evaluate.Metrics;
 import io.accessplan.model.train.ModelTrainer;
+import io.accessplan.model.train.MultiSourceTrainer;
 import io.accessplan.model.Observation;
 import io.accessplan.model.train.TrainOptions;
 import io.accessplan.model.train.TrainResult;
@@ -23,8 +24,9 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Trains the step-time and peak-memory regressors on a dataset and writes a model file.")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, description = "dataset directory or Hadoop URI")
-    String data;
+    @Option(names = "--data", required = true, split = ",",
+            description = "dataset directories or Hadoop URIs, comma-separated: simulated and measured rows together")
+    List<String> data;
 
     @Option(names = "--skip-damaged", description = "leave out damaged parts (each named, and counted) instead of refusing the dataset")
     boolean skipDamaged;
@@ -35,20 +37,100 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--leave-one-device-out", description = "also train without each GPU and test on it")
     boolean lodo;
 
+    @Option(names = "--measured-weight", description = "how many times a measured (cuda) row counts in every fit"
+            + " (default " + MultiSourceTrainer.DEFAULT_MEASURED_WEIGHT + ")")
+    Integer measuredWeight;
+
+    @Option(names = "--measured-folds", defaultValue = "5",
+            description = "folds of the grouped cross-validation over the measured rows (default ${DEFAULT-VALUE})")
+    int measuredFolds;
+
+    @Option(names = "--no-twin", description = "do not add the calibrated twin's sweep of a measured dataset that"
+            + " ships a profile (" + TWIN_PROFILE + ")")
+    boolean noTwin;
+
+    /** The profile file a measured dataset folder may ship (from calibrate). */
+    static final String TWIN_PROFILE = "sim-profile.json";
+
     @Mixin
     TrainingFlags flags;
 
     @Override
     public Integer call() {
         TrainOptions o = flags.options();
-        OutputPaths.check("--out", out.toString(), OutputPaths.Kind.FILE, List.of(data.split(",")));
-        List<Observation> rows = DatasetRows.observations(DataLocation.read(data, skipDamaged));
-        TrainResult r = train(rows, o, out);
+        int w = measuredWeight != null ? measuredWeight : MultiSourceTrainer.DEFAULT_MEASURED_WEIGHT;
+        if (w < 1) {
+            throw new BadInputException("Invalid measured weight: " + w + " (must be >= 1)");
+        }
+        if (measuredFolds < 2) {
+            throw new BadInputException("Invalid measured folds: " + measuredFolds + " (must be >= 2)");
+        }
+        OutputPaths.check("--out", out.toString(), OutputPaths.Kind.FILE, data);
+        List<Observation> rows = new java.util.ArrayList<>(read(data, skipDamaged));
+        if (!noTwin) {
+            rows.addAll(twins(data, o.seed()));
+        }
+        MultiSourceTrainer.Result mr = MultiSourceTrainer.train(rows, o, w, measuredFolds);
+        TrainResult r = mr.train();
+        try {
+            r.model().save(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write model " + out, e);
+        }
         System.out.print(summary(rows, r));
+        System.out.print(measuredSummary(mr));
         if (lodo) {
             System.out.print(leaveOneDeviceOut(rows, o));
         }
         return 0;
+    }
+
+    /** The union of the rows of several datasets, read in the order given (each must exist). */
+    static List<Observation> read(List<String> datasets, boolean skipDamaged) {
+        List<List<Observation>> each = new java.util.ArrayList<>();
+        for (String d : datasets) {
+            each.add(DatasetRows.observations(DataLocation.read(d.trim(), skipDamaged)));
+        }
+        return MultiSourceTrainer.union(each);
+    }
+
+    /**
+     * The calibrated twins of the measured datasets among {@code datasets} that ship a profile:
+     * the {@code standard} preset on each card's devices, 3 repeats, simulated with the card's
+     * parameters. These rows are {@code sim}; see {@link MultiSourceTrainer} for why they help.
+     */
+    static List<Observation> twins(List<String> datasets, long seed) {
+        List<Observation> out = new java.util.ArrayList<>();
+        for (String d : datasets) {
+            Path f = Path.of(d.trim()).resolve(TWIN_PROFILE);
+            if (!d.contains(":") && java.nio.file.Files.isRegularFile(f)) {
+                io.accessplan.collector.sim.CalibrationProfile p = ProfileOption.load(f);
+                List<Observation> t = DatasetRows.observations(
+                        io.accessplan.collector.sim.TwinSweep.rows(p, io.accessplan.collector.Preset.STANDARD, 3, seed));
+                System.out.printf(Locale.ROOT, "twin of %s (%s): %d simulated rows on its devices%n", p.card(), f,
+                        t.size());
+                out.addAll(t);
+            }
+        }
+        return out;
+    }
+
+    /** Protocols (a) and (b) on the measured rows, as tables. */
+    static String measuredSummary(MultiSourceTrainer.Result r) {
+        StringBuilder sb = new StringBuilder();
+        if (!r.measuredCv().isEmpty()) {
+            r.measuredCv().forEach((name, rep) -> {
+                sb.append("measured rows (").append(name).append("): grouped cross-validation by architecture, each"
+                        + " fold trained on every simulated row and the other folds' measured rows:\n");
+                sb.append(rep.toTable());
+            });
+        }
+        r.leaveCard().forEach((card, rep) -> {
+            sb.append("leave-one-card-out: trained without ").append(card)
+                    .append("'s measured rows, tested on them:\n");
+            sb.append(rep.toTable());
+        });
+        return sb.toString();
     }
 
     static TrainResult train(List<Observation> rows, TrainOptions o, Path out) {

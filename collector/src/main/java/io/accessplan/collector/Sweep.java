@@ -174,7 +174,7 @@ public record Sweep(List<Workload> workloads, int repeats, long seed, int chunkS
      * Measures every candidate strategy of a workload, in canonical order, handing each row on as
      * soon as it is measured; returns how many.
      */
-    static int measureWorkload(Backend backend, Workload w, int repeats, long seed, Consumer<DatasetRow> out) {
+    public static int measureWorkload(Backend backend, Workload w, int repeats, long seed, Consumer<DatasetRow> out) {
         List<Strategy> candidates = Strategy.candidates(w);
         for (Strategy s : candidates) {
             Measurement m = backend.measure(Planner.schedule(w, s), repeats, seed);

@@ -1,6 +1,7 @@
 package io.accessplan.cuda;
 
 import io.accessplan.collector.Backend;
+import io.accessplan.collector.sim.CalibrationRun;
 import io.accessplan.features.DeviceProfile;
 import io.accessplan.features.Measurement;
 import io.accessplan.features.Strategy;
@@ -145,6 +146,32 @@ public final class CrossCheck {
         for (StrategySummary s : byStrategy(rows)) {
             b.append(String.format(Locale.ROOT, "%-26s %6d %10s %10s %16d%n", s.strategy(), s.runs(),
                     ratio(s.stepRatioGeoMean()), ratio(s.peakRatioGeoMean()), s.oomDisagreements()));
+        }
+        return b.toString();
+    }
+
+    /**
+     * The per-row error |log(cuda/sim)| on the rows whose architecture a calibration held out of
+     * its fit, and on the others: median, 90th percentile, and the geometric mean of cuda/sim.
+     *
+     * @param rows          the cross-checked rows
+     * @param architectures each row's architecture id, in the same order
+     * @param heldOut       the architectures held out of the fit
+     */
+    public static String heldOutSummary(List<Row> rows, List<String> architectures, java.util.Set<String> heldOut) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%n%-22s %6s %10s %10s %10s%n", "rows",
+                "runs", "time_x", "median|l|", "p90|l|"));
+        for (boolean held : new boolean[]{false, true}) {
+            List<Double> logs = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                if (heldOut.contains(architectures.get(i)) == held && rows.get(i).ok()) {
+                    logs.add(Math.log(rows.get(i).stepRatio()));
+                }
+            }
+            double[] abs = logs.stream().mapToDouble(Math::abs).sorted().toArray();
+            double mean = logs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            b.append(String.format(Locale.ROOT, "%-22s %6d %10s %10s %10s%n", held ? "held out of the fit" : "fitted",
+                    abs.length, ratio(Math.exp(mean)), ratio(CalibrationRun.quantile(abs, 0.5)), ratio(CalibrationRun.quantile(abs, 0.9))));
         }
         return b.toString();
     }

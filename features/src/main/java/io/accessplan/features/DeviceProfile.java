@@ -72,6 +72,17 @@ public record DeviceProfile(String name, long memoryBytes, double memBandwidthGB
         return Math.min(h2dGBps, d2hGBps);
     }
 
+    /**
+     * The card this profile is: its name without the {@code -cap<N>gib} suffix of a run whose
+     * memory the allocator capped to emulate a smaller GPU (the collector's row-log sweep names
+     * them so). A measured card's rows, its calibration and its evaluation are grouped by it.
+     */
+    public String card() {
+        return CAP_SUFFIX.matcher(name).replaceFirst("");
+    }
+
+    private static final java.util.regex.Pattern CAP_SUFFIX = java.util.regex.Pattern.compile("-cap[0-9.]+gib$");
+
     /** Whether the device can train in a precision. */
     public boolean supports(Precision p) {
         return p != Precision.BF16 || bf16;

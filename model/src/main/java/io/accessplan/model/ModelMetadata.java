@@ -60,6 +60,15 @@ public record ModelMetadata(int schemaVersion, List<String> featureNames, List<S
         createdAt = createdAt == null ? "" : createdAt;
     }
 
+    /** This metadata with more cross-validated figures (measured-row protocols, say) beside its own. */
+    public ModelMetadata withCrossValidation(Map<String, Object> more) {
+        Map<String, Object> cv = new LinkedHashMap<>(crossValidation);
+        cv.putAll(more);
+        return new ModelMetadata(schemaVersion, featureNames, candidates, fingerprint, rows, timeTransform,
+                peakTransform, safetyMargin, policyMargins, peakMargins, timeResidualQuantiles, peakResidualQuantiles,
+                hyperparameters, createdAt, cv);
+    }
+
     /** The metadata as JSON. */
     String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -54,26 +54,61 @@ final class DeviceModel {
 
     final GemmModel.Curve gemm;
     final double peakFlops;
+    /** Seconds per byte of memory-bound kernels at the default fraction (the analytic view). */
     final double memorySecondsPerByte;
     final double h2dGBps;
     final double d2hGBps;
+    /** The parameters this model was built with (the defaults, or a card's calibration). */
+    final SimParameters params;
+    /** Seconds per byte of each memory-bound kernel class. */
+    final double pointwiseSecondsPerByte;
+    final double normSecondsPerByte;
+    final double softmaxSecondsPerByte;
+    final double embeddingLossSecondsPerByte;
+    final double optimizerSecondsPerByte;
+    final double launchSeconds;
+    final double hostOptimizerFlops;
+    final double hostOptimizerLatency;
+    /** Host seconds per gradient byte of the fp16 casts (0 for other precisions). */
+    final double hostCastSecondsPerGradByte;
 
-    private DeviceModel(GemmModel.Curve gemm, double peakFlops, double memorySecondsPerByte, double h2dGBps,
-                        double d2hGBps) {
-        this.gemm = gemm;
+    private DeviceModel(GemmModel.Curve gemm, double peakFlops, double bw, double h2dGBps, double d2hGBps,
+                        SimParameters q, Precision p) {
+        boolean tensor = p.mixed();
+        this.gemm = gemm.calibrated(q.get(tensor ? SimParameters.Name.GEMM_EFFICIENCY_16
+                : SimParameters.Name.GEMM_EFFICIENCY_32), q.get(SimParameters.Name.GEMM_FILL),
+                q.get(SimParameters.Name.GEMM_FILL_SHARPNESS));
         this.peakFlops = peakFlops;
-        this.memorySecondsPerByte = memorySecondsPerByte;
-        this.h2dGBps = h2dGBps;
-        this.d2hGBps = d2hGBps;
+        this.memorySecondsPerByte = 1 / (MEMORY_BOUND_FRACTION * bw);
+        double copy = q.get(SimParameters.Name.COPY_EFFICIENCY);
+        this.h2dGBps = h2dGBps * copy;
+        this.d2hGBps = d2hGBps * copy;
+        this.params = q;
+        this.pointwiseSecondsPerByte = 1 / (q.get(SimParameters.Name.POINTWISE_BANDWIDTH) * bw);
+        this.normSecondsPerByte = 1 / (q.get(SimParameters.Name.NORM_BANDWIDTH) * bw);
+        this.softmaxSecondsPerByte = 1 / (q.get(SimParameters.Name.SOFTMAX_BANDWIDTH) * bw);
+        this.embeddingLossSecondsPerByte = 1 / (q.get(SimParameters.Name.EMBEDDING_LOSS_BANDWIDTH) * bw);
+        this.optimizerSecondsPerByte = 1 / (q.get(SimParameters.Name.OPTIMIZER_BANDWIDTH) * bw);
+        this.launchSeconds = q.get(SimParameters.Name.LAUNCH_SECONDS);
+        this.hostOptimizerFlops = q.get(SimParameters.Name.HOST_OPTIMIZER_FLOPS);
+        this.hostOptimizerLatency = q.get(SimParameters.Name.HOST_OPTIMIZER_LATENCY);
+        this.hostCastSecondsPerGradByte = p == Precision.FP16
+                ? q.get(SimParameters.Name.HOST_FP16_CAST_SECONDS) / p.bytes() : 0;
+    }
+
+    /** The model of a device at a precision with the simulator's default parameters. */
+    static DeviceModel of(DeviceProfile d, Precision p) {
+        return of(d, p, SimParameters.DEFAULTS);
     }
 
     /**
      * Builds the model of a device at a precision. 16-bit precisions use the tensor-core rows of
      * the device's GEMM table, fp32 its fp32 rows (DeepBench fp32; XLA f32, which is TF32). A
      * device without a known table (a user profile) borrows the H100 curve, scaled by the ratio
-     * of peaks like the catalog's {@code derived:xla-h100} devices.
+     * of peaks like the catalog's {@code derived:xla-h100} devices. The parameters scale each
+     * kernel class (a card's calibration, or {@link SimParameters#DEFAULTS}).
      */
-    static DeviceModel of(DeviceProfile d, Precision p) {
+    static DeviceModel of(DeviceProfile d, Precision p, SimParameters q) {
         GemmModel.Table table = GemmModel.Table.of(d.gemmTable());
         if (table == null) {
             table = GemmModel.Table.XLA_H100;
@@ -82,7 +117,7 @@ final class DeviceModel {
         double peak = d.peakTflops(p) * 1e12;
         double bw = d.memBandwidthGBps() * 1e9;
         GemmModel.Curve curve = GemmModel.calibrated(table, tensor).curve(peak, bw, p.bytes());
-        return new DeviceModel(curve, peak, 1 / (MEMORY_BOUND_FRACTION * bw), d.h2dGBps(), d.d2hGBps());
+        return new DeviceModel(curve, peak, bw, d.h2dGBps(), d.d2hGBps(), q, p);
     }
 
     /** Seconds of a fused attention kernel: at the lower of the attention cap and the GEMM curve. */
@@ -90,6 +125,6 @@ final class DeviceModel {
         double cap = backward ? ATTENTION_BACKWARD_EFFICIENCY : ATTENTION_FORWARD_EFFICIENCY;
         double eff = Math.min(cap, gemm.efficiency(Math.max(1, batch), Math.max(1, m), Math.max(1, n),
                 Math.max(1, k)));
-        return flops / (eff * peakFlops);
+        return flops / (eff * params.get(SimParameters.Name.ATTENTION_EFFICIENCY) * peakFlops);
     }
 }

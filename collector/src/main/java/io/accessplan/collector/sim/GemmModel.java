@@ -215,9 +215,17 @@ final class GemmModel {
         final double c2;
         final double secondsPerElement;
         final double peak;
+        /** Sharpness of the fill transition: 1 is {@code bmn + c1}; above 1, a p-norm towards {@code max(bmn, c1)}. */
+        final double sharpness;
 
         Curve(double latency, double rate, double plateauRate, double c1, double c2, double secondsPerElement,
               double peak) {
+            this(latency, rate, plateauRate, c1, c2, secondsPerElement, peak, 1);
+        }
+
+        Curve(double latency, double rate, double plateauRate, double c1, double c2, double secondsPerElement,
+              double peak, double sharpness) {
+            this.sharpness = sharpness;
             this.latency = latency;
             this.rate = rate;
             this.plateauRate = plateauRate;
@@ -229,10 +237,28 @@ final class GemmModel {
 
         /** Seconds of a (batched) GEMM {@code C[b,m,n] = A[b,m,k] B[b,k,n]}. */
         double seconds(double b, double m, double n, double k) {
-            double compute = 2 * (b * m * n + c1) * (k + c2) / rate;
+            double outputs = sharpness == 1 ? b * m * n + c1
+                    : Math.pow(Math.pow(b * m * n, sharpness) + Math.pow(c1, sharpness), 1 / sharpness);
+            double compute = 2 * outputs * (k + c2) / rate;
             double memory = secondsPerElement * b * (m * k + k * n + m * n);
             double t = latency + Math.max(compute, memory);
             return Math.max(t, 2 * b * m * n * k / plateauRate);
+        }
+
+        /**
+         * This curve on a card whose GEMM reaches {@code efficiency} times its asymptotic and
+         * plateau rates and needs {@code fill} times as many output elements to fill its SMs (a
+         * kernel with larger tiles or fewer blocks per SM than the table's), reached as sharply as
+         * {@code sharp} says (a kernel whose blocks all run in one wave up to the fill point and
+         * then in whole waves turns more sharply than a tuned library's); 1, 1 and 1 are the curve
+         * itself. The memory term is the card's, unchanged.
+         */
+        Curve calibrated(double efficiency, double fill, double sharp) {
+            if (efficiency == 1 && fill == 1 && sharp == 1) {
+                return this;
+            }
+            return new Curve(latency, rate * efficiency, plateauRate * efficiency, c1 * fill, c2, secondsPerElement,
+                    peak, sharp);
         }
 
         /** Achieved fraction of the peak for a shape. */

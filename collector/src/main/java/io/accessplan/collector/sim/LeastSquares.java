@@ -126,7 +126,7 @@ final class LeastSquares {
     }
 
     /** Gaussian elimination with partial pivoting on a small dense system. */
-    private static double[] gauss(double[][] m, double[] b) {
+    static double[] gauss(double[][] m, double[] b) {
         int n = b.length;
         for (int c = 0; c < n; c++) {
             int piv = c;

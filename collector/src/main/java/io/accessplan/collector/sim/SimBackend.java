@@ -29,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * threads. Operations on one stream run in program order; {@link Op#waitFor()} adds the
  * cross-stream dependencies (an offload copy waits for the kernel that produced the layer, a
  * backward kernel for the prefetch of its activations). One host thread issues kernels and
- * copies in program order at {@link DeviceModel#LAUNCH_SECONDS} each [6], so an operation starts
+ * copies in program order at {@link DeviceModel#LAUNCH_SECONDS} each [6] (or a card's calibrated
+ * launch cost, {@link SimParameters}), so an operation starts
  * at the latest of: its stream being free, its dependencies finishing, and its launch. The
  * micro-batch body runs {@link Schedule#repeats()} times, then the optimizer tail once; the step
  * time is the makespan. Copies and kernels overlap only as far as these dependencies allow, so
@@ -98,13 +99,23 @@ public final class SimBackend implements Backend {
     public static final String NAME = "sim";
 
     private final BackendOptions options;
+    private final SimParameters params;
     private final Map<DeviceProfile, DeviceModel[]> models = new ConcurrentHashMap<>();
     /** Scratch arrays per thread and backend: measure is thread-safe and allocates O(1) per call. */
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     /** A simulator with the given options (the memory cap emulates a smaller GPU). */
     public SimBackend(BackendOptions options) {
+        this(options, SimParameters.DEFAULTS);
+    }
+
+    /**
+     * A simulator whose kernel classes take the given parameters: a card's calibration
+     * ({@link CalibrationProfile#parameters()}) or {@link SimParameters#DEFAULTS}.
+     */
+    public SimBackend(BackendOptions options, SimParameters params) {
         this.options = options == null ? BackendOptions.defaults() : options;
+        this.params = params == null ? SimParameters.DEFAULTS : params;
     }
 
     /** A simulator with the default options. */
@@ -140,13 +151,17 @@ public final class SimBackend implements Backend {
 
     @Override
     public Map<String, String> provenance() {
-        return Map.of("backend", NAME, "noise_sigma", StepNoise.NOISE_SIGMA + " up to " + StepNoise.NOISE_KNEE_MS
-                        + " ms, then (knee/t)^" + StepNoise.NOISE_EXPONENT + ", t clamped to [" + StepNoise.NOISE_MIN_MS
-                        + ", " + StepNoise.NOISE_MAX_MS + "] ms",
-                "host_noise_sigma", StepNoise.HOST_NOISE_SIGMA + " up to " + StepNoise.HOST_NOISE_KNEE_MS
-                        + " ms, then (knee/t)^" + StepNoise.HOST_NOISE_EXPONENT,
+        Map<String, String> prov = new java.util.LinkedHashMap<>();
+        if (!params.equals(SimParameters.DEFAULTS)) {   // a calibrated twin says so in every footer
+            params.asMap().forEach((k, v) -> prov.put("sim." + k, Double.toString(v)));
+        }
+        prov.putAll(Map.of("backend", NAME, "noise_sigma", StepNoise.NOISE_SIGMA + " up to " + StepNoise.NOISE_KNEE_MS + " ms, then (knee/t)^"
+                        + StepNoise.NOISE_EXPONENT + ", t clamped to [" + StepNoise.NOISE_MIN_MS + ", " + StepNoise.NOISE_MAX_MS + "] ms",
+                "host_noise_sigma", StepNoise.HOST_NOISE_SIGMA + " up to " + StepNoise.HOST_NOISE_KNEE_MS + " ms, then (knee/t)^"
+                        + StepNoise.HOST_NOISE_EXPONENT,
                 "job_noise_sigma", Double.toString(StepNoise.JOB_NOISE_SIGMA),
-                "memory_cap_bytes", Long.toString(options.memoryCapBytes()), "seed", Long.toString(options.seed()));
+                "memory_cap_bytes", Long.toString(options.memoryCapBytes()), "seed", Long.toString(options.seed())));
+        return prov;
     }
 
     @Override
@@ -159,7 +174,7 @@ public final class SimBackend implements Backend {
         DeviceModel[] byPrecision = models.computeIfAbsent(d, k -> new DeviceModel[Precision.values().length]);
         DeviceModel m = byPrecision[p.ordinal()];
         if (m == null) {
-            m = DeviceModel.of(d, p);   // idempotent: a race builds the same model twice at worst
+            m = DeviceModel.of(d, p, params);   // idempotent: a race builds the same model twice at worst
             byPrecision[p.ordinal()] = m;
         }
         return m;
@@ -285,9 +300,9 @@ public final class SimBackend implements Backend {
         // ---- timeline: compute, copy and host streams, and the launching host thread
         double[] state = new double[5];   // free time of the 3 streams, launch clock, makespan
         for (int rep = 0; rep < s.repeats(); rep++) {
-            run(x, 0, bodyTimed, state);
+            run(x, 0, bodyTimed, state, dm.launchSeconds);
         }
-        run(x, bodyTimed, timed, state);
+        run(x, bodyTimed, timed, state, dm.launchSeconds);
         return new Replay(state[4], held + heap.peakBytes());
     }
 
@@ -306,7 +321,7 @@ public final class SimBackend implements Backend {
         return out;
     }
 
-    private static void run(Scratch x, int from, int to, double[] state) {
+    private static void run(Scratch x, int from, int to, double[] state, double launchSeconds) {
         int[] index = x.index;
         int[] flags = x.flags;
         double[] dur = x.dur;
@@ -327,7 +342,7 @@ public final class SimBackend implements Backend {
                 }
             }
             if ((f & LAUNCH) != 0) {
-                issue += DeviceModel.LAUNCH_SECONDS;
+                issue += launchSeconds;
                 if (issue > start) {
                     start = issue;
                 }
@@ -357,9 +372,14 @@ public final class SimBackend implements Backend {
             case GEMM -> dm.gemm.seconds(op.batchCount(), op.m(), op.n(), op.k());
             case FUSED_ATTENTION -> dm.attentionSeconds(op.flops(), op.phase() == Phase.BACKWARD, op.m(), op.n(),
                     op.k(), op.batchCount());
-            case ELEMENTWISE, NORM, SOFTMAX, DROPOUT, EMBEDDING, LOSS, OPTIMIZER ->
-                    (op.bytesRead() + op.bytesWritten()) * dm.memorySecondsPerByte;
-            case HOST_OPTIMIZER -> op.flops() / DeviceModel.HOST_OPTIMIZER_FLOPS;
+            case ELEMENTWISE, DROPOUT -> (op.bytesRead() + op.bytesWritten()) * dm.pointwiseSecondsPerByte;
+            case NORM -> (op.bytesRead() + op.bytesWritten()) * dm.normSecondsPerByte;
+            case SOFTMAX -> (op.bytesRead() + op.bytesWritten()) * dm.softmaxSecondsPerByte;
+            case EMBEDDING, LOSS -> (op.bytesRead() + op.bytesWritten()) * dm.embeddingLossSecondsPerByte;
+            case OPTIMIZER -> (op.bytesRead() + op.bytesWritten()) * dm.optimizerSecondsPerByte;
+            // reads state + gradients, writes state: the difference is the gradients, one per parameter
+            case HOST_OPTIMIZER -> dm.hostOptimizerLatency + op.flops() / dm.hostOptimizerFlops
+                    + (op.bytesRead() - op.bytesWritten()) * dm.hostCastSecondsPerGradByte;
             case COPY_H2D -> CopyModel.seconds(op.bytesRead(), op.outputs().length, dm.h2dGBps,
                     CopyModel.H2D_HALF_BYTES);
             case COPY_D2H -> CopyModel.seconds(op.bytesRead(), op.inputs().length, dm.d2hGBps,

@@ -260,8 +260,8 @@ public final class Evaluator {
         int n = 0;
         for (int i = 0; i < rows.size(); i++) {
             Observation o = rows.get(i);
-            if (time && !o.fits() || !Double.isFinite(pred[i])) {
-                continue;
+            if (time && !o.fits() || !time && !o.peakIsWhole() || !Double.isFinite(pred[i])) {
+                continue;   // no time where it did not fit; no score for a lower-bound peak
             }
             double y = time ? o.measurement().stepTimeMs() : o.measurement().peakMemoryBytes();
             if (y <= 0) {

@@ -62,12 +62,33 @@ final class EncodedRows {
         return rows.size();
     }
 
+    /**
+     * The indices with every measured row ({@link MeasuredValidation#measured}) repeated
+     * {@code measuredWeight} times: an integer example weight that every trainer honours alike
+     * (boosting sums gradients and hessians over rows, so k copies weigh as weight k).
+     */
+    int[] weighted(int[] idx, int measuredWeight) {
+        if (measuredWeight < 1) {
+            throw new IllegalArgumentException("Invalid measured weight: " + measuredWeight + " (must be >= 1)");
+        }
+        if (measuredWeight == 1) {
+            return idx;
+        }
+        return java.util.Arrays.stream(idx)
+                .flatMap(i -> MeasuredValidation.measured(rows.get(i)) ? java.util.stream.IntStream.range(0,
+                        measuredWeight).map(k -> i) : java.util.stream.IntStream.of(i))
+                .toArray();
+    }
+
     double stepTime(int i) {
         return rows.get(i).measurement().stepTimeMs();
     }
 
     double peak(int i) {
-        return rows.get(i).measurement().peakMemoryBytes();
+        // a measured out-of-memory peak is only a lower bound (Observation#peakIsWhole): 0 keeps it
+        // out of every peak target, residual and margin, which all skip rows without a peak
+        Observation o = rows.get(i);
+        return o.peakIsWhole() ? o.measurement().peakMemoryBytes() : 0;
     }
 
     /** The measured peak of every row, in order. */

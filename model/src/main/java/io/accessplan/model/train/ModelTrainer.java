@@ -64,6 +64,14 @@ public final class ModelTrainer {
 
     /** Trains, cross-validates and assembles a model. */
     public static TrainResult train(List<Observation> rows, TrainOptions o) {
+        return train(rows, o, 1);
+    }
+
+    /**
+     * As {@link #train(List, TrainOptions)}, with every measured row ({@link MeasuredValidation#measured})
+     * counting {@code measuredWeight} times in every fit (the cross-validation's and the final one).
+     */
+    public static TrainResult train(List<Observation> rows, TrainOptions o, int measuredWeight) {
         long t0 = System.nanoTime();
         if (rows == null || rows.isEmpty()) {
             throw new IllegalArgumentException("Invalid training data: no rows");
@@ -85,7 +93,8 @@ public final class ModelTrainer {
         EvaluationReport cv = null;
         if (o.folds() >= 2 && archs >= 2) {
             List<CrossValidation.Fold> folds = CrossValidation.grouped(rows, (int) Math.min(o.folds(), archs),
-                    o.seed());
+                    o.seed()).stream().map(f -> new CrossValidation.Fold(f.name(), d.weighted(f.train(), measuredWeight),
+                    f.test())).toList();
             Chosen time = choose(d, true, candidates(o.timeTransform()), tt, transformMape,
                     cand -> CrossValidation.stepTimeOutOfFold(d, folds, o, cand));
             Chosen peak = choose(d, false, candidates(o.peakTransform()), pt, transformMape,
@@ -113,7 +122,7 @@ public final class ModelTrainer {
             cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, Stats.mean(perRow));
         }
         Trainer<Regressor> trainer = Regressors.trainer(o);
-        int[] all = IntStream.range(0, d.size()).toArray();
+        int[] all = d.weighted(IntStream.range(0, d.size()).toArray(), measuredWeight);
         int[] timeRows = d.usable(all, true);
         int[] peakRows = d.usable(all, false);
         Map<String, String> run = new LinkedHashMap<>();

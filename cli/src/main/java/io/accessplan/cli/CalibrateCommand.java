@@ -1,0 +1,72 @@
+package io.accessplan.cli;
+
+import io.accessplan.collector.sim.CalibrationRun;
+import io.accessplan.collector.sim.SimParameters;
+import io.accessplan.datasets.DatasetRow;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code accessplan calibrate}: fits the simulator to one card's measured rows and writes its profile. */
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+        description = "Fits the simulator's per-kernel-class parameters to a card's measured (cuda) rows by least"
+                + " squares on log step time and writes the card's profile (JSON) for sweep, crosscheck and train.")
+final class CalibrateCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, split = ",", description = "measured dataset(s), DIR or URI, comma-separated")
+    List<String> data;
+
+    @Option(names = "--out", required = true, description = "profile file to write (JSON)")
+    Path out;
+
+    @Option(names = "--holdout-every", defaultValue = "4",
+            description = "hold every n-th architecture out of the fit and report the error on it; 0: fit on all (default ${DEFAULT-VALUE})")
+    int holdoutEvery;
+
+    @Option(names = "--prior", description = "start from (and pull weakly towards) this profile's parameters instead of the simulator's defaults, e.g. another card of the same engine")
+    Path prior;
+
+    @Option(names = "--force", description = "replace an existing profile file")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        if (holdoutEvery < 0 || holdoutEvery == 1) {
+            throw new BadInputException("Invalid holdout-every: " + holdoutEvery + " (0 for none, or >= 2)");
+        }
+        if (Files.exists(out) && !force) {
+            throw new BadInputException("Output exists: " + out + " (use --force to replace it)");
+        }
+        // the profile may live beside a dataset's parts (train reads <dataset>/sim-profile.json), never over one
+        if (out.getFileName() != null && out.getFileName().toString().endsWith(".parquet")) {
+            throw new BadInputException("Invalid --out: " + out + " (a profile is JSON; this names a Parquet part)");
+        }
+        if (prior != null) {
+            OutputPaths.checkFile("--out", out, prior);
+        } else {
+            OutputPaths.checkFile("--out", out);
+        }
+        SimParameters start = prior == null ? SimParameters.DEFAULTS : ProfileOption.load(prior).parameters();
+        List<DatasetRow> rows = new ArrayList<>();
+        for (String d : data) {
+            rows.addAll(DataLocation.read(d, false));
+        }
+        CalibrationRun.Outcome o = CalibrationRun.run(rows, prior == null ? data
+                : java.util.stream.Stream.concat(data.stream(), java.util.stream.Stream.of("prior:" + prior)).toList(),
+                holdoutEvery, start);
+        try {
+            o.profile().save(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write profile " + out, e);
+        }
+        System.out.print(o.report());
+        System.out.println("wrote " + out);
+        return 0;
+    }
+}

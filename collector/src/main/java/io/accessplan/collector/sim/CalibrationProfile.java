@@ -1,0 +1,288 @@
+package io.accessplan.collector.sim;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.accessplan.features.DeviceProfile;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A card's calibrated simulator: the fitted {@link SimParameters} with their uncertainty and
+ * provenance, as a versioned JSON file ({@link #FORMAT}, {@link #VERSION}).
+ *
+ * <p>A profile belongs to one card ({@link #cardOf}: {@link DeviceProfile#card()}: the device
+ * name without the {@code -cap<N>gib} suffix of a memory-capped run), and is refused for any other device. It
+ * records which rows and architectures it was fitted on, which were held out of the fit (and the
+ * error there), and each parameter's value, default, log-space standard error and whether it was
+ * fitted at all.
+ *
+ * @param card          the card, e.g. {@code nvidia-h200}
+ * @param devices       the device profiles of the fitted rows (the card, under memory caps), as
+ *                      they recorded them: what a sweep of the twin runs on
+ * @param createdAt     ISO-8601 instant of the fit
+ * @param data          the datasets the rows came from
+ * @param rows          rows fitted
+ * @param architectures architecture ids fitted on
+ * @param heldOut       architecture ids held out of the fit
+ * @param table         every parameter, fitted or default
+ * @param fitError      error summary on the fitted rows
+ * @param heldOutError  error summary on the held-out rows (empty when none were held out)
+ */
+public record CalibrationProfile(String card, List<DeviceProfile> devices, String createdAt, List<String> data, int rows,
+                                 List<String> architectures, List<String> heldOut,
+                                 Map<SimParameters.Name, Parameter> table, Map<String, Double> fitError,
+                                 Map<String, Double> heldOutError) {
+    /** The file's format tag. */
+    public static final String FORMAT = "accessplan-sim-profile";
+    /** The file version this code writes and reads. */
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * One parameter of the profile.
+     *
+     * @param value     the value the simulator takes
+     * @param logStderr standard error of its log (NaN when not fitted or not determined)
+     * @param fitted    whether rows exercised it and the fit moved it
+     */
+    public record Parameter(double value, double logStderr, boolean fitted) {
+    }
+
+    /** Validates every field. */
+    public CalibrationProfile {
+        if (card == null || card.isBlank()) {
+            throw new IllegalArgumentException("Invalid card: '" + card + "'");
+        }
+        if (rows <= 0) {
+            throw new IllegalArgumentException("Invalid rows: " + rows + " (must be > 0)");
+        }
+        devices = List.copyOf(devices);
+        for (DeviceProfile d : devices) {
+            if (!card.equals(cardOf(d))) {
+                throw new IllegalArgumentException("device " + d.name() + " is not of card " + card);
+            }
+        }
+        data = List.copyOf(data);
+        architectures = List.copyOf(architectures);
+        heldOut = List.copyOf(heldOut);
+        Map<SimParameters.Name, Parameter> p = new LinkedHashMap<>();
+        for (SimParameters.Name n : SimParameters.Name.values()) {
+            Parameter v = table.get(n);
+            if (v == null) {
+                throw new IllegalArgumentException("Missing parameter: " + n.key());
+            }
+            p.put(n, v);
+        }
+        table = java.util.Collections.unmodifiableMap(p);
+        new SimParameters(values(table));   // validates each value
+        fitError = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fitError));
+        heldOutError = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(heldOutError));
+    }
+
+    private static double[] values(Map<SimParameters.Name, Parameter> p) {
+        double[] v = new double[SimParameters.Name.values().length];
+        for (SimParameters.Name n : SimParameters.Name.values()) {
+            v[n.ordinal()] = p.get(n).value();
+        }
+        return v;
+    }
+
+    /** The simulator parameters of this card. */
+    public SimParameters parameters() {
+        return new SimParameters(values(table));
+    }
+
+    /** The card a device profile is ({@link DeviceProfile#card()}). */
+    public static String cardOf(DeviceProfile d) {
+        return d.card();
+    }
+
+    /** Whether this profile is for the device's card. */
+    public boolean covers(DeviceProfile d) {
+        return card.equals(cardOf(d));
+    }
+
+    /** Refuses a device of another card with a one-line message. */
+    public void requireCard(DeviceProfile d) {
+        if (!covers(d)) {
+            throw new IllegalArgumentException("Profile is for card " + card + ", not for device " + d.name());
+        }
+    }
+
+    /** The JSON text of this profile. */
+    public String toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("format", FORMAT);
+        o.put("version", VERSION);
+        o.put("card", card);
+        o.put("created_at", createdAt);
+        ArrayNode ds = o.putArray("devices");
+        for (DeviceProfile d : devices) {
+            ObjectNode x = ds.addObject();
+            x.put("name", d.name());
+            x.put("memory_bytes", d.memoryBytes());
+            x.put("mem_bandwidth_gbps", d.memBandwidthGBps());
+            x.put("tensor_tflops_16", d.tensorTflops16());
+            x.put("tf32_tflops", d.tf32Tflops());
+            x.put("fp32_tflops", d.fp32Tflops());
+            x.put("bf16", d.bf16());
+            x.put("pcie_gen", d.pcieGen());
+            x.put("h2d_gbps", d.h2dGBps());
+            x.put("d2h_gbps", d.d2hGBps());
+            x.put("gemm_table", d.gemmTable());
+            x.put("source", d.source());
+        }
+        strings(o.putArray("data"), data);
+        o.put("rows", rows);
+        strings(o.putArray("architectures"), architectures);
+        strings(o.putArray("held_out_architectures"), heldOut);
+        ObjectNode ps = o.putObject("parameters");
+        table.forEach((n, p) -> {
+            ObjectNode x = ps.putObject(n.key());
+            x.put("value", p.value());
+            x.put("default", n.defaultValue());
+            if (Double.isFinite(p.logStderr())) {
+                x.put("log_stderr", p.logStderr());
+                x.put("stderr", p.value() * p.logStderr());   // delta method: se(v) = v se(log v)
+            } else {
+                x.putNull("log_stderr");
+            }
+            x.put("fitted", p.fitted());
+        });
+        doubles(o.putObject("fit_error"), fitError);
+        doubles(o.putObject("held_out_error"), heldOutError);
+        try {
+            return JSON.writeValueAsString(o) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes the profile aside, then renames it into place: never a half-written file. */
+    public void save(Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, toJson());
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Reads a profile file.
+     *
+     * @throws IllegalArgumentException naming the file and the problem, in one line, for a file
+     *                                  that is not a valid profile of this version
+     * @throws IOException              when the file cannot be read
+     */
+    public static CalibrationProfile load(Path file) throws IOException {
+        String text = Files.readString(file);
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Bad profile " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses the JSON text of a profile. */
+    public static CalibrationProfile parse(String text) {
+        JsonNode o;
+        try {
+            o = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            String m = e.getOriginalMessage();
+            throw new IllegalArgumentException("not JSON (" + (m == null ? "" : m.split("\n")[0]) + ")");
+        }
+        if (o == null || !o.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        if (!FORMAT.equals(o.path("format").asText(null))) {
+            throw new IllegalArgumentException("format is '" + o.path("format").asText("") + "', not " + FORMAT);
+        }
+        if (!o.path("version").isInt() || o.path("version").asInt() != VERSION) {
+            throw new IllegalArgumentException("unsupported version " + o.path("version") + " (this tool reads "
+                    + VERSION + ")");
+        }
+        JsonNode ps = o.path("parameters");
+        if (!ps.isObject()) {
+            throw new IllegalArgumentException("no parameters object");
+        }
+        Map<SimParameters.Name, Parameter> params = new LinkedHashMap<>();
+        for (Iterator<String> it = ps.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            SimParameters.Name n = SimParameters.Name.byKey(k);
+            if (n == null) {
+                throw new IllegalArgumentException("unknown parameter " + k);
+            }
+            JsonNode p = ps.get(k);
+            if (!p.path("value").isNumber()) {
+                throw new IllegalArgumentException("parameter " + k + " has no numeric value");
+            }
+            JsonNode se = p.path("log_stderr");
+            params.put(n, new Parameter(p.get("value").asDouble(), se.isNumber() ? se.asDouble() : Double.NaN,
+                    p.path("fitted").asBoolean(false)));
+        }
+        List<DeviceProfile> devices = new ArrayList<>();
+        for (JsonNode d : o.path("devices")) {
+            for (String f : List.of("memory_bytes", "mem_bandwidth_gbps", "tensor_tflops_16", "tf32_tflops",
+                    "fp32_tflops", "h2d_gbps", "d2h_gbps")) {
+                if (!d.path(f).isNumber()) {
+                    throw new IllegalArgumentException("device " + d.path("name").asText("?") + " has no numeric " + f);
+                }
+            }
+            devices.add(new DeviceProfile(d.path("name").asText(""), d.get("memory_bytes").asLong(),
+                    d.get("mem_bandwidth_gbps").asDouble(), d.get("tensor_tflops_16").asDouble(),
+                    d.get("tf32_tflops").asDouble(), d.get("fp32_tflops").asDouble(), d.path("bf16").asBoolean(true),
+                    d.path("pcie_gen").asInt(0), d.get("h2d_gbps").asDouble(), d.get("d2h_gbps").asDouble(),
+                    d.path("gemm_table").asText(""), d.path("source").asText("")));
+        }
+        return new CalibrationProfile(o.path("card").asText(""), devices,
+                o.path("created_at").asText(""), strings(o.path("data")), o.path("rows").asInt(0),
+                strings(o.path("architectures")), strings(o.path("held_out_architectures")), params,
+                doubles(o.path("fit_error")), doubles(o.path("held_out_error")));
+    }
+
+    private static void strings(ArrayNode a, List<String> values) {
+        values.forEach(a::add);
+    }
+
+    private static void doubles(ObjectNode o, Map<String, Double> values) {
+        values.forEach(o::put);
+    }
+
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>();
+        if (a.isArray()) {
+            a.forEach(x -> out.add(x.asText()));
+        }
+        return out;
+    }
+
+    private static Map<String, Double> doubles(JsonNode o) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (o.isObject()) {
+            o.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,99 @@
+package io.accessplan.collector.sim;
+
+import io.accessplan.features.DeviceCatalog;
+import io.accessplan.features.DeviceProfile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The profile file: it round-trips, and a bad or foreign one is refused with a one-line reason. */
+class CalibrationProfileTest {
+
+    static CalibrationProfile profile() {
+        Map<SimParameters.Name, CalibrationProfile.Parameter> t = new LinkedHashMap<>();
+        SimParameters truth = CalibrationTest.truth();
+        for (SimParameters.Name n : SimParameters.Name.values()) {
+            boolean fitted = n != SimParameters.Name.COPY_EFFICIENCY;
+            t.put(n, new CalibrationProfile.Parameter(truth.get(n), fitted ? 0.01 * (1 + n.ordinal()) : Double.NaN,
+                    fitted));
+        }
+        DeviceProfile h = DeviceCatalog.builtin().get("h100-sxm-80gb");
+        DeviceProfile cap2 = new DeviceProfile("nvidia-h200-cap2gib", 2L << 30, 2031.4, 31.8, 0, 20.6, true, 0, 55.3,
+                55.2, "measured:cuda", "measured by the accessplan cuda backend");
+        DeviceProfile cap4 = new DeviceProfile("nvidia-h200-cap4gib", 4L << 30, h.memBandwidthGBps(), 31.8, 0, 20.6,
+                true, 5, 55.3, 55.2, "measured:cuda", "");
+        return new CalibrationProfile("nvidia-h200", List.of(cap2, cap4),
+                "2026-12-01T00:00:00Z", List.of("datasets/data/cuda-h200"), 450, List.of("a1", "b2"), List.of("c3"), t,
+                Map.of("p90_abs_log", 0.13, "rows", 450.0), Map.of("p90_abs_log", 0.19, "rows", 166.0));
+    }
+
+    @Test
+    void aProfileRoundTripsThroughItsFile(@TempDir Path dir) throws Exception {
+        CalibrationProfile p = profile();
+        Path f = dir.resolve("h200.json");
+        p.save(f);
+        CalibrationProfile back = CalibrationProfile.load(f);
+        assertEquals(p, back);
+        assertEquals(CalibrationTest.truth(), back.parameters());
+        assertEquals(List.of("h200.json"), Files.list(dir).map(x -> x.getFileName().toString()).toList(),
+                "no temporary file left");
+        String text = Files.readString(f);
+        assertTrue(text.contains("\"format\" : \"accessplan-sim-profile\""), text);
+        assertTrue(text.contains("\"stderr\""), text);   // the absolute error beside the log one
+    }
+
+    @Test
+    void theCardIsTheDeviceWithoutItsMemoryCap() {
+        DeviceProfile h100 = DeviceCatalog.builtin().get("h100-sxm-80gb");
+        for (var e : Map.of("nvidia-h200-cap2gib", "nvidia-h200", "nvidia-h100-80gb-hbm3-cap4gib",
+                "nvidia-h100-80gb-hbm3", "nvidia-h200-cap2.5gib", "nvidia-h200", "h100-sxm-80gb", "h100-sxm-80gb",
+                "cap4gib-card", "cap4gib-card").entrySet()) {
+            DeviceProfile d = new DeviceProfile(e.getKey(), 1L << 30, 100, 10, 0, 5, true, 4, 10, 10, "", "");
+            assertEquals(e.getValue(), CalibrationProfile.cardOf(d), e.getKey());
+        }
+        assertFalse(profile().covers(h100));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> profile().requireCard(h100));
+        assertEquals("Profile is for card nvidia-h200, not for device h100-sxm-80gb", e.getMessage());
+    }
+
+    @Test
+    void aBadProfileIsRefusedInOneLineNamingWhatIsWrong(@TempDir Path dir) throws Exception {
+        String good = profile().toJson();
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("{ not json", "not JSON");
+        bad.put("[1, 2]", "not a JSON object");
+        bad.put(good.replace("accessplan-sim-profile", "accessplan-model"), "format is 'accessplan-model'");
+        bad.put(good.replace("\"version\" : 1", "\"version\" : 99"), "unsupported version 99");
+        bad.put(good.replace("\"gemm_fill\"", "\"gemm_fil\""), "unknown parameter gemm_fil");
+        bad.put(good.replace("\"value\" : 0.45", "\"value\" : -0.45"), "Invalid gemm_efficiency_16: -0.45");
+        bad.put(good.replace("\"card\" : \"nvidia-h200\"", "\"card\" : \"\""), "Invalid card");
+        bad.put(good.replace("\"card\" : \"nvidia-h200\"", "\"card\" : \"nvidia-h100\""),
+                "device nvidia-h200-cap2gib is not of card nvidia-h100");
+        bad.put(good.replace("\"memory_bytes\" : 2147483648", "\"memory_bytes\" : \"2G\""),
+                "device nvidia-h200-cap2gib has no numeric memory_bytes");
+        int i = 0;
+        for (var e : bad.entrySet()) {
+            Path f = dir.resolve("bad" + i++ + ".json");
+            Files.writeString(f, e.getKey());
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> CalibrationProfile.load(f));
+            assertTrue(x.getMessage().startsWith("Bad profile " + f + ": "), x.getMessage());
+            assertTrue(x.getMessage().contains(e.getValue()), x.getMessage());
+            assertFalse(x.getMessage().contains("\n"), x.getMessage());
+        }
+        // a profile missing a parameter is refused too
+        Path f = dir.resolve("missing.json");
+        Files.writeString(f, good.replaceAll("(?s),\\s*\"copy_efficiency\" : \\{[^}]*}", ""));
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> CalibrationProfile.load(f));
+        assertTrue(x.getMessage().contains("copy_efficiency"), x.getMessage());
+    }
+}

@@ -1,0 +1,134 @@
+package io.accessplan.model.train;
+
+import io.accessplan.model.Observation;
+import io.accessplan.model.TargetTransform;
+import io.accessplan.model.evaluate.EvaluationReport;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
+
+/**
+ * The model judged on measured rows: what a user with a GPU gets, next to the simulated
+ * cross-validation.
+ *
+ * <ul>
+ *   <li>{@link #groupedByArchitecture}, protocol (a): K folds of the measured rows, grouped by
+ *       architecture; each fold's model is trained on every simulated row and the other folds'
+ *       measured rows, and predicts the fold's measured rows.</li>
+ *   <li>{@link #leaveOneCardOut}, protocol (b): for each measured card ({@code DeviceProfile#card()},
+ *       so the memory-capped runs of one GPU are one card), a model trained on every row not of
+ *       that card (simulated rows, the other cards' measured rows and twins) predicts this card's.</li>
+ * </ul>
+ * As in {@link CrossValidation#leaveOneDeviceOut}: targets the options leave open are log ratios
+ * to the analytic estimates, safety margins are cross-fitted (fitted on the other folds'
+ * out-of-fold residuals only), choices follow the predictor's rule, and the baselines are scored
+ * on the same workloads. Measured rows count {@code measuredWeight} times in every fit
+ * ({@link EncodedRows#weighted}), as in the model that training writes.
+ */
+public final class MeasuredValidation {
+    private MeasuredValidation() {
+    }
+
+    /** The backend whose rows are measurements (DESIGN.md: a backend is {@code sim} or {@code cuda}). */
+    public static final String CUDA = Observation.CUDA;
+
+    /** Whether a row was measured on a GPU rather than simulated. */
+    public static boolean measured(Observation o) {
+        return o.measurement().backend().equals(CUDA);
+    }
+
+    /** Whether any row was measured. */
+    public static boolean anyMeasured(List<Observation> rows) {
+        return rows.stream().anyMatch(MeasuredValidation::measured);
+    }
+
+    /**
+     * Protocol (a). Returns the pooled report under {@code "all"}, then one per card (its rows of
+     * the same out-of-fold predictions). Empty when fewer than two measured architectures exist.
+     */
+    public static Map<String, EvaluationReport> groupedByArchitecture(List<Observation> rows, TrainOptions o, int k,
+                                                                      int measuredWeight) {
+        int[] measured = IntStream.range(0, rows.size()).filter(i -> measured(rows.get(i))).toArray();
+        List<Observation> m = Arrays.stream(measured).mapToObj(rows::get).toList();
+        long archs = m.stream().map(r -> r.workload().architectureId()).distinct().count();
+        if (archs < 2) {
+            return Map.of();
+        }
+        List<CrossValidation.Fold> inMeasured = CrossValidation.grouped(m, (int) Math.min(k, archs), o.seed());
+        List<CrossValidation.Fold> folds = new ArrayList<>();
+        for (CrossValidation.Fold f : inMeasured) {
+            int[] test = Arrays.stream(f.test()).map(j -> measured[j]).toArray();
+            folds.add(complement(f.name(), rows.size(), test));
+        }
+        Map<String, int[]> subsets = new LinkedHashMap<>();
+        subsets.put("all", measured);
+        byCard(rows, measured).forEach(subsets::put);
+        return evaluate(rows, folds, o, subsets, measuredWeight);
+    }
+
+    /** Protocol (b): one report per measured card. Empty with fewer than two measured cards. */
+    public static Map<String, EvaluationReport> leaveOneCardOut(List<Observation> rows, TrainOptions o,
+                                                                int measuredWeight) {
+        int[] measured = IntStream.range(0, rows.size()).filter(i -> measured(rows.get(i))).toArray();
+        Map<String, int[]> cards = byCard(rows, measured);
+        if (cards.size() < 2) {
+            return Map.of();
+        }
+        List<CrossValidation.Fold> folds = new ArrayList<>();
+        cards.forEach((card, idx) -> {
+            // nothing of the card trains its fold: neither its measured rows nor any simulated row
+            // on its devices (its calibrated twin's, which its measured rows calibrated)
+            int[] train = IntStream.range(0, rows.size())
+                    .filter(i -> !rows.get(i).workload().device().card().equals(card)).toArray();
+            folds.add(new CrossValidation.Fold(card, train, idx.clone()));
+        });
+        return evaluate(rows, folds, o, cards, measuredWeight);
+    }
+
+    private static Map<String, int[]> byCard(List<Observation> rows, int[] idx) {
+        Map<String, List<Integer>> by = new TreeMap<>();
+        for (int i : idx) {
+            by.computeIfAbsent(rows.get(i).workload().device().card(), c -> new ArrayList<>()).add(i);
+        }
+        Map<String, int[]> out = new LinkedHashMap<>();
+        by.forEach((c, l) -> out.put(c, l.stream().mapToInt(Integer::intValue).toArray()));
+        return out;
+    }
+
+    /** A fold testing {@code test} and training on every other row. */
+    private static CrossValidation.Fold complement(String name, int n, int[] test) {
+        boolean[] held = new boolean[n];
+        for (int i : test) {
+            held[i] = true;
+        }
+        int[] train = IntStream.range(0, n).filter(i -> !held[i]).toArray();
+        return new CrossValidation.Fold(name, train, test.clone());
+    }
+
+    private static Map<String, EvaluationReport> evaluate(List<Observation> rows, List<CrossValidation.Fold> folds,
+                                                          TrainOptions o, Map<String, int[]> subsets,
+                                                          int measuredWeight) {
+        EncodedRows d = EncodedRows.of(rows);
+        List<CrossValidation.Fold> weighted = folds.stream()
+                .map(f -> new CrossValidation.Fold(f.name(), d.weighted(f.train(), measuredWeight), f.test()))
+                .toList();
+        TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
+        TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
+        double[] t = CrossValidation.stepTimeOutOfFold(d, weighted, o, tt);
+        double[] p = CrossValidation.outOfFold(d, weighted, o, false, pt);
+        double[] margins = CrossValidation.crossFittedMargins(d, p, folds, o.marginQuantile());
+        Map<String, EvaluationReport> out = new LinkedHashMap<>();
+        subsets.forEach((name, idx) -> {
+            double[] m = new double[idx.length];
+            for (int k = 0; k < idx.length; k++) {
+                m[k] = margins[idx[k]];
+            }
+            out.put(name, CrossValidation.subsetReport(d, idx, t, p, m));
+        });
+        return out;
+    }
+}
