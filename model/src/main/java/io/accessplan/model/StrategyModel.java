@@ -237,14 +237,16 @@ public final class StrategyModel {
         }
         double[] time = new double[n];
         double[] peak = new double[n];
-        ensemble.predictAll(xs, time, peak);
         if (rank != null && n > 0) {
             double[] r = new double[n];
-            rank.predictAll(xs, r);
+            CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), ensemble.peak(), rank}, xs,
+                    new double[][]{time, peak, r});
             double offset = offset(as, w, time, r);
             for (int i = 0; i < n; i++) {
                 time[i] = r[i] + offset;
             }
+        } else {
+            ensemble.predictAll(xs, time, peak);
         }
         List<Prediction> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -271,8 +273,7 @@ public final class StrategyModel {
             }
             time = new double[xs.length];
             r = new double[xs.length];
-            ensemble.time().predictAll(xs, time);
-            rank.predictAll(xs, r);
+            CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), rank}, xs, new double[][]{time, r});
         }
         double sum = 0;
         for (int i = 0; i < time.length; i++) {

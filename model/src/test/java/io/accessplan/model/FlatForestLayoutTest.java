@@ -120,6 +120,38 @@ class FlatForestLayoutTest {
     }
 
     @Test
+    void forestsSharingOneConversionEachPredictWhatTheyPredictAlone() {
+        // three widths (3, 5, 4) and one forest served by the linked walk: the shared keys are as
+        // wide as the widest complete forest, the linked one reads the vectors themselves
+        FastRegressor[] fs = {FlatForest.fromBoosterJson(BOOSTER, new int[]{0, 1, 2}),
+                FlatForest.fromBoosterJson(BOOSTER, new int[]{4, 0, 1}),
+                FlatForest.fromBoosterJson(BOOSTER, new int[]{3, 2, 0}).linkedOnly()};
+        SplittableRandom r = new SplittableRandom(8);
+        for (int m = 1; m <= 9; m++) {
+            for (boolean nan : new boolean[]{false, true}) {
+                double[][] xs = new double[m][5];
+                for (double[] x : xs) {
+                    for (int j = 0; j < x.length; j++) {
+                        x[j] = r.nextDouble(-3, 3);
+                    }
+                }
+                if (nan) {
+                    xs[r.nextInt(m)][r.nextInt(5)] = Double.NaN;
+                }
+                double[][] out = new double[fs.length][m];
+                CompiledEnsemble.predictAll(fs, xs, out);
+                for (int k = 0; k < fs.length; k++) {
+                    FlatForest linked = ((FlatForest) fs[k]).complete() ? ((FlatForest) fs[k]).linkedOnly()
+                            : (FlatForest) fs[k];
+                    for (int i = 0; i < m; i++) {
+                        assertEquals(linked.predictLinked(xs[i]), out[k][i], 0.0, "forest " + k + " row " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void keysOrderAsTheFloats() {
         float[] v = {Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, -2f, -1f, -Float.MIN_VALUE, -0f, 0f, Float.MIN_VALUE,
                 1f, 2f, Float.MAX_VALUE, Float.POSITIVE_INFINITY};
