@@ -232,9 +232,7 @@ public final class StrategyModel {
     List<Prediction> predict(List<Analysis> as, Workload w) {
         int n = as.size();
         double[][] xs = new double[n][encoder.width()];
-        for (int i = 0; i < n; i++) {
-            encoder.encodeInto(as.get(i), xs[i], 0);
-        }
+        encoder.encodeAll(as, xs);
         double[] time = new double[n];
         double[] peak = new double[n];
         if (rank != null && n > 0) {
@@ -268,9 +266,7 @@ public final class StrategyModel {
         if (!same && !cands.isEmpty()) {
             List<Analysis> ca = Analysis.all(w, cands);
             double[][] xs = new double[ca.size()][encoder.width()];
-            for (int i = 0; i < xs.length; i++) {
-                encoder.encodeInto(ca.get(i), xs[i], 0);
-            }
+            encoder.encodeAll(ca, xs);
             time = new double[xs.length];
             r = new double[xs.length];
             CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), rank}, xs, new double[][]{time, r});
