@@ -98,15 +98,7 @@ class FlatForestLayoutTest {
         SplittableRandom r = new SplittableRandom(4);
         for (int m = 1; m <= 9; m++) {
             for (boolean nan : new boolean[]{false, true}) {
-                double[][] xs = new double[m][5];
-                for (double[] x : xs) {
-                    for (int j = 0; j < x.length; j++) {
-                        x[j] = r.nextDouble(-3, 3);
-                    }
-                }
-                if (nan) {
-                    xs[r.nextInt(m)][r.nextInt(5)] = Double.NaN;
-                }
+                double[][] xs = rows(r, m, nan);
                 double[] time = new double[m];
                 double[] peak = new double[m];
                 e.predictAll(xs, time, peak);
@@ -129,15 +121,7 @@ class FlatForestLayoutTest {
         SplittableRandom r = new SplittableRandom(8);
         for (int m = 1; m <= 9; m++) {
             for (boolean nan : new boolean[]{false, true}) {
-                double[][] xs = new double[m][5];
-                for (double[] x : xs) {
-                    for (int j = 0; j < x.length; j++) {
-                        x[j] = r.nextDouble(-3, 3);
-                    }
-                }
-                if (nan) {
-                    xs[r.nextInt(m)][r.nextInt(5)] = Double.NaN;
-                }
+                double[][] xs = rows(r, m, nan);
                 double[][] out = new double[fs.length][m];
                 CompiledEnsemble.predictAll(fs, xs, out);
                 for (int k = 0; k < fs.length; k++) {
@@ -149,6 +133,20 @@ class FlatForestLayoutTest {
                 }
             }
         }
+    }
+
+    /** {@code m} vectors of 5 values in [-3, 3), one of them NaN if {@code nan}. */
+    private static double[][] rows(SplittableRandom r, int m, boolean nan) {
+        double[][] xs = new double[m][5];
+        for (double[] x : xs) {
+            for (int j = 0; j < x.length; j++) {
+                x[j] = r.nextDouble(-3, 3);
+            }
+        }
+        if (nan) {
+            xs[r.nextInt(m)][r.nextInt(5)] = Double.NaN;
+        }
+        return xs;
     }
 
     @Test
