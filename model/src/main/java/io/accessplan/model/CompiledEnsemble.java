@@ -40,14 +40,31 @@ public record CompiledEnsemble(FastRegressor time, FastRegressor peak) {
      * share one conversion of the vectors.
      */
     public void predictAll(double[][] xs, double[] time, double[] peak) {
-        if (this.time instanceof FlatForest t && this.peak instanceof FlatForest p && t.complete() && p.complete()) {
-            int width = Math.max(t.width(), p.width());
-            int[] rows = FlatForest.keys(xs, width);
-            t.predictAll(xs, rows, width, time);
-            p.predictAll(xs, rows, width, peak);
-        } else {
-            this.time.predictAll(xs, time);
-            this.peak.predictAll(xs, peak);
+        predictAll(new FastRegressor[]{this.time, this.peak}, xs, new double[][]{time, peak});
+    }
+
+    /**
+     * Several regressors' values for the same vectors: {@code out[r][i]} equals, bit for bit,
+     * {@code regressors[r].predict(xs[i])}. Flat forests in the complete layout share one
+     * conversion of the vectors to keys (the serving path converts a lookup's vectors once for
+     * its step-time, peak and within-workload forests); any other regressor predicts on its own.
+     */
+    public static void predictAll(FastRegressor[] regressors, double[][] xs, double[][] out) {
+        int width = 0;
+        boolean shared = false;
+        for (FastRegressor r : regressors) {
+            if (r instanceof FlatForest f && f.complete()) {
+                width = Math.max(width, f.width());
+                shared = true;
+            }
+        }
+        int[] rows = shared ? FlatForest.keys(xs, width) : null;
+        for (int k = 0; k < regressors.length; k++) {
+            if (regressors[k] instanceof FlatForest f && f.complete()) {
+                f.predictAll(xs, rows, width, out[k]);
+            } else {
+                regressors[k].predictAll(xs, out[k]);
+            }
         }
     }
 

@@ -232,19 +232,19 @@ public final class StrategyModel {
     public List<Prediction> predict(List<Analysis> as, Workload w) {
         int n = as.size();
         double[][] xs = new double[n][encoder.width()];
-        for (int i = 0; i < n; i++) {
-            encoder.encodeInto(as.get(i), xs[i], 0);
-        }
+        encoder.encodeAll(as, xs);
         double[] time = new double[n];
         double[] peak = new double[n];
-        ensemble.predictAll(xs, time, peak);
         if (rank != null && n > 0) {
             double[] r = new double[n];
-            rank.predictAll(xs, r);
+            CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), ensemble.peak(), rank}, xs,
+                    new double[][]{time, peak, r});
             double offset = offset(as, w, time, r);
             for (int i = 0; i < n; i++) {
                 time[i] = r[i] + offset;
             }
+        } else {
+            ensemble.predictAll(xs, time, peak);
         }
         List<Prediction> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -266,13 +266,10 @@ public final class StrategyModel {
         if (!same && !cands.isEmpty()) {
             List<Analysis> ca = Analysis.all(w, cands);
             double[][] xs = new double[ca.size()][encoder.width()];
-            for (int i = 0; i < xs.length; i++) {
-                encoder.encodeInto(ca.get(i), xs[i], 0);
-            }
+            encoder.encodeAll(ca, xs);
             time = new double[xs.length];
             r = new double[xs.length];
-            ensemble.time().predictAll(xs, time);
-            rank.predictAll(xs, r);
+            CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), rank}, xs, new double[][]{time, r});
         }
         double sum = 0;
         for (int i = 0; i < time.length; i++) {

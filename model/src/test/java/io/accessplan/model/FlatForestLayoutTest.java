@@ -99,15 +99,7 @@ class FlatForestLayoutTest {
         SplittableRandom r = new SplittableRandom(4);
         for (int m = 1; m <= 9; m++) {
             for (boolean nan : new boolean[]{false, true}) {
-                double[][] xs = new double[m][5];
-                for (double[] x : xs) {
-                    for (int j = 0; j < x.length; j++) {
-                        x[j] = r.nextDouble(-3, 3);
-                    }
-                }
-                if (nan) {
-                    xs[r.nextInt(m)][r.nextInt(5)] = Double.NaN;
-                }
+                double[][] xs = rows(r, m, nan);
                 double[] time = new double[m];
                 double[] peak = new double[m];
                 e.predictAll(xs, time, peak);
@@ -118,6 +110,44 @@ class FlatForestLayoutTest {
                 }
             }
         }
+    }
+
+    @Test
+    void forestsSharingOneConversionEachPredictWhatTheyPredictAlone() {
+        // three widths (3, 5, 4) and one forest served by the linked walk: the shared keys are as
+        // wide as the widest complete forest, the linked one reads the vectors themselves
+        FastRegressor[] fs = {FlatForest.fromBoosterJson(BOOSTER, new int[]{0, 1, 2}),
+                FlatForest.fromBoosterJson(BOOSTER, new int[]{4, 0, 1}),
+                FlatForest.fromBoosterJson(BOOSTER, new int[]{3, 2, 0}).linkedOnly()};
+        SplittableRandom r = new SplittableRandom(8);
+        for (int m = 1; m <= 9; m++) {
+            for (boolean nan : new boolean[]{false, true}) {
+                double[][] xs = rows(r, m, nan);
+                double[][] out = new double[fs.length][m];
+                CompiledEnsemble.predictAll(fs, xs, out);
+                for (int k = 0; k < fs.length; k++) {
+                    FlatForest linked = ((FlatForest) fs[k]).complete() ? ((FlatForest) fs[k]).linkedOnly()
+                            : (FlatForest) fs[k];
+                    for (int i = 0; i < m; i++) {
+                        assertEquals(linked.predictLinked(xs[i]), out[k][i], 0.0, "forest " + k + " row " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code m} vectors of 5 values in [-3, 3), one of them NaN if {@code nan}. */
+    private static double[][] rows(SplittableRandom r, int m, boolean nan) {
+        double[][] xs = new double[m][5];
+        for (double[] x : xs) {
+            for (int j = 0; j < x.length; j++) {
+                x[j] = r.nextDouble(-3, 3);
+            }
+        }
+        if (nan) {
+            xs[r.nextInt(m)][r.nextInt(5)] = Double.NaN;
+        }
+        return xs;
     }
 
     @Test

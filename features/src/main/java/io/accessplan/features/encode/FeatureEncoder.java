@@ -92,15 +92,60 @@ public final class FeatureEncoder {
 
     /** Writes the features of an analysis into {@code out[offset, offset + width())}. */
     public void encodeInto(Analysis a, double[] out, int offset) {
-        Plan p = a.plan();
-        StepEstimate e = a.step();
-        Workload w = p.workload();
-        Strategy s = p.strategy();
-        ModelSpec m = w.model();
-        TrainingConfig t = w.training();
-        DeviceProfile d = w.device();
+        Workload w = a.plan().workload();
+        encodeWorkload(w.model(), w.training(), w.device(), out, offset);
+        encodeStrategy(a, out, offset);
+    }
+
+    /**
+     * Encodes several analyses of one workload: {@code out[i]} gets what
+     * {@link #encodeInto encodeInto(as.get(i), out[i], 0)} writes. The features that do not
+     * depend on the strategy (the workload's raw fields but the micro-batch ones, its categories
+     * but the policy, the device) are computed for the first analysis and copied to the others.
+     */
+    public void encodeAll(List<Analysis> as, double[][] out) {
+        for (int k = 0; k < as.size(); k++) {
+            Analysis a = as.get(k);
+            if (k == 0) {
+                encodeInto(a, out[0], 0);
+                continue;
+            }
+            Workload first = as.get(0).plan().workload();
+            if (a.plan().workload() != first && !a.plan().workload().equals(first)) {
+                throw new IllegalArgumentException("encodeAll takes analyses of one workload: "
+                        + a.plan().workload().canonical() + " after " + first.canonical());
+            }
+            for (int r = 0; r < WORKLOAD_RANGES.length; r += 2) {
+                System.arraycopy(out[0], WORKLOAD_RANGES[r], out[k], WORKLOAD_RANGES[r],
+                        WORKLOAD_RANGES[r + 1] - WORKLOAD_RANGES[r]);
+            }
+            encodeStrategy(a, out[k], 0);
+        }
+    }
+
+    /**
+     * The strategy-independent features' positions, as [from, to) pairs: the first eight raw
+     * fields; family, precision, optimizer and attention; the device.
+     */
+    static final int[] WORKLOAD_RANGES = workloadRanges();
+
+    private static int[] workloadRanges() {
+        int cats = Family.values().length + Precision.values().length + OptimizerKind.values().length
+                + AttentionKind.values().length;
+        int policy = RAW + cats;
+        int device = policy + ActivationPolicy.values().length;
+        return new int[]{0, RAW_WORKLOAD, RAW, RAW + cats, device, device + DEVICE};
+    }
+
+    /** Raw fields, of which the first {@link #RAW_WORKLOAD} are the workload's; device fields. */
+    private static final int RAW = 12;
+    private static final int RAW_WORKLOAD = 8;
+    private static final int DEVICE = 6;
+
+    /** The features at {@link #WORKLOAD_RANGES}. */
+    private static void encodeWorkload(ModelSpec m, TrainingConfig t, DeviceProfile d, double[] out, int offset) {
         int i = offset;
-        // 1. raw fields
+        // 1. raw fields (the workload's)
         out[i++] = log2(m.layers());
         out[i++] = log2(m.hidden());
         out[i++] = log2(m.heads());
@@ -109,23 +154,40 @@ public final class FeatureEncoder {
         out[i++] = log2(m.vocab() + 1.0);
         out[i++] = log2(t.seqLen());
         out[i++] = log2(t.batch());
-        out[i++] = log2(s.microBatches());
-        out[i++] = log2((double) t.batch() / s.microBatches());
-        out[i++] = log2((double) t.tokens() / s.microBatches());
-        out[i++] = s.optimizerOffload() ? 1 : 0;
-        // 2. one-hot categories, in enum order
+        // 2. one-hot categories, in enum order (the policy's is the strategy's)
+        i = offset + RAW;
         i = oneHot(out, i, m.family().ordinal(), Family.values().length);
         i = oneHot(out, i, t.precision().ordinal(), Precision.values().length);
         i = oneHot(out, i, t.optimizer().ordinal(), OptimizerKind.values().length);
         i = oneHot(out, i, t.attention().ordinal(), AttentionKind.values().length);
-        i = oneHot(out, i, s.policy().ordinal(), ActivationPolicy.values().length);
         // 3. device
+        i += ActivationPolicy.values().length;
         out[i++] = log2(d.memoryBytes());
         out[i++] = log2(d.memBandwidthGBps());
         out[i++] = log2(d.peakTflops(t.precision()));
         out[i++] = log2(d.fp32Tflops());
         out[i++] = log2(d.pcieGBps());
         out[i++] = d.pcieGen();
+    }
+
+    /** Every feature but those at {@link #WORKLOAD_RANGES}. */
+    private void encodeStrategy(Analysis a, double[] out, int offset) {
+        Plan p = a.plan();
+        StepEstimate e = a.step();
+        Workload w = p.workload();
+        Strategy s = p.strategy();
+        TrainingConfig t = w.training();
+        DeviceProfile d = w.device();
+        int i = offset + RAW_WORKLOAD;
+        // 1. raw fields (the strategy's)
+        out[i++] = log2(s.microBatches());
+        out[i++] = log2((double) t.batch() / s.microBatches());
+        out[i++] = log2((double) t.tokens() / s.microBatches());
+        out[i++] = s.optimizerOffload() ? 1 : 0;
+        // 2. the policy's one-hot
+        i = offset + WORKLOAD_RANGES[3];
+        i = oneHot(out, i, s.policy().ordinal(), ActivationPolicy.values().length);
+        i += DEVICE;
         // 4. planner quantities
         double capacity = d.memoryBytes();
         out[i++] = log2(p.parameters());

@@ -48,6 +48,53 @@ class FeatureEncoderTest {
     }
 
     @Test
+    void encodingAWorkloadsStrategiesAtOnceEqualsEncodingEachAndWritesEveryFeature() {
+        for (Workload w : List.of(
+                Fixtures.workload(Fixtures.bertLarge(), 512, 16, Precision.FP16, AttentionKind.NAIVE),
+                Fixtures.workload(Fixtures.llama2_7b(), 4096, 4, Precision.BF16, AttentionKind.FUSED),
+                Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.FP32, AttentionKind.NAIVE))) {
+            List<Analysis> as = Analysis.all(w, Strategy.candidates(w));
+            double[][] all = new double[as.size()][enc.width()];
+            for (double[] x : all) {
+                java.util.Arrays.fill(x, Double.NaN);
+            }
+            enc.encodeAll(as, all);
+            for (int i = 0; i < as.size(); i++) {
+                double[] one = new double[enc.width()];
+                java.util.Arrays.fill(one, Double.NaN);
+                enc.encodeInto(as.get(i), one, 0);
+                assertArrayEquals(one, all[i], as.get(i).plan().strategy().toString());
+                for (int j = 0; j < one.length; j++) {
+                    assertTrue(!Double.isNaN(one[j]), enc.names().get(j) + " is written");
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFeaturesSharedByAWorkloadsStrategiesAreTheWorkloadsAndTheDevicesFields() {
+        List<String> shared = new java.util.ArrayList<>();
+        int[] r = FeatureEncoder.WORKLOAD_RANGES;
+        for (int k = 0; k < r.length; k += 2) {
+            shared.addAll(enc.names().subList(r[k], r[k + 1]));
+        }
+        assertEquals(List.of("log2_layers", "log2_hidden", "log2_heads", "log2_kv_heads", "log2_ffn_hidden",
+                "log2_vocab", "log2_seq_len", "log2_batch", "family_gpt", "family_llama", "family_bert", "family_mlp",
+                "precision_fp32", "precision_fp16", "precision_bf16", "optimizer_adam", "optimizer_sgd",
+                "attention_naive", "attention_fused", "log2_device_memory", "log2_mem_bandwidth", "log2_peak_tflops",
+                "log2_fp32_tflops", "log2_pcie_bandwidth", "pcie_gen"), shared);
+    }
+
+    @Test
+    void encodingAnotherWorkloadsAnalysesAtOnceIsRefused() {
+        Workload a = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.BF16, AttentionKind.FUSED);
+        Workload b = Fixtures.workload(Fixtures.gpt2Small(), 1024, 4, Precision.BF16, AttentionKind.FUSED);
+        List<Analysis> mixed = List.of(Analysis.of(a, Strategy.parse("keep")), Analysis.of(b, Strategy.parse("keep")));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> enc.encodeAll(mixed, new double[2][enc.width()]));
+    }
+
+    @Test
     void theClosedFormStepEstimateMatchesTheWalkOfTheSchedule() {
         Workload w = Fixtures.workload(Fixtures.gpt2Small(), 1024, 8, Precision.BF16, AttentionKind.NAIVE);
         for (Strategy s : Strategy.candidates(w)) {
