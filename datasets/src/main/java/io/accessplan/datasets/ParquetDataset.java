@@ -149,7 +149,8 @@ public final class ParquetDataset {
         List<DatasetRow> rows = new ArrayList<>();
         try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p))) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
-            Map<Column, Integer> index = columnIndex(fileSchema, p);
+            Map<Column, Integer> index = columnIndex(fileSchema, p,
+                    reader.getFooter().getFileMetaData().getKeyValueMetaData().get(DatasetSchema.SCHEMA_VERSION_KEY));
             MessageColumnIO io = new ColumnIOFactory().getColumnIO(fileSchema);
             PageReadStore pages;
             long rowNumber = 0;
@@ -272,11 +273,18 @@ public final class ParquetDataset {
         return footer;
     }
 
-    /** Where each schema column sits in a file's schema; fails naming the columns a part lacks or mistypes. */
-    private static Map<Column, Integer> columnIndex(MessageType fileSchema, Path p) {
+    /**
+     * Where each schema column sits in a file's schema; fails naming the columns a part lacks or
+     * mistypes. A part of schema version 1 may lack the columns added since (they read as null).
+     */
+    private static Map<Column, Integer> columnIndex(MessageType fileSchema, Path p, String version) {
         Map<Column, Integer> index = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        boolean v1 = DatasetSchema.VERSION_1.equals(version);
         for (Column c : DatasetSchema.columns()) {
+            if (!fileSchema.containsField(c.name()) && v1 && c.since() > 1) {
+                continue;
+            }
             if (!fileSchema.containsField(c.name())) {
                 problems.add("missing " + c.name());
                 continue;
@@ -295,8 +303,8 @@ public final class ParquetDataset {
         return index;
     }
 
-    private static Object value(Group g, int field, Column c) {
-        if (g.getFieldRepetitionCount(field) == 0) {
+    private static Object value(Group g, Integer field, Column c) {
+        if (field == null || g.getFieldRepetitionCount(field) == 0) {
             return null;
         }
         return switch (c.type()) {
