@@ -62,6 +62,29 @@ public final class Planner {
         return schedule(w, s).plan();
     }
 
+    /**
+     * The smallest layer count N for which the strategy's policy on the first N layers fits the
+     * device by the exact plan, or 0 where even every layer does not fit. A binary search: the
+     * peak never rises with N (PartialPolicyTest, PartialPolicySimTest), so log2(L) plans suffice.
+     */
+    public static int smallestFittingLayers(Workload w, Strategy s) {
+        int layers = w.model().layers();
+        if (!plan(w, s.withPolicyLayers(layers)).fits()) {
+            return 0;
+        }
+        int lo = 1;
+        int hi = layers;   // fits
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (plan(w, s.withPolicyLayers(mid)).fits()) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return hi;
+    }
+
     /** The plans of every candidate strategy of a workload, in canonical order. */
     public static List<Plan> planAll(Workload w) {
         return Strategy.candidates(w).stream().map(s -> plan(w, s)).toList();

@@ -132,6 +132,27 @@ class PartialPolicyTest {
     }
 
     @Test
+    void theSmallestFittingLayerCountIsTheFirstOfALinearScan() {
+        int found = 0;
+        for (int h : new int[]{2048, 4096, 5120}) {
+            for (int batch : new int[]{4, 8, 16}) {
+                Workload w = Fixtures.workload(ModelSpec.of(Family.GPT, 16, h, 32), 2048, batch, Precision.BF16,
+                        AttentionKind.NAIVE);
+                for (String base : new String[]{"full", "selective", "offload", "full+mb2"}) {
+                    Strategy s = Strategy.parse(base);
+                    int linear = 0;
+                    for (int n = 1; n <= 16 && linear == 0; n++) {
+                        linear = Planner.plan(w, s.withPolicyLayers(n)).fits() ? n : 0;
+                    }
+                    assertEquals(linear, Planner.smallestFittingLayers(w, s), w + " " + base);
+                    found += linear > 1 ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(found >= 5, "only " + found + " workloads need more than one layer");
+    }
+
+    @Test
     void badLayerCountsAreRejectedNamingTheValue() {
         Workload w = gpt(8, 128, 2, 256, 4);
         assertEquals("Invalid strategy: full:0 (full:0 applies the policy to no layer: write keep)",
