@@ -20,15 +20,23 @@ import java.util.Map;
  * @param safetyMargin the memory safety margin the model's choices used
  * @param rows         every row with the model's predictions
  * @param workloads    every evaluated workload with the model's choice
+ * @param allOrNothing the model's metrics when it chooses among the rows without a layer count only
+ *                     (the strategy space before partial policies), or null where no row has one
  */
 public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, double safetyMargin,
-                               List<RowPrediction> rows, List<WorkloadResult> workloads) {
+                               List<RowPrediction> rows, List<WorkloadResult> workloads, Metrics allOrNothing) {
 
     /** Copies the collections. */
     public EvaluationReport {
         baselines = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(baselines));
         rows = List.copyOf(rows);
         workloads = List.copyOf(workloads);
+    }
+
+    /** A report of rows without partial policies (no {@code allOrNothing} figures). */
+    public EvaluationReport(Metrics model, Map<String, Metrics> baselines, double safetyMargin, List<RowPrediction> rows,
+                            List<WorkloadResult> workloads) {
+        this(model, baselines, safetyMargin, rows, workloads, null);
     }
 
     /**
@@ -72,6 +80,9 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
         }
         m.put("baselines", b);
         m.put("partial_policies", partialGain().toMap());
+        if (allOrNothing != null) {
+            m.put("all_or_nothing", allOrNothing.toMap());
+        }
         return Json.writePretty(m);
     }
 
@@ -81,6 +92,9 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
                 "peak_memory_mape"};
         Map<String, Map<String, Object>> cols = new LinkedHashMap<>();
         cols.put("model", model.toMap());
+        if (allOrNothing != null) {
+            cols.put("model-whole", allOrNothing.toMap());   // choosing among all-or-nothing strategies only
+        }
         for (Map.Entry<String, Metrics> e : baselines.entrySet()) {
             cols.put(e.getKey(), e.getValue().toMap());
         }

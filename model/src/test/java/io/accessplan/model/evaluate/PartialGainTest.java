@@ -36,6 +36,28 @@ class PartialGainTest {
     }
 
     @Test
+    void theAllOrNothingFiguresAreTheChoiceAmongTheRowsWithoutALayerCount() {
+        Workload a = workload(8);
+        List<Observation> rows = new ArrayList<>();
+        double[] t = {100, 130, 105};
+        double[] p = {20e9, 5e9, 9e9};
+        for (String s : new String[]{"keep", "full", "full:4"}) {
+            rows.add(row(a, s, s.equals("keep") ? 0 : s.equals("full") ? 130 : 104, s.equals("keep")).row());
+        }
+        EvaluationReport r = Evaluator.report(rows, Evaluator.exactPlans(rows), t, p, 0.05);
+        assertEquals("full:4", r.workloads().get(0).chosen().toString());
+        assertEquals(0.0, r.model().meanRegret(), 1e-12);
+        Metrics whole = r.allOrNothing();
+        assertEquals(1, whole.workloads());
+        assertEquals(0.0, whole.meanRegret(), 1e-12);   // full is the best of its own space
+        assertEquals(Evaluator.score(rows.subList(0, 2), new double[]{100, 130}, new double[]{20e9, 5e9}, 0.05), whole);
+        assertEquals(130.0 / 104 - 1, r.partialGain().meanSpeedup(), 1e-12);
+        List<Observation> wholeRows = rows.subList(0, 2);
+        assertEquals(null, Evaluator.report(wholeRows, Evaluator.exactPlans(wholeRows), new double[]{100, 130},
+                new double[]{20e9, 5e9}, 0.05).allOrNothing());
+    }
+
+    @Test
     void speedUpsOfHandBuiltChoicesEqualTheHandComputedValues() {
         Workload a = workload(8);
         Workload b = workload(10);
