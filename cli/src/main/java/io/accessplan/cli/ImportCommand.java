@@ -105,13 +105,22 @@ final class ImportCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Whether every candidate strategy of the workload was measured (once). */
+    /**
+     * Whether every strategy a sweep measures of the workload was measured (once): those of
+     * {@code Sweep.strategies}, partial policies included, or the candidates alone (a log written
+     * before partial policies).
+     */
     static boolean complete(List<DatasetRow> rows) {
-        Set<Strategy> want = new HashSet<>(Strategy.candidates(rows.get(0).workload()));
+        io.accessplan.features.Workload w = rows.get(0).workload();
         Set<Strategy> have = new HashSet<>();
         for (DatasetRow r : rows) {
             have.add(r.strategy());
         }
-        return have.equals(want) && rows.size() == want.size();
+        for (List<Strategy> want : List.of(io.accessplan.collector.Sweep.strategies(w), Strategy.candidates(w))) {
+            if (have.equals(new HashSet<>(want)) && rows.size() == want.size()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -94,6 +94,7 @@ final class RecommendCommand implements Callable<Integer> {
     static Map<String, Object> toJson(Recommendation r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("strategy", r.strategy().toString());
+        m.put("policy_layers", r.policyLayers().isPresent() ? r.policyLayers().getAsInt() : null);
         m.put("predicted_step_time_ms", r.predictedStepTimeMs());
         m.put("predicted_peak_memory_bytes", Math.round(r.predictedPeakMemoryBytes()));
         m.put("fits", r.fits());

@@ -62,6 +62,10 @@ class PlanCommandTest {
         "--strategy|keeep|Unknown strategy: keeep",
         "--precision|fp8|Unknown precision: fp8",
         "--seq-len|0|Invalid seq_len: 0 (must be > 0)",
+        "--strategy|full:0|Invalid strategy: full:0 (full:0 applies the policy to no layer: write keep)",
+        "--strategy|full:-1|Invalid strategy: full:-1 (layer count -1 is negative",
+        "--strategy|full:13|Invalid strategy: full:13 (layer count 13 is more than the model's 12 layers)",
+        "--strategy|sqrt:3|Unknown strategy: sqrt:3 (Invalid policy_layers: 3 (sqrt applies to every layer or none",
     })
     void badInputIsOneLineNamingTheValueWithExitCode2(String flag, String value, String message) {
         java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
@@ -91,6 +95,26 @@ class PlanCommandTest {
         Cli.Run r = Cli.run("plan", "--family", "mlp", "--layers", "4", "--hidden", "256", "--strategy", "selective");
         assertEquals(2, r.code());
         assertEquals("accessplan: Invalid strategy: selective (selective is not valid for family mlp)", r.err().strip());
+    }
+
+    @Test
+    void aPartialStrategyOnMlpIsRefusedWhereThePolicyIsAndPlansWhereItIsNot() throws Exception {
+        Cli.Run r = Cli.run("plan", "--family", "mlp", "--layers", "4", "--hidden", "256", "--strategy", "selective:3");
+        assertEquals(2, r.code());
+        assertEquals("accessplan: Invalid strategy: selective:3 (selective is not valid for family mlp)", r.err().strip());
+        Cli.Run ok = Cli.run(concat(GPT2, "--attention", "naive", "--strategy", "full:6+mb2", "--json"));
+        assertEquals(0, ok.code(), ok.err());
+        JsonNode n = new ObjectMapper().readTree(ok.out());
+        assertEquals("full:6+mb2", n.get("strategy").asText());
+        JsonNode full = new ObjectMapper().readTree(Cli.run(concat(GPT2, "--attention", "naive", "--strategy", "full+mb2",
+                "--json")).out());
+        JsonNode keep = new ObjectMapper().readTree(Cli.run(concat(GPT2, "--attention", "naive", "--strategy", "keep+mb2",
+                "--json")).out());
+        // half the layers recompute: half of full's recomputation, and per-layer bytes half way between
+        assertEquals(full.get("recompute_flops").asDouble() / 2, n.get("recompute_flops").asDouble(),
+                1e-9 * full.get("recompute_flops").asDouble());
+        assertEquals((full.get("activation_bytes_per_layer").asLong() + keep.get("activation_bytes_per_layer").asLong()) / 2.0,
+                n.get("activation_bytes_per_layer").asDouble(), 1.0);
     }
 
     static String[] concat(String[] a, String... b) {

@@ -81,7 +81,7 @@ public record Sweep(List<Workload> workloads, int repeats, long seed, int chunkS
     /** A stable hash of everything that decides the rows. */
     public String fingerprint(String backend) {
         StringBuilder sb = new StringBuilder(backend).append('|').append(repeats).append('|').append(seed).append('|')
-                .append(chunkSize);
+                .append(chunkSize).append("|partial-policies");   // the strategy space of strategies(w)
         for (Workload w : workloads) {
             sb.append('|').append(w.id());
         }
@@ -175,12 +175,41 @@ public record Sweep(List<Workload> workloads, int repeats, long seed, int chunkS
      * soon as it is measured; returns how many.
      */
     public static int measureWorkload(Backend backend, Workload w, int repeats, long seed, Consumer<DatasetRow> out) {
-        List<Strategy> candidates = Strategy.candidates(w);
+        List<Strategy> candidates = strategies(w);
         for (Strategy s : candidates) {
             Measurement m = backend.measure(Planner.schedule(w, s), repeats, seed);
             out.accept(new DatasetRow(w, s, m, Instant.now()));
         }
         return candidates.size();
+    }
+
+    /**
+     * The strategies a sweep measures for a workload: every candidate, then, for each candidate
+     * whose policy can apply to some layers ({@code full}, {@code selective}, {@code offload}) and
+     * whose {@code keep} counterpart (same micro-batches and optimizer placement) does not fit by the
+     * exact plan, the policy on each quarter of the layers and on the smallest count that fits
+     * ({@link Planner#smallestFittingLayers}): the points a user would try, and the one the
+     * predictor must find, so that the model learns the curve between them. Where keep fits, a
+     * partial policy only adds work to a strategy that already fits, and is not measured.
+     */
+    public static List<Strategy> strategies(Workload w) {
+        List<Strategy> candidates = Strategy.candidates(w);
+        List<Strategy> out = new ArrayList<>(candidates);
+        Map<Strategy, Boolean> keepFits = new java.util.HashMap<>();
+        for (Strategy s : candidates) {
+            if (!s.policy().partial()) {
+                continue;
+            }
+            Strategy keep = new Strategy(io.accessplan.features.ActivationPolicy.KEEP, s.microBatches(),
+                    s.optimizerOffload());
+            if (keepFits.computeIfAbsent(keep, k -> Planner.plan(w, k).fits())) {
+                continue;
+            }
+            for (int n : Strategy.sampledLayerCounts(w.model().layers(), Planner.smallestFittingLayers(w, s))) {
+                out.add(s.withPolicyLayers(n));
+            }
+        }
+        return out;
     }
 
     private long runChunk(int c, Backend backend, ParquetDataset out, String fp, Progress progress) {

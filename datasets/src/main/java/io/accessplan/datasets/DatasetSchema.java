@@ -27,14 +27,21 @@ import java.util.function.Function;
  *
  * <p>Long format: one row per (workload, strategy, backend) measurement. Every column is
  * required except {@code step_time_ms} and {@code step_time_ms_stdev}, which are null where the
- * run produced no time (out of memory or failed; {@code NaN} in {@link Measurement}). NaN is
+ * run produced no time (out of memory or failed; {@code NaN} in {@link Measurement}), and
+ * {@code policy_layers}, null where the policy has no layer count (keep, sqrt). NaN is
  * written as null rather than as a Parquet NaN so that SQL engines (DuckDB, Spark) skip it in
  * aggregates instead of propagating it.
  */
 public final class DatasetSchema {
 
     /** Version of this schema, written to every part's footer under {@link #SCHEMA_VERSION_KEY}. */
-    public static final String VERSION = "1";
+    public static final String VERSION = "2";
+
+    /**
+     * The version before {@link #VERSION}'s columns: parts of version 1 lack {@code policy_layers}
+     * (added in 2), which readers fill from the strategy string, where it is derived from anyway.
+     */
+    public static final String VERSION_1 = "1";
 
     /** Footer key of the schema version. */
     public static final String SCHEMA_VERSION_KEY = "accessplan.schema_version";
@@ -76,13 +83,21 @@ public final class DatasetSchema {
         private final boolean nullable;
         private final String doc;
         private final Function<DatasetRow, Object> getter;
+        private final int since;
 
-        private Column(String name, Type type, boolean nullable, String doc, Function<DatasetRow, Object> getter) {
+        private Column(String name, Type type, boolean nullable, String doc, Function<DatasetRow, Object> getter,
+                       int since) {
             this.name = name;
             this.type = type;
             this.nullable = nullable;
             this.doc = doc;
             this.getter = getter;
+            this.since = since;
+        }
+
+        /** The schema version that added this column: parts of older versions lack it. */
+        public int since() {
+            return since;
         }
 
         /** The snake_case column name. */
@@ -124,13 +139,18 @@ public final class DatasetSchema {
     private static final List<Column> COLUMNS = new ArrayList<>();
 
     private static Column define(String name, Type type, String doc, Function<DatasetRow, Object> getter) {
-        Column c = new Column(name, type, false, doc, getter);
+        Column c = new Column(name, type, false, doc, getter, 1);
         COLUMNS.add(c);
         return c;
     }
 
     private static Column defineNullable(String name, Type type, String doc, Function<DatasetRow, Object> getter) {
-        Column c = new Column(name, type, true, doc, getter);
+        return defineNullable(name, type, doc, getter, 1);
+    }
+
+    private static Column defineNullable(String name, Type type, String doc, Function<DatasetRow, Object> getter,
+                                         int since) {
+        Column c = new Column(name, type, true, doc, getter, since);
         COLUMNS.add(c);
         return c;
     }
@@ -197,6 +217,9 @@ public final class DatasetSchema {
             r -> r.strategy().microBatches());
     private static final Column OPTIMIZER_OFFLOAD = define("optimizer_offload", Type.BOOLEAN,
             "whether optimizer state lives on the host", r -> r.strategy().optimizerOffload());
+    private static final Column POLICY_LAYERS = defineNullable("policy_layers", Type.INT32,
+            "layers the activation policy applies to (the first ones; layers for full alone); null for keep and"
+                    + " sqrt (schema 2)", DatasetSchema::policyLayers, 2);
     private static final Column BACKEND = define("backend", Type.STRING,
             "sim (simulated, never a measurement) or cuda (measured)", r -> r.measurement().backend());
     private static final Column REPEATS = define("repeats", Type.INT32, "timed repeats behind the median",
@@ -340,6 +363,12 @@ public final class DatasetSchema {
 
     private static IllegalArgumentException bad(Column c, Object v, String expected) {
         return new IllegalArgumentException("Invalid " + c.name() + ": " + v + " (expected " + expected + ")");
+    }
+
+    /** The applied layer count of a row's partial-capable policy, or null (keep, sqrt). */
+    private static Object policyLayers(DatasetRow r) {
+        Strategy s = r.strategy();
+        return s.policy().partial() ? s.appliedLayers(r.workload().model().layers()) : null;
     }
 
     private static Object required(Function<Column, Object> value, Column c) {

@@ -217,7 +217,8 @@ public final class ParquetDataset {
         List<DatasetRow> rows = new ArrayList<>();
         try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p), readOptions())) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
-            Map<Column, Integer> index = columnIndex(fileSchema, p);
+            Map<Column, Integer> index = columnIndex(fileSchema, p,
+                    reader.getFooter().getFileMetaData().getKeyValueMetaData().get(DatasetSchema.SCHEMA_VERSION_KEY));
             checkRowCounts(reader.getFooter().getBlocks(), p);
             MessageColumnIO io = new ColumnIOFactory().getColumnIO(fileSchema);
             PageReadStore pages;
@@ -377,11 +378,18 @@ public final class ParquetDataset {
         }
     }
 
-    /** Where each schema column sits in a file's schema; fails naming the columns a part lacks or mistypes. */
-    private static Map<Column, Integer> columnIndex(MessageType fileSchema, Path p) {
+    /**
+     * Where each schema column sits in a file's schema; fails naming the columns a part lacks or
+     * mistypes. A part of schema version 1 may lack the columns added since (they read as null).
+     */
+    private static Map<Column, Integer> columnIndex(MessageType fileSchema, Path p, String version) {
         Map<Column, Integer> index = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        boolean v1 = DatasetSchema.VERSION_1.equals(version);
         for (Column c : DatasetSchema.columns()) {
+            if (!fileSchema.containsField(c.name()) && v1 && c.since() > 1) {
+                continue;
+            }
             if (!fileSchema.containsField(c.name())) {
                 problems.add("missing " + c.name());
                 continue;
@@ -400,8 +408,8 @@ public final class ParquetDataset {
         return index;
     }
 
-    private static Object value(Group g, int field, Column c) {
-        if (g.getFieldRepetitionCount(field) == 0) {
+    private static Object value(Group g, Integer field, Column c) {
+        if (field == null || g.getFieldRepetitionCount(field) == 0) {
             return null;
         }
         return switch (c.type()) {

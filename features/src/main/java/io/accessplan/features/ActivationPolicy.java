@@ -29,6 +29,11 @@ public enum ActivationPolicy {
         return validFor(family) && (this != SELECTIVE || attention != AttentionKind.FUSED);
     }
 
+    /** Whether the policy can apply to some of the layers ({@code full:12}): full, selective, offload. */
+    public boolean partial() {
+        return this == FULL || this == SELECTIVE || this == OFFLOAD;
+    }
+
     /** Parses a lower-case policy name. */
     public static ActivationPolicy parse(String s) {
         return Checks.parseEnum("activation_policy", s, ActivationPolicy.class);

@@ -114,8 +114,9 @@ public final class Choice {
     /**
      * Whether {@code a} does a strict subset of {@code b}'s work with the same micro-batching:
      * keep recomputes and copies nothing; selective recomputes a subset of what full and sqrt
-     * recompute; offload adds copies to keep; optimizer offload adds copies and a host update. A
-     * strategy with such a fitting alternative cannot be faster, whatever a model predicts.
+     * recompute; offload adds copies to keep; optimizer offload adds copies and a host update; a
+     * policy on fewer layers does a subset of the same policy on more. A strategy with such a
+     * fitting alternative cannot be faster, whatever a model predicts.
      */
     public static boolean doesLessWork(Strategy a, Strategy b) {
         if (a.microBatches() != b.microBatches() || (a.optimizerOffload() && !b.optimizerOffload())
@@ -124,10 +125,18 @@ public final class Choice {
         }
         return switch (a.policy()) {
             case KEEP -> true;
-            case SELECTIVE -> b.policy() == ActivationPolicy.SELECTIVE || b.policy() == ActivationPolicy.FULL
-                    || b.policy() == ActivationPolicy.SQRT;
-            default -> a.policy() == b.policy();
+            case SELECTIVE -> (b.policy() == ActivationPolicy.SELECTIVE || b.policy() == ActivationPolicy.FULL)
+                    && layers(b) >= layers(a) || b.policy() == ActivationPolicy.SQRT;
+            default -> a.policy() == b.policy() && layers(b) >= layers(a);
         };
+    }
+
+    /**
+     * The layers a strategy's policy applies to, for comparing work: a partial policy's count, or
+     * "every layer" for one without ({@code full:N} does a subset of {@code full:M}'s work for N &lt;= M).
+     */
+    private static int layers(Strategy s) {
+        return s.isPartial() ? s.policyLayers() : Integer.MAX_VALUE;
     }
 
     /**

@@ -230,6 +230,37 @@ public final class StrategyModel {
 
     /** Predicts analyses of strategies of one workload {@code w}, in order. */
     public List<Prediction> predict(List<Analysis> as, Workload w) {
+        return predict(as, w, Double.NaN, null);
+    }
+
+    /**
+     * Predictions of a workload's candidates with the within-workload level they were placed at,
+     * so that further strategies of the workload (partial policies) can be predicted at the same
+     * level without predicting the candidates again ({@link #predictAt}).
+     *
+     * @param predictions the candidates' predictions, in canonical order
+     * @param level       mean over the candidates of (absolute - within-workload) learned step time
+     *                    (0 for a file without a within-workload regressor)
+     */
+    public record Scored(List<Prediction> predictions, double level) {
+    }
+
+    /** Predicts every candidate of a workload, keeping the level for {@link #predictAt}. */
+    public Scored score(Workload w) {
+        double[] level = new double[1];
+        List<Prediction> ps = predict(Analysis.all(w, candidates(w)), w, Double.NaN, level);
+        return new Scored(ps, level[0]);
+    }
+
+    /**
+     * Predicts strategies of a workload at a level {@link #score} found, in order; what
+     * {@link #predict(Workload, List)} would predict for them, at a fraction of its cost.
+     */
+    public List<Prediction> predictAt(Workload w, List<Strategy> strategies, double level) {
+        return predict(Analysis.all(w, strategies), w, level, null);
+    }
+
+    private List<Prediction> predict(List<Analysis> as, Workload w, double givenLevel, double[] levelOut) {
         int n = as.size();
         double[][] xs = new double[n][encoder.width()];
         encoder.encodeAll(as, xs);
@@ -239,7 +270,10 @@ public final class StrategyModel {
             double[] r = new double[n];
             CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), ensemble.peak(), rank}, xs,
                     new double[][]{time, peak, r});
-            double offset = offset(as, w, time, r);
+            double offset = Double.isNaN(givenLevel) ? offset(as, w, time, r) : givenLevel;
+            if (levelOut != null) {
+                levelOut[0] = offset;
+            }
             for (int i = 0; i < n; i++) {
                 time[i] = r[i] + offset;
             }

@@ -55,4 +55,23 @@ class ChoiceTest {
         assertFalse(Choice.doesLessWork(Strategy.parse("keep+opt_offload"), Strategy.parse("full")));
         assertTrue(Choice.plainness(Strategy.parse("keep+mb2")) < Choice.plainness(Strategy.parse("selective")));
     }
+
+    @Test
+    void aPolicyOnFewerLayersDoesLessWorkThanOnMore() {
+        assertTrue(Choice.doesLessWork(Strategy.parse("full:4+mb2"), Strategy.parse("full:8+mb2")));
+        assertTrue(Choice.doesLessWork(Strategy.parse("full:4"), Strategy.parse("full")));
+        assertTrue(Choice.doesLessWork(Strategy.parse("offload:3"), Strategy.parse("offload:3+opt_offload")));
+        assertFalse(Choice.doesLessWork(Strategy.parse("full:8"), Strategy.parse("full:4")));
+        assertFalse(Choice.doesLessWork(Strategy.parse("full"), Strategy.parse("full:4")));
+        assertTrue(Choice.doesLessWork(Strategy.parse("selective:4"), Strategy.parse("full:6")));
+        // selective on every layer recomputes attention cores of layers full:6 keeps
+        assertFalse(Choice.doesLessWork(Strategy.parse("selective"), Strategy.parse("full:6")));
+        assertFalse(Choice.doesLessWork(Strategy.parse("offload:2"), Strategy.parse("full")));
+        assertTrue(Choice.doesLessWork(Strategy.parse("keep"), Strategy.parse("offload:1")));
+        // the whole policy loses to its partial refinement when that fits
+        Choice.Decision d = Choice.decide(ss("keep", "full", "full:5"), new double[]{1, 2, 1.5},
+                new double[]{30, 10, 15}, new boolean[]{false, true, true}, 0.03);
+        assertEquals(2, d.chosen());
+        assertEquals(2, d.lessWork()[1]);
+    }
 }

@@ -31,6 +31,15 @@ import java.util.stream.IntStream;
  * optimizer on the device first): a difference smaller than the model's own error is no reason
  * to offload anything or recompute, and a model that fits comfortably is then never told to.
  *
+ * <p>Where {@code keep} does not fit, the answer may be a partial policy ({@code full:N},
+ * {@code selective:N}, {@code offload:N}: the policy on the first N layers, the rest kept). For
+ * each (policy, micro-batches, optimizer placement) whose whole-model strategy is predicted to fit
+ * and whose {@code keep} counterpart is not, the smallest N predicted to fit is searched
+ * ({@link #searchLayers}) rather than all L+1 counts scored: memory falls and step time rises
+ * with N (the property tests of the planner and the simulator), so that N is also the group's
+ * fastest; it then competes with the candidates under the same choice rule, and the whole-model
+ * strategy it refines loses as doing more work.
+ *
  * <p>Immutable and thread-safe after loading; share one instance.
  */
 public final class AccessPlanner {
@@ -105,11 +114,120 @@ public final class AccessPlanner {
         if (w == null) {
             throw new IllegalArgumentException("Invalid workload: null (recommend needs a Workload: model, training, device)");
         }
-        List<Prediction> ps = model.predict(w);
-        if (ps.isEmpty()) {
+        StrategyModel.Scored scored = model.score(w);
+        if (scored.predictions().isEmpty()) {
             throw new IllegalArgumentException("No candidate strategy for workload " + w.canonical());
         }
-        return decide(w, ps);
+        return decide(w, searchLayers(w, scored));
+    }
+
+    /**
+     * The candidates' predictions and, for each partial-capable policy group (same micro-batches
+     * and optimizer placement) whose whole-model strategy is predicted to fit and whose
+     * {@code keep} is not, the prediction of the smallest layer count predicted to fit.
+     *
+     * <p>The search brackets N between 0 (keep, does not fit) and L (the whole policy, fits) and
+     * narrows the bracket by binary search, all groups in lockstep, one batch of predictions per
+     * round. Its first probe is where the requirement, interpolated linearly between keep's and the
+     * whole policy's predicted ones, meets the capacity (each layer a policy takes over saves about
+     * the same bytes: Korthikanti et al. 2022, Table 2), probed with the count just below it, so a
+     * near-linear curve is settled in one round; otherwise it halves the bracket: at most
+     * 1 + log2(L) rounds, never all L+1 counts.
+     */
+    List<Prediction> searchLayers(Workload w, StrategyModel.Scored scored) {
+        List<Prediction> ps = scored.predictions();
+        int layers = w.model().layers();
+        if (layers < 2) {
+            return ps;
+        }
+        List<Prediction> wholes = new ArrayList<>();
+        List<Prediction> keeps = new ArrayList<>();
+        for (Prediction p : ps) {
+            Strategy s = p.strategy();
+            if (!s.policy().partial() || !p.fits()) {
+                continue;
+            }
+            Prediction keep = keepOf(ps, s);
+            if (keep != null && !keep.fits()) {
+                wholes.add(p);
+                keeps.add(keep);
+            }
+        }
+        if (wholes.isEmpty()) {
+            return ps;
+        }
+        int g = wholes.size();
+        int[] lo = new int[g];      // largest count known not to fit (0: keep)
+        int[] hi = new int[g];      // smallest count known to fit (layers: the whole policy)
+        int[] guess = new int[g];
+        Prediction[] best = new Prediction[g];
+        for (int i = 0; i < g; i++) {
+            hi[i] = layers;
+            best[i] = wholes.get(i);
+            double need0 = keeps.get(i).requiredBytes();
+            double needL = wholes.get(i).requiredBytes();
+            double cap = wholes.get(i).capacityBytes();
+            double at = need0 > needL ? Math.ceil(layers * (need0 - cap) / (need0 - needL)) : layers;
+            guess[i] = (int) Math.max(1, Math.min(layers - 1, at));
+        }
+        for (boolean first = true; ; first = false) {
+            List<Strategy> probe = new ArrayList<>();
+            List<Integer> owner = new ArrayList<>();
+            for (int i = 0; i < g; i++) {
+                if (hi[i] - lo[i] <= 1) {
+                    continue;
+                }
+                Strategy whole = wholes.get(i).strategy();
+                if (first) {
+                    if (guess[i] > 1) {
+                        probe.add(whole.withPolicyLayers(guess[i] - 1));
+                        owner.add(i);
+                    }
+                    probe.add(whole.withPolicyLayers(guess[i]));
+                } else {
+                    probe.add(whole.withPolicyLayers((lo[i] + hi[i]) >>> 1));
+                }
+                owner.add(i);
+            }
+            if (probe.isEmpty()) {
+                break;
+            }
+            List<Prediction> got = model.predictAt(w, probe, scored.level());
+            for (int k = 0; k < got.size(); k++) {
+                int i = owner.get(k);
+                Prediction p = got.get(k);
+                int n = p.strategy().policyLayers();
+                if (p.fits() && n < hi[i]) {
+                    hi[i] = n;
+                    best[i] = p;
+                } else if (!p.fits() && n > lo[i]) {
+                    lo[i] = n;
+                }
+            }
+            for (int i = 0; i < g; i++) {
+                lo[i] = Math.min(lo[i], hi[i] - 1);   // a model not quite monotone: keep the bracket valid
+            }
+        }
+        List<Prediction> out = new ArrayList<>(ps.size() + g);
+        out.addAll(ps);
+        for (int i = 0; i < g; i++) {
+            if (best[i] != wholes.get(i)) {
+                out.add(best[i]);
+            }
+        }
+        return out;
+    }
+
+    /** The prediction of {@code keep} with the micro-batches and optimizer placement of {@code s}, or null. */
+    private static Prediction keepOf(List<Prediction> ps, Strategy s) {
+        for (Prediction p : ps) {
+            Strategy k = p.strategy();
+            if (k.policy() == io.accessplan.features.ActivationPolicy.KEEP && k.microBatches() == s.microBatches()
+                    && k.optimizerOffload() == s.optimizerOffload()) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** Recommends for many workloads, in order; spreads the work over the available cores. */

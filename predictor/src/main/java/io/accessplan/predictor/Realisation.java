@@ -41,8 +41,8 @@ public record Realisation(Strategy strategy, ActivationPolicy policy, int layers
     public static Realisation of(Workload w, Strategy s) {
         s.checkValidFor(w);
         int layers = w.model().layers();
-        // strategies apply their policy to every layer today; a layer count joins here
-        int policyLayers = s.policy() == ActivationPolicy.KEEP ? 0 : layers;
+        // a partial policy (full:12) covers its count of the first layers, the others all of them
+        int policyLayers = s.policy() == ActivationPolicy.KEEP ? 0 : s.appliedLayers(layers);
         int segment = s.policy() == ActivationPolicy.SQRT ? (int) Math.ceil(Math.sqrt(layers)) : 1;
         int k = s.microBatches();
         int batch = w.training().batch();

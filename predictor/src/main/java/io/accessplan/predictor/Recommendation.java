@@ -32,6 +32,16 @@ public record Recommendation(Workload workload, Strategy strategy, boolean fits,
                              double headroomBytes, List<Alternative> alternatives, String summary,
                              Throughput throughput) {
 
+    /**
+     * The layers the chosen policy applies to, counted from the first: N of a partial policy
+     * ({@code full:12}), the model's layers for a whole-model full, selective or offload; empty for
+     * keep and sqrt, which have no count (as the dataset's {@code policy_layers}).
+     */
+    public java.util.OptionalInt policyLayers() {
+        return strategy.policy().partial() ? java.util.OptionalInt.of(strategy.appliedLayers(workload.model().layers()))
+                : java.util.OptionalInt.empty();
+    }
+
     /** Predicted tokens per second (NaN for the {@code mlp} family, which has no tokens). */
     public double tokensPerSecond() {
         return throughput.tokensPerSecond();

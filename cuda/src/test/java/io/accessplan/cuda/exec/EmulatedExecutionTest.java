@@ -31,7 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class EmulatedExecutionTest {
     private static final List<String> STRATEGIES = List.of("keep", "selective", "full", "sqrt", "offload",
-            "offload+mb2+opt_offload", "full+mb4", "selective+mb2+opt_offload", "sqrt+mb2");
+            "offload+mb2+opt_offload", "full+mb4", "selective+mb2+opt_offload", "sqrt+mb2",
+            // partial policies: the first layer(s) under the policy, the rest kept
+            "full:1", "full:2+mb2", "selective:1", "offload:1", "offload:2+mb2+opt_offload");
 
     static Stream<Arguments> workloads() {
         return Stream.of(

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class StrategyGradientsTest {
     /** Strategies that differ in every way the executor can get wrong: recompute, offload, micro-batches, host update. */
     private static final List<String> STRATEGIES = List.of("keep", "selective", "full", "sqrt", "offload",
-            "offload+mb2+opt_offload", "full+mb4", "selective+mb2");
+            "offload+mb2+opt_offload", "full+mb4", "selective+mb2", "full:2", "offload:2+mb2", "selective:1");
 
     @BeforeEach
     void needsADevice() {
@@ -91,7 +91,7 @@ class StrategyGradientsTest {
         Workload w = Workloads.of(ModelSpec.of(Family.GPT, 6, 512, 8, null, null, 8000), 256, 8, Precision.FP16,
                 OptimizerKind.ADAM, AttentionKind.NAIVE);
         try (Backend cuda = Backends.open("cuda", BackendOptions.defaults())) {
-            for (String name : List.of("keep", "full", "offload+mb2+opt_offload")) {
+            for (String name : List.of("keep", "full", "offload+mb2+opt_offload", "full:3", "offload:2")) {
                 Schedule s = Planner.schedule(w, Strategy.parse(name));
                 Measurement m = cuda.measure(s, 3, 5);
                 assertFalse(m.oom(), name + ": " + m.detail());

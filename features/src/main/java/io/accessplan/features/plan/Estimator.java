@@ -233,13 +233,14 @@ public final class Estimator {
         boolean selective = p == ActivationPolicy.SELECTIVE;
         Kernels none = new Kernels();
         Kernels rc = whole ? l.fwd : selective ? l.core : none;   // the recomputed forward of a layer
-        double body = em.fwd.ms + em.bwd.ms + h.fwd.ms + h.bwd.ms + layers * (l.fwd.ms + l.bwd.ms + rc.ms);
+        int n = s.appliedLayers(layers);   // the layers that recompute (all of them for sqrt)
+        double body = em.fwd.ms + em.bwd.ms + h.fwd.ms + h.bwd.ms + layers * (l.fwd.ms + l.bwd.ms) + n * rc.ms;
         double bodyL = em.fwd.launchMs + em.bwd.launchMs + h.fwd.launchMs + h.bwd.launchMs
-                + layers * (l.fwd.launchMs + l.bwd.launchMs + rc.launchMs);
+                + layers * (l.fwd.launchMs + l.bwd.launchMs) + n * rc.launchMs;
         double bodyG = em.fwd.gemmMs + em.bwd.gemmMs + h.fwd.gemmMs + h.bwd.gemmMs
-                + layers * (l.fwd.gemmMs + l.bwd.gemmMs + rc.gemmMs);
+                + layers * (l.fwd.gemmMs + l.bwd.gemmMs) + n * rc.gemmMs;
         int bodyK = em.fwd.count + em.bwd.count + h.fwd.count + h.bwd.count
-                + layers * (l.fwd.count + l.bwd.count + rc.count);
+                + layers * (l.fwd.count + l.bwd.count) + n * rc.count;
         double dimFlops = em.dimFlops + h.dimFlops + layers * l.dimFlops;
         double flopsForDim = em.flopsForDim + h.flopsForDim + layers * l.flopsForDim;
         long weights = state.weightBytes();
@@ -258,9 +259,15 @@ public final class Estimator {
             tailL = Math.max(tailT, launchMs);
             tailK = 1;
         }
-        double actCopy = p == ActivationPolicy.OFFLOAD ? 2.0 * k * (layers - 1) * l.savedAll / pcie * 1e3 : 0;
+        double actCopy = p == ActivationPolicy.OFFLOAD ? 2.0 * k * offloadedLayers(s, layers) * l.savedAll / pcie * 1e3
+                : 0;
         return new StepEstimate(k * body + tailT, k * bodyL + tailL, k * bodyG, k * bodyK + tailK,
                 flopsForDim > 0 ? dimFlops / flopsForDim : 0, actCopy, optCopy, host);
+    }
+
+    /** Layers whose activations an offload strategy copies to the host: its layers but the last of the model. */
+    private static int offloadedLayers(Strategy s, int layers) {
+        return s.policy() == ActivationPolicy.OFFLOAD ? Math.min(s.appliedLayers(layers), layers - 1) : 0;
     }
 
     /** The estimated plan of a strategy for a workload; throws if the strategy is not a candidate. */
@@ -280,10 +287,13 @@ public final class Estimator {
         int layers = w.model().layers();
         int k = s.microBatches();
         ActivationPolicy p = s.policy();
+        int n = s.appliedLayers(layers);   // layers under the policy; the other m are kept
+        int m = layers - n;
+        int offloaded = offloadedLayers(s, layers);
 
         double recompute = switch (p) {
-            case FULL, SQRT -> layers * layer.fwdFlops;
-            case SELECTIVE -> layers * layer.coreFlops;
+            case FULL, SQRT -> n * layer.fwdFlops;
+            case SELECTIVE -> n * layer.coreFlops;
             default -> 0;
         };
         double body = embed.fwdFlops + embed.bwdFlops + layers * (layer.fwdFlops + layer.bwdFlops)
@@ -291,8 +301,8 @@ public final class Estimator {
         double flops = k * body + state.updateFlops();
 
         long recomputeTraffic = switch (p) {
-            case FULL, SQRT -> layers * layer.fwdTraffic;
-            case SELECTIVE -> layers * layer.fwdTraffic / 4;
+            case FULL, SQRT -> n * layer.fwdTraffic;
+            case SELECTIVE -> n * layer.fwdTraffic / 4;
             default -> 0;
         };
         long hbm = Math.multiplyExact(k, embed.fwdTraffic + embed.bwdTraffic
@@ -300,39 +310,28 @@ public final class Estimator {
                 + head.fwdTraffic + head.bwdTraffic + recomputeTraffic)
                 + (s.optimizerOffload() ? 0 : gradBytes + 2 * optDevice + weightBytes);
 
-        long perLayerKept;
+        long perLayerKept = Planner.keptPerLayer(s, layers, layer.savedAll, layer.savedNonCore, layer.input);
         long activations;
         long fixed = embed.savedAll + head.savedAll;
         int seg = Planner.segmentLength(p, layers);
         long checkpoints = (layers + seg - 1) / seg;
+        long keptLayers = (long) m * layer.savedAll;   // a partial policy's kept layers
         switch (p) {
-            case KEEP -> {
-                perLayerKept = layer.savedAll;
-                activations = fixed + layers * layer.savedAll;
-            }
-            case SELECTIVE -> {
-                perLayerKept = layer.savedNonCore;
-                activations = fixed + layers * layer.savedNonCore + (layer.savedAll - layer.savedNonCore);
-            }
-            case FULL -> {
-                perLayerKept = layer.input;
-                activations = fixed + layers * layer.input + layer.savedAll;
-            }
-            case SQRT -> {
-                perLayerKept = checkpoints * layer.input / layers;
-                activations = fixed + checkpoints * layer.input + Math.min(seg, layers) * layer.savedAll;
-            }
-            default -> {   // OFFLOAD: the layer computing and the one in flight (forward or prefetch)
-                perLayerKept = layer.savedAll;
-                activations = fixed + Math.min(layers, 2) * layer.savedAll;
-            }
+            case KEEP -> activations = fixed + layers * layer.savedAll;
+            // the recomputed layer's working set comes when the kept layers above it are freed
+            case SELECTIVE -> activations = fixed + n * layer.savedNonCore
+                    + Math.max(keptLayers, layer.savedAll - layer.savedNonCore);
+            case FULL -> activations = fixed + n * layer.input + Math.max(keptLayers, layer.savedAll);
+            case SQRT -> activations = fixed + checkpoints * layer.input + Math.min(seg, layers) * layer.savedAll;
+            // OFFLOAD: the device-resident layers and the one in flight (forward or prefetch)
+            default -> activations = fixed + (layers - offloaded + (offloaded > 0 ? 1 : 0)) * layer.savedAll;
         }
         long working = Math.max(layer.maxWorkingSet, head.maxWorkingSet);
         long peak = statics + activations + working;
-        long pcie = (p == ActivationPolicy.OFFLOAD ? 2L * k * (layers - 1) * layer.savedAll : 0)
+        long pcie = (p == ActivationPolicy.OFFLOAD ? 2L * k * offloaded * layer.savedAll : 0)
                 + (s.optimizerOffload() ? gradBytes + weightBytes : 0);
         long host = optHost + (s.optimizerOffload() ? gradBytes : 0)
-                + (p == ActivationPolicy.OFFLOAD ? (layers - 1) * layer.savedAll : 0);
+                + (p == ActivationPolicy.OFFLOAD ? offloaded * layer.savedAll : 0);
         Map<MemoryCategory, Long> breakdown = new EnumMap<>(MemoryCategory.class);
         breakdown.put(MemoryCategory.CONTEXT, Planner.CUDA_CONTEXT_BYTES);
         breakdown.put(MemoryCategory.WORKSPACE, Planner.CUBLAS_WORKSPACE_BYTES);
@@ -341,7 +340,8 @@ public final class Estimator {
         breakdown.put(MemoryCategory.OPTIMIZER, optDevice);
         breakdown.put(MemoryCategory.ACTIVATIONS, activations);
         breakdown.put(MemoryCategory.TRANSIENT, working);
-        int opsEstimate = layers * (p == ActivationPolicy.FULL || p == ActivationPolicy.SQRT ? 7 : 5) * 20 + 100;
+        int opsEstimate = (layers * 5 + (p == ActivationPolicy.FULL || p == ActivationPolicy.SQRT ? 2 * n : 0)) * 20
+                + 100;
         return new Plan(w, s, params, weightBytes, gradBytes, optDevice, optHost, perLayerKept, activations, peak,
                 java.util.Collections.unmodifiableMap(breakdown), statics + activations,
                 peak <= w.device().memoryBytes(), flops, k * recompute, pcie, hbm, host, opsEstimate);

@@ -17,7 +17,9 @@ import java.util.List;
  * forward pass retains (all, all but the attention core, or only checkpointed layer inputs),
  * what is recomputed before a layer's backward (nothing, the attention core, or the layers of
  * a checkpoint segment), and what is copied (layer activations to pinned host memory and back,
- * gradients and weights around a host optimizer). Micro-batching shrinks the templates by k and
+ * gradients and weights around a host optimizer). A partial policy ({@code full:N},
+ * {@code selective:N}, {@code offload:N}) makes those choices for the first {@code N} layers and
+ * keeps the others, through the same code. Micro-batching shrinks the templates by k and
  * repeats the micro-batch body k times; the optimizer tail runs once.
  *
  * <p>Memory events are ordered conservatively: a tensor released on the copy stream after an
@@ -60,9 +62,55 @@ public final class Planner {
         return schedule(w, s).plan();
     }
 
+    /**
+     * The smallest layer count N for which the strategy's policy on the first N layers fits the
+     * device by the exact plan, or 0 where even every layer does not fit. A binary search: the
+     * peak never rises with N (PartialPolicyTest, PartialPolicySimTest), so log2(L) plans suffice.
+     */
+    public static int smallestFittingLayers(Workload w, Strategy s) {
+        int layers = w.model().layers();
+        if (!plan(w, s.withPolicyLayers(layers)).fits()) {
+            return 0;
+        }
+        int lo = 1;
+        int hi = layers;   // fits
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (plan(w, s.withPolicyLayers(mid)).fits()) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return hi;
+    }
+
     /** The plans of every candidate strategy of a workload, in canonical order. */
     public static List<Plan> planAll(Workload w) {
         return Strategy.candidates(w).stream().map(s -> plan(w, s)).toList();
+    }
+
+    /**
+     * Activation bytes a layer keeps under a strategy, averaged over the layers where they differ
+     * (sqrt's checkpoints, a partial policy's kept layers); shared with {@link Estimator}.
+     *
+     * @param all     every tensor a layer saves (keep, offload)
+     * @param nonCore all but the attention core (selective)
+     * @param input   the layer input (a full checkpoint)
+     */
+    static long keptPerLayer(Strategy s, int layers, long all, long nonCore, long input) {
+        int n = s.appliedLayers(layers);
+        long kept = (long) (layers - n) * all;
+        return switch (s.policy()) {
+            case KEEP, OFFLOAD -> all;
+            case SELECTIVE -> (n * nonCore + kept) / layers;
+            case FULL -> (n * input + kept) / layers;
+            case SQRT -> {
+                int seg = segmentLength(s.policy(), layers);
+                long checkpoints = (layers + seg - 1) / seg;
+                yield checkpoints * input / layers;
+            }
+        };
     }
 
     /** Layers per checkpoint segment for a policy: ceil(sqrt(L)) for sqrt [2], 1 for full. */
@@ -81,6 +129,8 @@ public final class Planner {
         private final Section embedT;
         private final Section headT;
         private final int layers;
+        /** Layers the policy applies to (the first ones); the others are kept. */
+        private final int applied;
         private final int weightElemBytes;
         /** Bytes of every tensor a layer saves for backward: what offload copies out and back. */
         private final long layerSavedBytes;
@@ -94,6 +144,7 @@ public final class Planner {
             this.embedT = Section.embedding(w, b);
             this.headT = Section.head(w, b);
             this.layers = w.model().layers();
+            this.applied = s.appliedLayers(layers);
             this.weightElemBytes = w.training().precision().bytes();
             this.layerSavedBytes = layerT.savedBytes(true);
             int perLayer = 8 * layerT.ops.size() + 4 * layerT.tensors.size();   // forward, recompute, backward
@@ -136,7 +187,7 @@ public final class Planner {
             Arrays.fill(hostAct, -1);
             if (p == ActivationPolicy.OFFLOAD) {
                 long perLayer = layerSavedBytes;
-                for (int l = 0; l < layers - 1; l++) {   // the last layer is consumed at once: never offloaded
+                for (int l = 0; l < Math.min(applied, layers - 1); l++) {   // the last layer is consumed at once
                     hostAct[l] = staticTensor("L" + l + ".offload", perLayer, MemoryCategory.ACTIVATIONS, Location.HOST);
                 }
             }
@@ -164,7 +215,9 @@ public final class Planner {
                 in.ids[layerT.input] = carry;
                 insts[l] = in;
                 boolean[] retain;
-                if (recomputing) {
+                if (l >= applied) {
+                    retain = layerSaved;   // a kept layer of a partial policy
+                } else if (recomputing) {
                     retain = new boolean[layerSaved.length];
                     retain[layerT.input] = l % seg == 0;   // checkpointed layer inputs only
                 } else if (p == ActivationPolicy.SELECTIVE) {
@@ -194,7 +247,7 @@ public final class Planner {
             int grad = emitBackward(headT, head, -1, -1);
             for (int l = layers - 1; l >= 0; l--) {
                 Inst in = insts[l];
-                if (recomputing && (l == layers - 1 || (l + 1) % seg == 0)) {
+                if (recomputing && l < applied && (l == layers - 1 || (l + 1) % seg == 0)) {
                     // entering a segment from its end: recompute it from its checkpoint
                     int first = l - l % seg;
                     for (int j = first; j <= l; j++) {
@@ -203,7 +256,7 @@ public final class Planner {
                         }
                         emitForward(layerT, insts[j], Phase.RECOMPUTE, layerSaved, all, j == l);
                     }
-                } else if (p == ActivationPolicy.SELECTIVE) {
+                } else if (p == ActivationPolicy.SELECTIVE && l < applied) {
                     emitForward(layerT, in, Phase.RECOMPUTE, layerSaved, coreOps, false);
                 }
                 if (p == ActivationPolicy.OFFLOAD) {
@@ -241,19 +294,13 @@ public final class Planner {
                     java.util.Collections.unmodifiableList(ops), bodyEnd, st, perLayerKept());
         }
 
-        /** Bytes kept per layer by the policy's forward pass (averaged over layers for sqrt). */
+        /**
+         * Bytes kept per layer by the policy's forward pass, averaged over the layers for sqrt and
+         * for a partial policy (its layers at the policy's bytes, the others at keep's).
+         */
         private long perLayerKept() {
-            long input = layerT.tensors.get(layerT.input).bytes();
-            return switch (s.policy()) {
-                case KEEP, OFFLOAD -> layerSavedBytes;
-                case SELECTIVE -> layerT.savedBytes(false);
-                case FULL -> input;
-                case SQRT -> {
-                    int seg = segmentLength(s.policy(), layers);
-                    long checkpoints = (layers + seg - 1) / seg;
-                    yield checkpoints * input / layers;
-                }
-            };
+            return keptPerLayer(s, layers, layerSavedBytes, layerT.savedBytes(false),
+                    layerT.tensors.get(layerT.input).bytes());
         }
 
         private int staticTensor(String name, long bytes, MemoryCategory c, Location loc) {

@@ -31,7 +31,21 @@ class ScheduleInvariantsTest {
             new Workload(ModelSpec.of(Family.MLP, 6, 512, 1), new TrainingConfig(1, 8, Precision.FP32, OptimizerKind.SGD,
                     AttentionKind.NAIVE), Fixtures.device("t4-16gb")),
         };
-        return Stream.of(ws).flatMap(w -> Strategy.candidates(w).stream().map(s -> Arguments.of(w, s)));
+        return Stream.of(ws).flatMap(w -> withPartials(w).stream().map(s -> Arguments.of(w, s)));
+    }
+
+    /** Every candidate, and each partial policy's strategy at 1, 2 and L-1 layers. */
+    static java.util.List<Strategy> withPartials(Workload w) {
+        java.util.List<Strategy> out = new java.util.ArrayList<>(Strategy.candidates(w));
+        int layers = w.model().layers();
+        for (Strategy s : Strategy.candidates(w)) {
+            if (s.policy().partial()) {
+                for (int n : new int[]{1, 2, layers - 1}) {
+                    out.add(s.withPolicyLayers(n));
+                }
+            }
+        }
+        return out;
     }
 
     @ParameterizedTest

@@ -20,15 +20,23 @@ import java.util.Map;
  * @param safetyMargin the memory safety margin the model's choices used
  * @param rows         every row with the model's predictions
  * @param workloads    every evaluated workload with the model's choice
+ * @param allOrNothing the model's metrics when it chooses among the rows without a layer count only
+ *                     (the strategy space before partial policies), or null where no row has one
  */
 public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, double safetyMargin,
-                               List<RowPrediction> rows, List<WorkloadResult> workloads) {
+                               List<RowPrediction> rows, List<WorkloadResult> workloads, Metrics allOrNothing) {
 
     /** Copies the collections. */
     public EvaluationReport {
         baselines = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(baselines));
         rows = List.copyOf(rows);
         workloads = List.copyOf(workloads);
+    }
+
+    /** A report of rows without partial policies (no {@code allOrNothing} figures). */
+    public EvaluationReport(Metrics model, Map<String, Metrics> baselines, double safetyMargin, List<RowPrediction> rows,
+                            List<WorkloadResult> workloads) {
+        this(model, baselines, safetyMargin, rows, workloads, null);
     }
 
     /**
@@ -55,7 +63,15 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
                                  boolean top1) {
     }
 
-    /** The {@code evaluate --json} object of DESIGN.md: the model's fields and {@code baselines}. */
+    /** The model's gain from partial policies where keep does not fit ({@link PartialGain}). */
+    public PartialGain partialGain() {
+        return PartialGain.of(rows, workloads);
+    }
+
+    /**
+     * The {@code evaluate --json} object of DESIGN.md: the model's fields and {@code baselines},
+     * and {@code partial_policies} ({@link PartialGain}).
+     */
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>(model.toMap());
         Map<String, Object> b = new LinkedHashMap<>();
@@ -63,6 +79,10 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
             b.put(e.getKey(), e.getValue().toMap());
         }
         m.put("baselines", b);
+        m.put("partial_policies", partialGain().toMap());
+        if (allOrNothing != null) {
+            m.put("all_or_nothing", allOrNothing.toMap());
+        }
         return Json.writePretty(m);
     }
 
@@ -72,6 +92,9 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
                 "peak_memory_mape"};
         Map<String, Map<String, Object>> cols = new LinkedHashMap<>();
         cols.put("model", model.toMap());
+        if (allOrNothing != null) {
+            cols.put("model-whole", allOrNothing.toMap());   // choosing among all-or-nothing strategies only
+        }
         for (Map.Entry<String, Metrics> e : baselines.entrySet()) {
             cols.put(e.getKey(), e.getValue().toMap());
         }
@@ -99,6 +122,13 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
         b.append(String.format(Locale.ROOT, "safety margin on predicted peak memory: %.2f%% on average (each prediction's by how far the learned"
                 + " peak corrects the analytic one); choices by the predictor's rule (physics guard, plainest within"
                 + " %.0f%%)%n", 100 * safetyMargin, 100 * Choice.DEFAULT_TIE_TOLERANCE));
+        PartialGain g = partialGain();
+        if (g.workloads() > 0) {
+            b.append(String.format(Locale.ROOT, "where keep does not fit (%d workloads): the choice is %.2f%% faster than"
+                    + " the best all-or-nothing strategy on average (the best measured of the finer space: %.2f%%);"
+                    + " partial policy chosen in %.1f%%, oom %.2f%%%n", g.workloads(), 100 * g.meanSpeedup(),
+                    100 * g.oracleMeanSpeedup(), 100 * g.partialPicks(), 100 * g.oomRate()));
+        }
         return b.toString();
     }
 }

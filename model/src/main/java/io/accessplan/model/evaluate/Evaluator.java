@@ -138,7 +138,32 @@ public final class Evaluator {
         for (int i = 0; i < n; i++) {
             points.add(new EvaluationReport.RowPrediction(rows.get(i), predTime[i], predPeak[i]));
         }
-        return new EvaluationReport(model, base, margin, points, details);
+        return new EvaluationReport(model, base, margin, points, details,
+                allOrNothing(rows, predTime, predPeak, margins));
+    }
+
+    /**
+     * The model's metrics choosing among the rows without a layer count (the all-or-nothing space),
+     * with the same predictions and margins; null where no row has a partial policy.
+     */
+    private static Metrics allOrNothing(List<Observation> rows, double[] predTime, double[] predPeak,
+                                        double[] margins) {
+        int[] keep = java.util.stream.IntStream.range(0, rows.size()).filter(i -> !rows.get(i).strategy().isPartial())
+                .toArray();
+        if (keep.length == rows.size()) {
+            return null;
+        }
+        List<Observation> sub = new ArrayList<>(keep.length);
+        double[] t = new double[keep.length];
+        double[] p = new double[keep.length];
+        double[] m = new double[keep.length];
+        for (int k = 0; k < keep.length; k++) {
+            sub.add(rows.get(keep[k]));
+            t[k] = predTime[keep[k]];
+            p[k] = predPeak[keep[k]];
+            m[k] = margins[keep[k]];
+        }
+        return score(sub, groups(sub), t, p, m, Choice.DEFAULT_TIE_TOLERANCE, null);
     }
 
     /**

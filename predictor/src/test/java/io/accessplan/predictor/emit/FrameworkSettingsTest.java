@@ -305,6 +305,13 @@ class FrameworkSettingsTest {
         Workload w = workloads().get(1);   // 32 layers
         Strategy full = Strategy.parse("full+mb2");
         Realisation twelve = new Realisation(full, ActivationPolicy.FULL, 32, 12, 1, 2, 2, 4, false);
+        // the strategy string's count is what Realisation reads
+        Realisation parsed = Realisation.of(w, Strategy.parse("full:12+mb2"));
+        assertEquals(12, parsed.policyLayers());
+        assertTrue(parsed.partial());
+        assertEquals(FrameworkSettings.of(w, twelve, Framework.MEGATRON).text(),
+                FrameworkSettings.of(w, parsed, Framework.MEGATRON).text());
+        assertEquals(12, parsed.recomputedLayers());
         assertTrue(FrameworkSettings.of(w, twelve, Framework.MEGATRON).text()
                 .contains("--recompute-granularity full --recompute-method block --recompute-num-layers 12"));
         assertEquals(12, json(FrameworkSettings.of(w, twelve, Framework.DEEPSPEED).text())
