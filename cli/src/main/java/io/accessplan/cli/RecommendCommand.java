@@ -109,11 +109,12 @@ final class RecommendCommand implements Callable<Integer> {
         m.put("device", r.workload().device().name());
         m.put("device_memory_bytes", r.workload().device().memoryBytes());
         m.put("workload_id", r.workload().id());
-        m.put("alternatives", r.alternatives().stream().map(RecommendCommand::alt).toList());
+        TrafficFields.put(m, r.workload(), r.strategy());
+        m.put("alternatives", r.alternatives().stream().map(a -> alt(r.workload(), a)).toList());
         return m;
     }
 
-    private static Map<String, Object> alt(Alternative a) {
+    private static Map<String, Object> alt(Workload w, Alternative a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("strategy", a.strategy().toString());
         m.put("predicted_step_time_ms", a.predictedStepTimeMs());
@@ -124,6 +125,7 @@ final class RecommendCommand implements Callable<Integer> {
         m.put("mfu", a.throughput().mfu());
         m.put("hfu", a.throughput().hfu());
         m.put("why_lost", a.whyLost());
+        TrafficFields.put(m, w, a.strategy());
         return m;
     }
 
