@@ -1,6 +1,7 @@
 package io.accessplan.cli;
 
 import io.accessplan.model.evaluate.EvaluationReport;
+import io.accessplan.model.evaluate.EnergyEvaluation;
 import io.accessplan.model.evaluate.Evaluator;
 import io.accessplan.model.evaluate.HtmlReport;
 import io.accessplan.model.Observation;
@@ -42,7 +43,8 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         List<Observation> rows = DatasetRows.observations(DataLocation.read(data, skipDamaged));
         EvaluationReport r = Evaluator.evaluate(model.planner().model(), rows);
-        System.out.println(json ? r.toJson() : r.toTable());
+        EnergyEvaluation energy = EnergyEvaluation.of(model.planner().model(), rows, r);
+        System.out.println(json ? withEnergy(r.toJson(), energy) : r.toTable() + energyTable(energy));
         if (report != null) {
             writeReport(report, r, "accessplan evaluation of " + data);
             if (!json) {
@@ -50,6 +52,39 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The report's JSON with {@code energy_mape} beside the time metrics and the {@code energy} object. */
+    static String withEnergy(String reportJson, EnergyEvaluation e) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> m = om.readValue(reportJson, java.util.LinkedHashMap.class);
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> {
+                if (k.equals("baselines")) {
+                    out.put("energy_mape", Double.isNaN(e.energyMape()) ? null : e.energyMape());
+                }
+                out.put(k, v);
+            });
+            out.put("energy", e.toMap());
+            return io.accessplan.model.Json.writePretty(out);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    static String energyTable(EnergyEvaluation e) {
+        if (Double.isNaN(e.energyMape()) && e.energyRegret().values().stream().allMatch(v -> v.isNaN())) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%nenergy MAPE %.2f%%; energy regret:",
+                100 * e.energyMape()));
+        e.energyRegret().forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, " %s %.2f%%", k, 100 * v)));
+        sb.append(String.format(java.util.Locale.ROOT, "%nwhere keep does not fit (%d workloads), the model's choice"
+                + " over the heuristic's saves %.2f%% step time and %.2f%% energy", e.keepMissWorkloads(),
+                100 * e.stepTimeSaving(), 100 * e.energySaving()));
+        return sb.toString();
     }
 
     static void writeReport(Path file, EvaluationReport r, String title) {
