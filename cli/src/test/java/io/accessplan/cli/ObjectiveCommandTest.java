@@ -90,6 +90,30 @@ class ObjectiveCommandTest {
     }
 
     @Test
+    void batchAnswersEachJobUnderTheObjectiveAsRecommendDoes() throws Exception {
+        String model = simModel().toString();
+        Path jobs = tmp.resolve("jobs.csv");
+        java.nio.file.Files.writeString(jobs, "family,layers,hidden,heads,seq_len,batch,precision,device\n"
+                + "gpt,6,512,8,512,16,fp16,t4-16gb\n");
+        Path out = tmp.resolve("answers.jsonl");
+        Cli.Run b = Cli.run("batch", "--jobs", jobs.toString(), "--out", out.toString(), "--model", model,
+                "--objective", "energy");
+        assertEquals(0, b.code(), b.err());
+        JsonNode row = new ObjectMapper().readTree(java.nio.file.Files.readAllLines(out).get(0));
+        JsonNode rec = new ObjectMapper().readTree(Cli.run(args("--model", model, "--objective", "energy", "--json")).out());
+        assertEquals(rec.get("strategy").asText(), row.get("strategy").asText());
+        assertEquals(rec.get("predicted_energy_j").asDouble(), row.get("predicted_energy_j").asDouble(), 1e-9);
+        assertEquals("time", row.get("other_objective").asText());
+        assertEquals(rec.get("other_objective").get("strategy").asText(), row.get("other_strategy").asText());
+
+        Path none = tmp.resolve("none.jsonl");
+        Cli.Run refused = Cli.run("batch", "--jobs", jobs.toString(), "--out", none.toString(), "--objective", "energy");
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("retrain"), refused.err());
+        assertFalse(java.nio.file.Files.exists(none), "nothing written");
+    }
+
+    @Test
     void badOrUnservableObjectivesAreOneLineWithExitCode2() {
         Cli.Run bad = Cli.run(args("--objective", "joules"));
         assertEquals(2, bad.code());
