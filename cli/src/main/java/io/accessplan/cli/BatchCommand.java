@@ -30,13 +30,19 @@ final class BatchCommand implements Callable<Integer> {
             + " settings_note: each answer in hf, deepspeed, megatron, torchtitan or pytorch settings")
     String emit;
 
+    @Option(names = "--objective", description = "time (default), energy or energy-within:P%: adds the columns"
+            + " objective, predicted_energy_j and what the other objective picks; under an energy objective the"
+            + " answer columns are its pick's (needs a model trained on rows with energy_j)")
+    String objective;
+
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
         OutputPaths.checkFile("--out", out, jobs, model.model, devicesFile);
         Framework framework = emit == null ? null : Framework.parse(emit);
+        io.accessplan.model.Objective obj = objective == null ? null : io.accessplan.model.Objective.parse(objective);
         DeviceCatalog catalog = DeviceCatalog.builtinWith(devicesFile);
-        BatchRunner.Result r = BatchRunner.run(model.planner(), jobs, out, catalog, framework);
+        BatchRunner.Result r = BatchRunner.run(model.planner(), jobs, out, catalog, framework, obj);
         System.out.printf(Locale.ROOT, "answered %d jobs (%d error rows) in %.1f s: %s%n", r.jobs(), r.errors(),
                 (System.nanoTime() - t0) / 1e9, out);
         return 0;

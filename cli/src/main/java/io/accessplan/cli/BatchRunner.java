@@ -4,7 +4,11 @@ import io.accessplan.datasets.WorkloadTable;
 import io.accessplan.features.DeviceCatalog;
 import io.accessplan.features.Workload;
 import io.accessplan.features.WorkloadColumns;
+import io.accessplan.model.Objective;
+import io.accessplan.model.Prediction;
 import io.accessplan.predictor.AccessPlanner;
+import io.accessplan.predictor.ObjectiveAnswer;
+import io.accessplan.predictor.Throughput;
 import io.accessplan.predictor.Recommendation;
 import io.accessplan.predictor.emit.Framework;
 import io.accessplan.predictor.emit.FrameworkSettings;
@@ -36,6 +40,14 @@ final class BatchRunner {
      */
     static final List<String> SETTINGS_COLUMNS = List.of("settings", "settings_strategy", "settings_note");
 
+    /**
+     * Columns added with {@code --objective}, before {@code error}: the objective, the pick's predicted
+     * energy per step, and what the other objective picks with its step time and energy. Under an
+     * energy objective {@code strategy} and the answer columns are the objective's pick's.
+     */
+    static final List<String> OBJECTIVE_COLUMNS = List.of("objective", "predicted_energy_j", "other_objective",
+            "other_strategy", "other_predicted_step_time_ms", "other_predicted_energy_j");
+
     /** What a batch did. */
     record Result(int jobs, int errors) {
     }
@@ -49,6 +61,22 @@ final class BatchRunner {
 
     /** As {@link #run(AccessPlanner, Path, Path, DeviceCatalog)}, with each answer's settings in a framework (null: none). */
     static Result run(AccessPlanner planner, Path jobs, Path out, DeviceCatalog catalog, Framework emit) {
+        return run(planner, jobs, out, catalog, emit, null);
+    }
+
+    /** As above, answering under an objective (null: time, without the objective columns). */
+    static Result run(AccessPlanner planner, Path jobs, Path out, DeviceCatalog catalog, Framework emit,
+                      Objective objective) {
+        if (objective != null && objective.needsEnergy()) {
+            if (!planner.model().predictsEnergy()) {
+                throw new BadInputException("Objective " + objective + " needs a model that predicts energy: this one"
+                        + " has no energy regressor (retrain on a dataset with energy_j)");
+            }
+            if (emit != null) {
+                throw new BadInputException("Invalid --emit with --objective " + objective + ": settings are emitted"
+                        + " for the time objective's pick only");
+            }
+        }
         String outFormat = format(out);
         if (outFormat == null) {
             throw new BadInputException("Unsupported output file: " + out + " (expected .csv, .jsonl or .parquet)");
@@ -82,6 +110,9 @@ final class BatchRunner {
         if (emit != null) {
             answerColumns.addAll(answerColumns.indexOf("error"), SETTINGS_COLUMNS);
         }
+        if (objective != null) {
+            answerColumns.addAll(answerColumns.indexOf("error"), OBJECTIVE_COLUMNS);
+        }
         cols.removeAll(answerColumns);
         List<String> columns = new ArrayList<>(cols);
         columns.addAll(answerColumns);
@@ -101,6 +132,10 @@ final class BatchRunner {
             o.put("mfu", r == null ? null : r.mfu());
             o.put("hfu", r == null ? null : r.hfu());
             o.put("headroom_bytes", r == null ? null : Math.round(r.headroomBytes()));
+            if (objective != null) {
+                ObjectiveAnswer a = r == null ? null : planner.recommend(valid.get(index[i]), objective);
+                putObjective(o, a, valid.isEmpty() || index[i] < 0 ? null : valid.get(index[i]));
+            }
             if (emit != null) {
                 FrameworkSettings fs = r == null ? null : FrameworkSettings.of(r, emit);
                 o.put("settings", fs == null ? null : fs.text());
@@ -112,6 +147,30 @@ final class BatchRunner {
         }
         WorkloadTable.write(out.toAbsolutePath().toString(), columns, outRows);
         return new Result(rows.size(), bad);
+    }
+
+    /** The objective columns of one answer; under an energy objective the answer columns become its pick's. */
+    private static void putObjective(Map<String, Object> o, ObjectiveAnswer a, Workload w) {
+        o.put("objective", a == null ? null : a.objective().toString());
+        o.put("predicted_energy_j", a == null || Double.isNaN(a.predictedEnergyJ()) ? null : a.predictedEnergyJ());
+        Prediction q = a == null ? null : a.otherPrediction();
+        o.put("other_objective", q == null ? null : a.other().toString());
+        o.put("other_strategy", q == null ? null : q.strategy().toString());
+        o.put("other_predicted_step_time_ms", q == null ? null : q.stepTimeMs());
+        o.put("other_predicted_energy_j", q == null || Double.isNaN(a.otherEnergyJ()) ? null : a.otherEnergyJ());
+        if (a != null && a.objective().needsEnergy()) {
+            Prediction p = a.prediction();
+            Throughput t = Throughput.of(w, p.strategy(), p.stepTimeMs());
+            o.put("strategy", p.strategy().toString());
+            o.put("fits", p.fits());
+            o.put("predicted_step_time_ms", p.stepTimeMs());
+            o.put("predicted_peak_memory_bytes", Math.round(p.peakBytes()));
+            o.put("throughput_samples_per_s", t.samplesPerSecond());
+            o.put("tokens_per_s", Double.isNaN(t.tokensPerSecond()) ? null : t.tokensPerSecond());
+            o.put("mfu", t.mfu());
+            o.put("hfu", t.hfu());
+            o.put("headroom_bytes", Math.round(p.headroomBytes()));
+        }
     }
 
     private static String format(Path p) {

@@ -1,6 +1,7 @@
 package io.accessplan.cli;
 
 import io.accessplan.model.evaluate.EvaluationReport;
+import io.accessplan.model.evaluate.EnergyEvaluation;
 import io.accessplan.model.evaluate.Evaluator;
 import io.accessplan.model.evaluate.HtmlReport;
 import io.accessplan.model.Observation;
@@ -45,11 +46,13 @@ final class EvaluateCommand implements Callable<Integer> {
         List<Observation> rows = TrainCommand.read(data, skipDamaged);
         StrategyModel m = model.planner().model();
         EvaluationReport r = Evaluator.evaluate(m, rows);
+        EnergyEvaluation energy = EnergyEvaluation.of(m, rows, r);
         Map<String, Object> figures = trainingFigures(m);
         if (json) {
-            System.out.println(figures.isEmpty() ? r.toJson() : withFigures(r.toJson(), figures));
+            String j = withEnergy(r.toJson(), energy);
+            System.out.println(figures.isEmpty() ? j : withFigures(j, figures));
         } else {
-            System.out.println(r.toTable());
+            System.out.println(r.toTable() + energyTable(energy));
             if (!figures.isEmpty()) {
                 System.out.println("figures of the model's training on measured rows (from its file):");
                 figures.forEach((k, v) -> System.out.println("  " + k + " = " + v));
@@ -86,6 +89,39 @@ final class EvaluateCommand implements Callable<Integer> {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The report's JSON with {@code energy_mape} beside the time metrics and the {@code energy} object. */
+    static String withEnergy(String reportJson, EnergyEvaluation e) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> m = om.readValue(reportJson, java.util.LinkedHashMap.class);
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> {
+                if (k.equals("baselines")) {
+                    out.put("energy_mape", Double.isNaN(e.energyMape()) ? null : e.energyMape());
+                }
+                out.put(k, v);
+            });
+            out.put("energy", e.toMap());
+            return io.accessplan.model.Json.writePretty(out);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    static String energyTable(EnergyEvaluation e) {
+        if (Double.isNaN(e.energyMape()) && e.energyRegret().values().stream().allMatch(v -> v.isNaN())) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%nenergy MAPE %.2f%%; energy regret:",
+                100 * e.energyMape()));
+        e.energyRegret().forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, " %s %.2f%%", k, 100 * v)));
+        sb.append(String.format(java.util.Locale.ROOT, "%nwhere keep does not fit (%d workloads), the model's choice"
+                + " over the heuristic's saves %.2f%% step time and %.2f%% energy", e.keepMissWorkloads(),
+                100 * e.stepTimeSaving(), 100 * e.energySaving()));
+        return sb.toString();
     }
 
     static void writeReport(Path file, EvaluationReport r, String title) {

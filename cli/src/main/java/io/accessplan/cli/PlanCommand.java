@@ -69,9 +69,8 @@ final class PlanCommand implements Callable<Integer> {
         m.put("fits", p.fits());
         m.put("flops", p.flops());
         m.put("recompute_flops", p.recomputeFlops());
-        m.put("pcie_bytes", p.pcieBytes());
-        m.put("hbm_bytes", p.hbmBytes());
         m.put("host_bytes", p.hostBytes());
+        TrafficFields.put(m, p.workload(), p.strategy());
         return m;
     }
 

@@ -1,7 +1,9 @@
 package io.accessplan.cli;
 
 import io.accessplan.features.Workload;
+import io.accessplan.model.Objective;
 import io.accessplan.predictor.AccessPlanner;
+import io.accessplan.predictor.ObjectiveAnswer;
 import io.accessplan.predictor.Alternative;
 import io.accessplan.predictor.Recommendation;
 import io.accessplan.predictor.Throughput;
@@ -42,6 +44,11 @@ final class RecommendCommand implements Callable<Integer> {
             + " the others a JSON object holding the settings")
     String emit;
 
+    @Option(names = "--objective", defaultValue = "time", description = "what best means: time (fastest fitting"
+            + " step, the default), energy (least energy per sample among fitting strategies) or energy-within:P%"
+            + " (least energy within P% of the fastest); energy needs a model trained on rows with energy_j")
+    String objective;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,8 +58,22 @@ final class RecommendCommand implements Callable<Integer> {
             throw new BadInputException("Invalid --alternatives: " + shown + " (must be >= 0)");
         }
         Framework framework = emit == null ? null : Framework.parse(emit);
+        Objective obj = Objective.parse(objective);
         Workload w = workload.workload();
         AccessPlanner planner = model.planner();
+        if (obj.needsEnergy()) {
+            if (framework != null) {
+                throw new BadInputException("Invalid --emit with --objective " + obj + ": settings are emitted for the"
+                        + " time objective's pick only");
+            }
+            ObjectiveAnswer a = planner.recommend(w, obj);
+            if (json) {
+                System.out.println(Json.write(toJson(w, a)));
+            } else {
+                System.out.print(text(a, shown));
+            }
+            return 0;
+        }
         Recommendation r = planner.recommend(w);
         if (framework != null) {
             FrameworkSettings fs = FrameworkSettings.of(r, framework);
@@ -66,11 +87,75 @@ final class RecommendCommand implements Callable<Integer> {
                 System.out.print(fs.text().endsWith("\n") ? fs.text() : fs.text() + "\n");
             }
         } else if (json) {
-            System.out.println(Json.write(toJson(r)));
+            Map<String, Object> m = toJson(r);
+            if (planner.model().predictsEnergy()) {
+                ObjectiveAnswer a = planner.recommend(w, Objective.TIME);
+                m.put("objective", a.objective().toString());
+                m.put("predicted_energy_j", a.predictedEnergyJ());
+                m.put("other_objective", other(a));
+            }
+            System.out.println(Json.write(m));
         } else {
             System.out.print(text(r, shown));
         }
         return 0;
+    }
+
+    /** The JSON object of an answer under an energy objective: the pick, the other objective's, every candidate. */
+    static Map<String, Object> toJson(Workload w, ObjectiveAnswer a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("objective", a.objective().toString());
+        m.putAll(candidate(w, a, a.chosen()));
+        m.put("predicted_energy_per_sample_j", a.predictedEnergyPerSampleJ());
+        m.put("summary", a.summary());
+        m.put("other_objective", other(a));
+        List<Map<String, Object>> alts = new java.util.ArrayList<>();
+        for (int i = 0; i < a.predictions().size(); i++) {
+            if (i != a.chosen()) {
+                alts.add(candidate(w, a, i));
+            }
+        }
+        m.put("alternatives", alts);
+        return m;
+    }
+
+    private static Map<String, Object> candidate(Workload w, ObjectiveAnswer a, int i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        var p = a.predictions().get(i);
+        m.put("strategy", p.strategy().toString());
+        m.put("predicted_step_time_ms", p.stepTimeMs());
+        m.put("predicted_peak_memory_bytes", Math.round(p.peakBytes()));
+        m.put("fits", p.fits());
+        m.put("predicted_energy_j", a.energyJ()[i]);
+        TrafficFields.put(m, w, p.strategy());
+        return m;
+    }
+
+    /** What the other objective picks and what it costs against the answer (fractions; null without energies). */
+    private static Map<String, Object> other(ObjectiveAnswer a) {
+        var q = a.otherPrediction();
+        if (q == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("objective", a.other().toString());
+        m.put("strategy", q.strategy().toString());
+        m.put("predicted_step_time_ms", q.stepTimeMs());
+        m.put("predicted_energy_j", a.otherEnergyJ());
+        m.put("step_time_change", q.stepTimeMs() / a.prediction().stepTimeMs() - 1);
+        m.put("energy_change", a.otherEnergyJ() / a.predictedEnergyJ() - 1);
+        return m;
+    }
+
+    static String text(ObjectiveAnswer a, int shown) {
+        StringBuilder sb = new StringBuilder(a.summary()).append('\n');
+        sb.append(String.format(Locale.ROOT, "%-28s %12s %12s %5s%n", "strategy", "step ms", "energy J", "fits"));
+        java.util.stream.IntStream.range(0, a.predictions().size()).boxed()
+                .sorted(java.util.Comparator.comparingDouble(i -> a.energyJ()[i])).limit(shown + 1L)
+                .forEach(i -> sb.append(String.format(Locale.ROOT, "%-28s %12.2f %12.3f %5s%n",
+                        a.predictions().get(i).strategy(), a.predictions().get(i).stepTimeMs(), a.energyJ()[i],
+                        a.predictions().get(i).fits() ? "yes" : "NO")));
+        return sb.toString();
     }
 
     /** The JSON object of a framework's settings (the form of all but DeepSpeed, whose settings are JSON). */
@@ -110,11 +195,12 @@ final class RecommendCommand implements Callable<Integer> {
         m.put("device", r.workload().device().name());
         m.put("device_memory_bytes", r.workload().device().memoryBytes());
         m.put("workload_id", r.workload().id());
-        m.put("alternatives", r.alternatives().stream().map(RecommendCommand::alt).toList());
+        TrafficFields.put(m, r.workload(), r.strategy());
+        m.put("alternatives", r.alternatives().stream().map(a -> alt(r.workload(), a)).toList());
         return m;
     }
 
-    private static Map<String, Object> alt(Alternative a) {
+    private static Map<String, Object> alt(Workload w, Alternative a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("strategy", a.strategy().toString());
         m.put("predicted_step_time_ms", a.predictedStepTimeMs());
@@ -125,6 +211,7 @@ final class RecommendCommand implements Callable<Integer> {
         m.put("mfu", a.throughput().mfu());
         m.put("hfu", a.throughput().hfu());
         m.put("why_lost", a.whyLost());
+        TrafficFields.put(m, w, a.strategy());
         return m;
     }
 

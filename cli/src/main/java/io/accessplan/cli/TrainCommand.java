@@ -159,6 +159,11 @@ final class TrainCommand implements Callable<Integer> {
             sb.append("grouped cross-validation by architecture (held-out models never seen in training):\n");
             sb.append(cv.toTable());
         }
+        Object energy = r.model().metadata().crossValidation().get("energy_mape");
+        if (energy instanceof Number e) {
+            sb.append(String.format(Locale.ROOT, "energy per step (rows with energy_j), grouped CV MAPE %.2f%%%n",
+                    100 * e.doubleValue()));
+        }
         return sb.toString();
     }
 

@@ -32,6 +32,32 @@ class PlanCommandTest {
     }
 
     @Test
+    void jsonSplitsTrafficIntoEssentialAndRedundantAsTheSchedule() throws Exception {
+        JsonNode all = new ObjectMapper().readTree(Cli.run(concat(GPT2, "--attention", "naive", "--json")).out());
+        long keepHbm = -1;
+        for (JsonNode n : all) {
+            if (n.get("strategy").asText().equals("keep")) {
+                keepHbm = n.get("hbm_bytes").asLong();
+                assertEquals(0, n.get("redundant_hbm_bytes").asLong());
+                assertEquals(0.0, n.get("redundant_share").asDouble());
+            }
+        }
+        assertTrue(keepHbm > 0);
+        for (JsonNode n : all) {
+            String s = n.get("strategy").asText();
+            long hbm = n.get("hbm_bytes").asLong();
+            assertEquals(hbm, n.get("essential_hbm_bytes").asLong() + n.get("redundant_hbm_bytes").asLong(), s);
+            assertEquals(n.get("pcie_bytes").asLong(), n.get("redundant_pcie_bytes").asLong(), s);
+            double share = (n.get("redundant_hbm_bytes").asDouble() + n.get("redundant_pcie_bytes").asDouble())
+                    / (hbm + n.get("pcie_bytes").asDouble());
+            assertEquals(share, n.get("redundant_share").asDouble(), 1e-12, s);
+            if (!s.contains("opt_offload")) {
+                assertEquals(keepHbm, n.get("essential_hbm_bytes").asLong(), s);
+            }
+        }
+    }
+
+    @Test
     void llama2ParametersMatchThePublishedCount() throws Exception {
         Cli.Run r = Cli.run("plan", "--family", "llama", "--layers", "32", "--hidden", "4096", "--heads", "32",
                 "--ffn-hidden", "11008", "--vocab", "32000", "--strategy", "keep", "--json");

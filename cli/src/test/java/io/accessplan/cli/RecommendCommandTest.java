@@ -69,6 +69,21 @@ class RecommendCommandTest {
             assertEquals(modelFlops / (at / 1e3) / peak, a.get("mfu").asDouble(), 1e-9, a.get("strategy").asText());
             assertTrue(a.get("tokens_per_s").asDouble() > 0);
         }
+        for (JsonNode a : concatNodes(j, j.get("alternatives"))) {
+            io.accessplan.features.plan.Traffic tr = io.accessplan.features.plan.Traffic.of(
+                    io.accessplan.features.plan.Planner.schedule(LLAMA_WORKLOAD,
+                            io.accessplan.features.Strategy.parse(a.get("strategy").asText())));
+            assertEquals(tr.hbmBytes(), a.get("hbm_bytes").asLong());
+            assertEquals(tr.redundantHbmBytes(), a.get("redundant_hbm_bytes").asLong());
+            assertEquals(tr.pcieBytes(), a.get("pcie_bytes").asLong());
+        }
+    }
+
+    private static java.util.List<JsonNode> concatNodes(JsonNode first, JsonNode rest) {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        out.add(first);
+        rest.forEach(out::add);
+        return out;
     }
 
     @Test

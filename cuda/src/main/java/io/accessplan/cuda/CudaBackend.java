@@ -7,6 +7,9 @@ import io.accessplan.cuda.device.DeviceApi;
 import io.accessplan.cuda.device.DeviceOutOfMemoryException;
 import io.accessplan.cuda.exec.ScheduleExecutor;
 import io.accessplan.cuda.jcuda.JCudaDeviceApi;
+import io.accessplan.cuda.nvml.EnergyCounter;
+import io.accessplan.cuda.nvml.EnergyWindow;
+import io.accessplan.cuda.nvml.Nvml;
 import io.accessplan.features.DeviceProfile;
 import io.accessplan.features.Measurement;
 import io.accessplan.features.Repeats;
@@ -25,6 +28,11 @@ import java.util.function.Supplier;
  * run's outcome ({@code oom}, attempted peak); a CUDA error is recorded in the detail
  * ({@code error: ...}, step time NaN) and the device is reset and reopened, so a sweep goes on.
  *
+ * <p>Energy: where NVML's energy counter exists ({@link Nvml}), it is read around the timed steps,
+ * extended by untimed steps to a window of at least {@link EnergyWindow#MIN_WINDOW_NANOS}, and the
+ * row's {@code energy_j} is the counter's difference per step; elsewhere {@code energy_j} is null
+ * and {@link #energyStatus()} says why in one line.
+ *
  * <p>Not thread-safe: one sweep thread drives it.
  */
 public final class CudaBackend implements Backend {
@@ -39,6 +47,8 @@ public final class CudaBackend implements Backend {
     private long contextBytes;
     private String lost;
     private CardProfiler.Result card;
+    private final EnergyCounter energy;
+    private final String energyStatus;
 
     /**
      * A backend over a device layer.
@@ -49,10 +59,28 @@ public final class CudaBackend implements Backend {
      * @param reopen       resets the device and opens a new layer after a CUDA error (null: no recovery)
      */
     public CudaBackend(DeviceApi api, BackendOptions options, long contextBytes, Supplier<DeviceApi> reopen) {
+        this(api, options, contextBytes, reopen, null, "energy not measured: no energy counter given");
+    }
+
+    /**
+     * A backend over a device layer with the device's energy counter.
+     *
+     * @param energy       the device's energy counter, or null (then {@code energy_j} is null)
+     * @param energyStatus one line: where the energy comes from, or why there is none
+     */
+    public CudaBackend(DeviceApi api, BackendOptions options, long contextBytes, Supplier<DeviceApi> reopen,
+                       EnergyCounter energy, String energyStatus) {
         this.api = api;
         this.options = options;
         this.contextBytes = contextBytes;
         this.reopen = reopen;
+        this.energy = energy;
+        this.energyStatus = energyStatus;
+    }
+
+    /** One line: where a row's energy comes from, or why there is none. */
+    public String energyStatus() {
+        return energyStatus;
     }
 
     /** Opens the local device of {@code options.deviceIndex()}. */
@@ -61,10 +89,19 @@ public final class CudaBackend implements Backend {
         boolean cublas = !"ptx".equalsIgnoreCase(System.getProperty(GEMM_PROPERTY, ""));
         JCudaDeviceApi api = JCudaDeviceApi.open(index, cublas);
         long used = api.totalMemoryBytes() - api.freeMemoryBytes();
+        EnergyCounter counter = null;
+        String status;
+        try {
+            counter = Nvml.open(index);
+            status = "nvmlDeviceGetTotalEnergyConsumption of NVML device " + index + ", window >= "
+                    + EnergyWindow.MIN_WINDOW_NANOS / 1_000_000 + " ms";
+        } catch (UnsupportedOperationException | LinkageError e) {
+            status = CudaProbe.oneLine(e);
+        }
         return new CudaBackend(api, options, used, () -> {
             JCudaDeviceApi.reset(index);
             return JCudaDeviceApi.open(index, cublas);
-        });
+        }, counter, status);
     }
 
     @Override
@@ -88,15 +125,27 @@ public final class CudaBackend implements Backend {
                 ex.timedStep();
             }
             double[] ms = new double[Math.max(1, repeats)];
-            long driverPeak = 0;
-            for (int i = 0; i < ms.length; i++) {
-                ms[i] = ex.timedStep();
-                driverPeak = Math.max(driverPeak, api.totalMemoryBytes() - api.freeMemoryBytes());
+            long[] driverPeak = {0};
+            EnergyWindow.Step step = i -> {
+                double t = ex.timedStep();
+                if (i < ms.length) {   // the window's further steps only lengthen the energy reading
+                    ms[i] = t;
+                    driverPeak[0] = Math.max(driverPeak[0], api.totalMemoryBytes() - api.freeMemoryBytes());
+                }
+            };
+            double joules = Double.NaN;
+            if (energy != null) {
+                joules = EnergyWindow.joulesPerStep(energy, System::nanoTime, ms.length, step);
+            } else {
+                for (int i = 0; i < ms.length; i++) {
+                    step.run(i);
+                }
             }
             peak = ex.allocator().peakBytes();
-            String detail = gemm + "; driver_peak_bytes=" + driverPeak + "; context_bytes=" + contextBytes
+            String detail = gemm + "; driver_peak_bytes=" + driverPeak[0] + "; context_bytes=" + contextBytes
                     + "; warmup=" + WARMUP;
-            return plan.measured(name(), ms.length, Repeats.median(ms), Repeats.stdev(ms), peak, false, detail);
+            return plan.measured(name(), ms.length, Repeats.median(ms), Repeats.stdev(ms), peak, false, detail,
+                    joules);
         } catch (DeviceOutOfMemoryException e) {
             long attempted = Math.max(e.attemptedBytes(), peak);
             return plan.measured(name(), repeats, Double.NaN, Double.NaN, Math.max(0, attempted), true,
@@ -166,6 +215,7 @@ public final class CudaBackend implements Backend {
         p.put("context_bytes", Long.toString(contextBytes));
         p.put("memory_cap_bytes", Long.toString(options.memoryCapBytes()));
         p.put("warmup_steps", Integer.toString(WARMUP));
+        p.put("energy", energyStatus);
         p.put("jcuda_version", "12.6.0");
         if (api != null) {
             card().provenance().forEach((k, v) -> p.put("card." + k, v));
@@ -176,11 +226,17 @@ public final class CudaBackend implements Backend {
     /** Releases the device layer (streams, modules, context). */
     @Override
     public void close() {
-        if (api != null) {
-            DeviceApi a = api;
-            api = null;
-            a.attachThread();
-            a.close();
+        try {
+            if (api != null) {
+                DeviceApi a = api;
+                api = null;
+                a.attachThread();
+                a.close();
+            }
+        } finally {
+            if (energy != null) {
+                energy.close();
+            }
         }
     }
 }

@@ -31,15 +31,18 @@ import java.util.function.Function;
  * {@code policy_layers}, null where the policy has no layer count (keep, sqrt). NaN is
  * written as null rather than as a Parquet NaN so that SQL engines (DuckDB, Spark) skip it in
  * aggregates instead of propagating it.
+ *
+ * <p>Versions: 1 is the first; 2 adds {@code policy_layers}; 3 adds {@code energy_j}. A column has the version that added it
+ * ({@link Column#since()}); a part written by an older version lacks it, and reads as null there.
  */
 public final class DatasetSchema {
 
     /** Version of this schema, written to every part's footer under {@link #SCHEMA_VERSION_KEY}. */
-    public static final String VERSION = "2";
+    public static final String VERSION = "3";
 
     /**
-     * The version before {@link #VERSION}'s columns: parts of version 1 lack {@code policy_layers}
-     * (added in 2), which readers fill from the strategy string, where it is derived from anyway.
+     * The first version: its parts lack {@code policy_layers} (added in 2), which readers fill from the
+     * strategy string, where it is derived from anyway, and {@code energy_j} (added in 3), read as null.
      */
     public static final String VERSION_1 = "1";
 
@@ -95,7 +98,7 @@ public final class DatasetSchema {
             this.since = since;
         }
 
-        /** The schema version that added this column: parts of older versions lack it. */
+        /** The schema version that added the column: parts of an older version lack it (read as null). */
         public int since() {
             return since;
         }
@@ -148,6 +151,7 @@ public final class DatasetSchema {
         return defineNullable(name, type, doc, getter, 1);
     }
 
+    /** A nullable column added by schema version {@code since}. */
     private static Column defineNullable(String name, Type type, String doc, Function<DatasetRow, Object> getter,
                                          int since) {
         Column c = new Column(name, type, true, doc, getter, since);
@@ -246,6 +250,9 @@ public final class DatasetSchema {
             r -> r.measurement().detail());
     private static final Column COLLECTED_AT = define("collected_at", Type.TIMESTAMP_MILLIS,
             "when the measurement was taken (UTC, ms)", DatasetRow::collectedAt);
+    private static final Column ENERGY_J = defineNullable("energy_j", Type.DOUBLE,
+            "energy per step, J: the power model on sim, the device's energy counter on cuda; null where not measured",
+            r -> r.measurement().energyJ(), 3);
 
     private static final List<Column> ALL = List.copyOf(COLUMNS);
     private static final Map<String, Column> BY_NAME = index(ALL);
@@ -294,7 +301,7 @@ public final class DatasetSchema {
         Measurement measurement = new Measurement(str(value, BACKEND), i32(value, REPEATS), f64(value, STEP_TIME_MS),
                 f64(value, STEP_TIME_MS_STDEV), i64(value, PEAK_MEMORY_BYTES), bool(value, OOM),
                 i64(value, PCIE_BYTES), i64(value, HBM_BYTES), f64(value, FLOPS), f64(value, RECOMPUTE_FLOPS),
-                str(value, DETAIL));
+                str(value, DETAIL), f64(value, ENERGY_J));
         return new DatasetRow(new Workload(model, training, device), Strategy.parse(str(value, STRATEGY)),
                 measurement, (Instant) required(value, COLLECTED_AT));
     }
@@ -307,6 +314,9 @@ public final class DatasetSchema {
 
     /** Most floating-point operations a row may record for one step: 1e21 (a zettaFLOP). */
     public static final double MAX_FLOPS = 1e21;
+
+    /** Most energy a row may record for one step: 1e9 J (a step of a day at ~11 kW). */
+    public static final double MAX_ENERGY_J = 1e9;
 
     /** Earliest {@code collected_at} a row may have: 2020-01-01 (before the project's first sweep). */
     static final Instant EARLIEST = Instant.parse("2020-01-01T00:00:00Z");
@@ -345,6 +355,10 @@ public final class DatasetSchema {
         }
         if (!(m.recomputeFlops() >= 0 && m.recomputeFlops() <= m.flops())) {
             throw bad(RECOMPUTE_FLOPS, m.recomputeFlops(), "in [0, flops " + m.flops() + "]");
+        }
+        double e = m.energyJ();
+        if (!Double.isNaN(e) && !(e >= 0 && e <= MAX_ENERGY_J)) {
+            throw bad(ENERGY_J, e, "in [0, " + MAX_ENERGY_J + "] J");
         }
         if (m.repeats() > 1_000_000) {
             throw bad(REPEATS, m.repeats(), "at most 1000000");

@@ -217,8 +217,7 @@ public final class ParquetDataset {
         List<DatasetRow> rows = new ArrayList<>();
         try (ParquetFileReader reader = ParquetFileReader.open(dir.inputFile(p), readOptions())) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
-            Map<Column, Integer> index = columnIndex(fileSchema, p,
-                    reader.getFooter().getFileMetaData().getKeyValueMetaData().get(DatasetSchema.SCHEMA_VERSION_KEY));
+            Map<Column, Integer> index = columnIndex(fileSchema, partVersion(reader, p), p);
             checkRowCounts(reader.getFooter().getBlocks(), p);
             MessageColumnIO io = new ColumnIOFactory().getColumnIO(fileSchema);
             PageReadStore pages;
@@ -228,7 +227,10 @@ public final class ParquetDataset {
                 for (long i = 0; i < pages.getRowCount(); i++, rowNumber++) {
                     Group g = records.read();
                     try {
-                        DatasetRow row = DatasetSchema.toRow(c -> value(g, index.get(c), c));
+                        DatasetRow row = DatasetSchema.toRow(c -> {
+                            Integer field = index.get(c);
+                            return field == null ? null : value(g, field, c);   // a column newer than the part
+                        });
                         DatasetSchema.checkValues(row);
                         rows.add(row);
                     } catch (RuntimeException e) {
@@ -379,19 +381,39 @@ public final class ParquetDataset {
     }
 
     /**
-     * Where each schema column sits in a file's schema; fails naming the columns a part lacks or
-     * mistypes. A part of schema version 1 may lack the columns added since (they read as null).
+     * The schema version a part was written with, from its footer; a part with none predates the key
+     * and is version 1. A version newer than this reader's is refused in one line.
      */
-    private static Map<Column, Integer> columnIndex(MessageType fileSchema, Path p, String version) {
+    private static int partVersion(ParquetFileReader reader, Path p) {
+        String v = reader.getFooter().getFileMetaData().getKeyValueMetaData().get(DatasetSchema.SCHEMA_VERSION_KEY);
+        if (v == null) {
+            return 1;
+        }
+        int version;
+        try {
+            version = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new DamagedPartException(p.toString(), "invalid " + DatasetSchema.SCHEMA_VERSION_KEY + ": " + v, e);
+        }
+        if (version < 1 || version > Integer.parseInt(DatasetSchema.VERSION)) {
+            throw new DamagedPartException(p.toString(), DatasetSchema.SCHEMA_VERSION_KEY + " " + v
+                    + " is not one this reader reads (1 to " + DatasetSchema.VERSION + "): upgrade accessplan", null);
+        }
+        return version;
+    }
+
+    /**
+     * Where each schema column sits in a file's schema; fails naming the columns a part lacks or mistypes.
+     * A column added after the part's version is absent from the index (its values read as null).
+     */
+    private static Map<Column, Integer> columnIndex(MessageType fileSchema, int version, Path p) {
         Map<Column, Integer> index = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        boolean v1 = DatasetSchema.VERSION_1.equals(version);
         for (Column c : DatasetSchema.columns()) {
-            if (!fileSchema.containsField(c.name()) && v1 && c.since() > 1) {
-                continue;
-            }
             if (!fileSchema.containsField(c.name())) {
-                problems.add("missing " + c.name());
+                if (c.since() <= version) {
+                    problems.add("missing " + c.name());
+                }
                 continue;
             }
             org.apache.parquet.schema.Type t = fileSchema.getType(c.name());

@@ -48,7 +48,7 @@ class DataReadmeTest {
             assertEquals(ParquetColumns.primitive(c.type()), field.getPrimitiveTypeName(), c.name());
             assertEquals(c.nullable(), field.isRepetition(org.apache.parquet.schema.Type.Repetition.OPTIONAL), c.name());
         }
-        assertEquals(List.of("policy_layers", "step_time_ms", "step_time_ms_stdev"),
+        assertEquals(List.of("policy_layers", "step_time_ms", "step_time_ms_stdev", "energy_j"),
                 DatasetSchema.columns().stream().filter(Column::nullable).map(Column::name).toList());
     }
 }

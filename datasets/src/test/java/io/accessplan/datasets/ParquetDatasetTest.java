@@ -47,6 +47,8 @@ class ParquetDatasetTest {
         assertEquals(90_000_000_000L, oom.measurement().peakMemoryBytes());
         assertEquals(DatasetRow.DEVICE_SOURCE, oom.workload().device().source());
         assertEquals(TestRows.gpt2OnA100().id(), oom.workload().id());
+        assertEquals(123.456 * 0.4321, back.get(0).measurement().energyJ());   // energy_j, schema version 2
+        assertTrue(Double.isNaN(oom.measurement().energyJ()), "null where not measured");
     }
 
     @Test

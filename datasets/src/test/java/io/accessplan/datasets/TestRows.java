@@ -46,7 +46,8 @@ final class TestRows {
     }
 
     static Measurement ok(double ms, long peak) {
-        return new Measurement("sim", 5, ms, ms * 0.01, peak, false, 1_234_567L, 9_876_543_210L, 3.5e12, 1.25e12, "");
+        return new Measurement("sim", 5, ms, ms * 0.01, peak, false, 1_234_567L, 9_876_543_210L, 3.5e12, 1.25e12, "",
+                ms * 0.4321);
     }
 
     /** Ran out of memory: no step time and no spread, the attempted peak. */

@@ -14,10 +14,19 @@ package io.accessplan.features;
  * @param flops            floating-point operations per step
  * @param recomputeFlops   of which recomputation
  * @param detail           backend detail: GEMM implementation for {@code cuda}, the error of a failed run; "" if none
+ * @param energyJ          energy per step in joules: the power model's on {@code sim}, the device's energy
+ *                         counter on {@code cuda}; NaN where not measured
  */
 public record Measurement(String backend, int repeats, double stepTimeMs, double stepTimeMsStdev, long peakMemoryBytes,
                           boolean oom, long pcieBytes, long hbmBytes, double flops, double recomputeFlops,
-                          String detail) {
+                          String detail, double energyJ) {
+
+    /** A measurement without energy (NaN): a backend or a dataset row that has none. */
+    public Measurement(String backend, int repeats, double stepTimeMs, double stepTimeMsStdev, long peakMemoryBytes,
+                       boolean oom, long pcieBytes, long hbmBytes, double flops, double recomputeFlops, String detail) {
+        this(backend, repeats, stepTimeMs, stepTimeMsStdev, peakMemoryBytes, oom, pcieBytes, hbmBytes, flops,
+                recomputeFlops, detail, Double.NaN);
+    }
 
     /** Validates the fields. */
     public Measurement {
@@ -29,6 +38,9 @@ public record Measurement(String backend, int repeats, double stepTimeMs, double
         }
         if (peakMemoryBytes < 0) {
             throw new IllegalArgumentException("Invalid peak_memory_bytes: " + peakMemoryBytes);
+        }
+        if (energyJ < 0) {
+            throw new IllegalArgumentException("Invalid energy_j: " + energyJ);
         }
         detail = detail == null ? "" : detail;
     }

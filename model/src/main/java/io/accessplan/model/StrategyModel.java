@@ -43,6 +43,13 @@ public final class StrategyModel {
      * step times are the absolute regressor's.
      */
     public static final String RANK = "step_time_within_workload";
+    /**
+     * Name of the energy regressor in the model file: the log of a step's mean power,
+     * {@code ln(energy_j / step_time_ms)}; a predicted energy is the predicted step time times
+     * that power. Files written before it, or trained on rows without energy, have none: their
+     * energies are NaN and an energy objective is refused.
+     */
+    public static final String ENERGY = "energy_mean_power";
 
     private final ModelMetadata metadata;
     private final Model<Regressor> timeModel;
@@ -50,6 +57,8 @@ public final class StrategyModel {
     private final Model<Regressor> rankModel;
     private final CompiledEnsemble ensemble;
     private final FastRegressor rank;
+    private final Model<Regressor> energyModel;
+    private final FastRegressor energy;
     private final FeatureEncoder encoder = new FeatureEncoder();
     private final List<Strategy> candidates;
     /** {@link #safetyMargin(Strategy)} by activation policy ordinal: no map lookup per prediction. */
@@ -71,6 +80,15 @@ public final class StrategyModel {
      */
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
                          Model<Regressor> rankModel) {
+        this(metadata, timeModel, peakModel, rankModel, null);
+    }
+
+    /**
+     * Assembles a model with an energy regressor ({@link #ENERGY}, may be null: no energy
+     * predictions).
+     */
+    public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
+                         Model<Regressor> rankModel, Model<Regressor> energyModel) {
         if (metadata.schemaVersion() != FeatureEncoder.schemaVersion()
                 || !metadata.featureNames().equals(encoder.names())) {
             throw new IllegalArgumentException("Model features (schema version " + metadata.schemaVersion()
@@ -83,6 +101,8 @@ public final class StrategyModel {
         this.rankModel = rankModel;
         this.ensemble = CompiledEnsemble.of(timeModel, peakModel, encoder.names());
         this.rank = rankModel == null ? null : CompiledEnsemble.compile(rankModel, encoder.names());
+        this.energyModel = energyModel;
+        this.energy = energyModel == null ? null : CompiledEnsemble.compile(energyModel, encoder.names());
         this.candidates = metadata.candidates().stream().map(Strategy::parse).toList();
         ActivationPolicy[] policies = ActivationPolicy.values();
         this.marginByPolicy = new double[policies.length];
@@ -122,7 +142,7 @@ public final class StrategyModel {
                     + PEAK_MEMORY + " model)");
         }
         try {
-            return new StrategyModel(c.metadata(), t, p, c.models().get(RANK));
+            return new StrategyModel(c.metadata(), t, p, c.models().get(RANK), c.models().get(ENERGY));
         } catch (RuntimeException e) {
             // a file whose CRC holds but whose contents do not fit together (written by a damaged writer, or edited)
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
@@ -137,6 +157,9 @@ public final class StrategyModel {
         m.put(PEAK_MEMORY, peakModel);
         if (rankModel != null) {
             m.put(RANK, rankModel);
+        }
+        if (energyModel != null) {
+            m.put(ENERGY, energyModel);
         }
         return ModelFile.write(FeatureEncoder.schemaVersion(), metadata, m);
     }
@@ -164,6 +187,38 @@ public final class StrategyModel {
     /** The within-workload step-time regressor as trained, or null (a file written before it). */
     public Model<Regressor> rankModel() {
         return rankModel;
+    }
+
+    /** The energy regressor as trained, or null (a file without one). */
+    public Model<Regressor> energyModel() {
+        return energyModel;
+    }
+
+    /** Whether this model predicts energy (its file has an {@link #ENERGY} regressor). */
+    public boolean predictsEnergy() {
+        return energy != null;
+    }
+
+    /**
+     * Predicted energy per step (J) of each prediction of a workload's analyses, in order: the
+     * prediction's step time times the learned mean power; NaN throughout without an energy regressor.
+     */
+    public double[] energyJ(List<Analysis> as, List<Prediction> predictions) {
+        int n = as.size();
+        double[] out = new double[n];
+        if (energy == null) {
+            java.util.Arrays.fill(out, Double.NaN);
+            return out;
+        }
+        double[][] xs = new double[n][encoder.width()];
+        for (int i = 0; i < n; i++) {
+            encoder.encodeInto(as.get(i), xs[i], 0);
+        }
+        energy.predictAll(xs, out);
+        for (int i = 0; i < n; i++) {
+            out[i] = predictions.get(i).stepTimeMs() * Math.exp(out[i]);
+        }
+        return out;
     }
 
     /** The compiled within-workload regressor (null in files without one). */

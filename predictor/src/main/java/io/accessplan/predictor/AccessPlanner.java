@@ -230,6 +230,18 @@ public final class AccessPlanner {
         return null;
     }
 
+    /**
+     * Answers a workload under an objective ({@code time}, {@code energy}, {@code energy-within:P%}),
+     * with what the other objective would pick; an energy objective needs a model with an energy
+     * regressor and is refused in one line otherwise.
+     */
+    public ObjectiveAnswer recommend(Workload w, io.accessplan.model.Objective objective) {
+        if (w == null || objective == null) {
+            throw new IllegalArgumentException("Invalid lookup: workload and objective are required");
+        }
+        return ObjectiveAnswer.of(model, w, objective, tieTolerance);
+    }
+
     /** Recommends for many workloads, in order; spreads the work over the available cores. */
     public List<Recommendation> recommendAll(List<Workload> workloads) {
         if (workloads == null) {

@@ -141,12 +141,15 @@ public final class SimBackend implements Backend {
         boolean oom = r.peakBytes > capacity;
         double median = Double.NaN;
         double stdev = Double.NaN;
+        double energy = Double.NaN;
         if (!oom) {
             double[] t = StepNoise.repeats(r.seconds * 1e3, repeats, options.seed(), seed, schedule);
             stdev = Repeats.stdev(t);
             median = Repeats.median(t);
+            // the noise stretches the whole step: the modelled power over a longer timeline
+            energy = r.joules * median / (r.seconds * 1e3);
         }
-        return plan.measured(NAME, repeats, median, stdev, r.peakBytes, oom, "");
+        return plan.measured(NAME, repeats, median, stdev, r.peakBytes, oom, "", energy);
     }
 
     @Override
@@ -180,8 +183,11 @@ public final class SimBackend implements Backend {
         return m;
     }
 
-    /** Noiseless step time (seconds) and peak device memory of a schedule. */
-    record Replay(double seconds, long peakBytes) {
+    /**
+     * Noiseless step time (seconds), peak device memory and energy (joules, NaN for a device with
+     * no {@link PowerModel}) of a schedule.
+     */
+    record Replay(double seconds, long peakBytes, double joules) {
     }
 
     /** Replays a schedule without noise. */
@@ -225,6 +231,10 @@ public final class SimBackend implements Backend {
     private static final int[] NO_WAIT = new int[0];
 
     private Replay replay(Schedule s, DeviceModel dm) {
+        return replay(s, dm, null);
+    }
+
+    private Replay replay(Schedule s, DeviceModel dm, double[][] startsOut) {
         List<Op> ops = s.ops();
         List<Tensor> tensors = s.tensors();
         int n = ops.size();
@@ -248,6 +258,9 @@ public final class SimBackend implements Backend {
             }
         }
         CachingAllocator heap = new CachingAllocator();
+        PowerModel power = powerModel(s);
+        double bodyJoules = 0;
+        double tailJoules = 0;
         int timed = 0;
         int bodyTimed = 0;
         for (int i = 0; i < n; i++) {
@@ -274,6 +287,14 @@ public final class SimBackend implements Backend {
             } else {
                 d = duration(op, dm);
                 f |= kind == OpKind.HOST_OPTIMIZER ? HOST_WORK : LAUNCH;
+                if (power != null) {
+                    double j = power.dynamicWatts(op, d) * d;
+                    if (i < bodyEnd) {
+                        bodyJoules += j;
+                    } else {
+                        tailJoules += j;
+                    }
+                }
             }
             alias[i] = i;
             pos[i] = timed;
@@ -300,10 +321,37 @@ public final class SimBackend implements Backend {
         // ---- timeline: compute, copy and host streams, and the launching host thread
         double[] state = new double[5];   // free time of the 3 streams, launch clock, makespan
         for (int rep = 0; rep < s.repeats(); rep++) {
-            run(x, 0, bodyTimed, state, dm.launchSeconds);
+            run(x, 0, bodyTimed, state, dm.launchSeconds, startsOut == null ? null : startsOut[rep]);
         }
-        run(x, bodyTimed, timed, state, dm.launchSeconds);
-        return new Replay(state[4], held + heap.peakBytes());
+        run(x, bodyTimed, timed, state, dm.launchSeconds, startsOut == null ? null : startsOut[s.repeats()]);
+        double joules = power == null ? Double.NaN
+                : power.idleWatts() * state[4] + s.repeats() * bodyJoules + tailJoules;
+        return new Replay(state[4], held + heap.peakBytes(), joules);
+    }
+
+    /** The power model of a schedule's device, or null where there is none. */
+    static PowerModel powerModel(Schedule s) {
+        Workload w = s.workload();
+        return PowerModel.covers(w.device()) ? PowerModel.of(w.device(), w.training().precision()) : null;
+    }
+
+    /**
+     * The replayed timeline, for tests: per body repetition and then the tail, the start of every
+     * operation that occupies a stream (by op index; NaN for the others), and its duration.
+     */
+    double[][] timeline(Schedule s, double[] durations) {
+        Workload w = s.workload();
+        DeviceModel dm = model(w.device(), w.training().precision());
+        int n = s.ops().size();
+        double[][] starts = new double[s.repeats() + 1][n];
+        for (double[] r : starts) {
+            java.util.Arrays.fill(r, Double.NaN);
+        }
+        replay(s, dm, starts);
+        for (int i = 0; i < n; i++) {
+            durations[i] = duration(s.ops().get(i), dm);
+        }
+        return starts;
     }
 
     /** The waits of an operation with every target on the timeline (a copy only where one is not). */
@@ -321,7 +369,7 @@ public final class SimBackend implements Backend {
         return out;
     }
 
-    private static void run(Scratch x, int from, int to, double[] state, double launchSeconds) {
+    private static void run(Scratch x, int from, int to, double[] state, double launchSeconds, double[] startsOut) {
         int[] index = x.index;
         int[] flags = x.flags;
         double[] dur = x.dur;
@@ -354,6 +402,9 @@ public final class SimBackend implements Backend {
                 issue = start + dur[j];
             }
             double e = start + dur[j];
+            if (startsOut != null) {
+                startsOut[index[j]] = start;
+            }
             if ((f & TARGET) != 0) {
                 fin[index[j]] = e;
             }

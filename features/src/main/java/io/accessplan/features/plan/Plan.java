@@ -44,8 +44,14 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
      */
     public Measurement measured(String backend, int repeats, double stepTimeMs, double stepTimeMsStdev,
                                 long peakMemoryBytes, boolean oom, String detail) {
+        return measured(backend, repeats, stepTimeMs, stepTimeMsStdev, peakMemoryBytes, oom, detail, Double.NaN);
+    }
+
+    /** A backend's measurement of this plan's step with its energy per step (NaN where not measured). */
+    public Measurement measured(String backend, int repeats, double stepTimeMs, double stepTimeMsStdev,
+                                long peakMemoryBytes, boolean oom, String detail, double energyJ) {
         return new Measurement(backend, repeats, stepTimeMs, stepTimeMsStdev, peakMemoryBytes, oom, pcieBytes, hbmBytes,
-                flops, recomputeFlops, detail);
+                flops, recomputeFlops, detail, energyJ);
     }
 
     /** Walks a schedule's allocation timeline and work. */

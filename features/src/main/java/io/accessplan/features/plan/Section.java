@@ -300,6 +300,9 @@ final class Section {
         return x;
     }
 
+    /** The loss: one fp32 scalar per micro-batch, whatever the batch. */
+    static final long LOSS_BYTES = 4;
+
     /** The output side: final norm, output head and loss (MSE for an MLP). */
     static Section head(Workload w, int b) {
         ModelSpec m = w.model();
@@ -312,7 +315,7 @@ final class Section {
         x.input = in;
         if (m.family() == Family.MLP) {
             int target = x.mask("target", e * tok * h);
-            int loss = x.mask("loss", 4);
+            int loss = x.mask("loss", LOSS_BYTES);
             x.pointwise(OpTemplate.LOSS_MSE, OpKind.LOSS, new int[]{in, target}, new int[]{loss}, new int[]{in, target}, 3,
                     false);
             return x;
@@ -325,7 +328,7 @@ final class Section {
         int logits = x.tensor("logits", e * tok * v);
         // cross-entropy keeps fp32 softmax of the logits, 4sbv bytes ([1], section 4.1)
         int probs = x.tensor("loss.softmax", 4L * tok * v);
-        int loss = x.mask("loss", 4);
+        int loss = x.mask("loss", LOSS_BYTES);
         x.gemm(OpTemplate.LM_HEAD, new int[]{normed}, logits, new int[]{normed}, tok, v, h, 1, true, false);
         x.pointwise(OpTemplate.LOSS_CROSS_ENTROPY, OpKind.LOSS, new int[]{logits}, new int[]{probs, loss}, new int[]{probs}, 5,
                 false);

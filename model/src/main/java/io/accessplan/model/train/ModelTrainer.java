@@ -91,6 +91,9 @@ public final class ModelTrainer {
         double[] tq = {0, 0, 0};
         double[] pq = {0, 0, 0};
         EvaluationReport cv = null;
+        double energyMape = Double.NaN;
+        int[] energyRows = EnergyTraining.rows(d, IntStream.range(0, d.size()).toArray());
+        boolean learnsEnergy = energyRows.length >= EnergyTraining.MIN_ROWS;
         if (o.folds() >= 2 && archs >= 2) {
             List<CrossValidation.Fold> folds = CrossValidation.grouped(rows, (int) Math.min(o.folds(), archs),
                     o.seed()).stream().map(f -> new CrossValidation.Fold(f.name(), d.weighted(f.train(), measuredWeight),
@@ -120,6 +123,10 @@ public final class ModelTrainer {
             peakMargins = PeakMargins.fit(d.peaks(), bestP, d.analyticPeak, every, o.marginQuantile());
             double[] perRow = CrossValidation.crossFittedMargins(d, bestP, folds, o.marginQuantile());
             cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, Stats.mean(perRow));
+            if (learnsEnergy) {
+                double[] power = EnergyTraining.outOfFold(d, folds, Regressors.trainer(o), Map.of());
+                energyMape = EnergyTraining.mape(d, bestT, power);
+            }
         }
         Trainer<Regressor> trainer = Regressors.trainer(o);
         int[] all = d.weighted(IntStream.range(0, d.size()).toArray(), measuredWeight);
@@ -135,14 +142,18 @@ public final class ModelTrainer {
         run.put("target_transform", pt.id());
         Model<Regressor> peakModel = Regressors.fit(trainer, StrategyModel.PEAK_MEMORY, d.names,
                 d.features(peakRows), d.target(peakRows, false, pt), run);
+        Model<Regressor> energyModel = learnsEnergy ? EnergyTraining.fit(trainer, d, energyRows, run) : null;
         Map<String, Object> cvMap = new LinkedHashMap<>();
         if (cv != null) {
             cv.model().toMap().forEach((k, v) -> cvMap.put(k, v));
             transformMape.forEach((k, v) -> cvMap.put("mape " + k, v));
+            if (!Double.isNaN(energyMape)) {
+                cvMap.put("energy_mape", energyMape);
+            }
         }
         ModelMetadata meta = new ModelMetadata(FeatureEncoder.schemaVersion(), d.names, candidates(rows), fingerprint,
                 rows.size(), tt, pt, margin, policyMargins, peakMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
-        StrategyModel model = new StrategyModel(meta, timeModel, peakModel, rankModel);
+        StrategyModel model = new StrategyModel(meta, timeModel, peakModel, rankModel, energyModel);
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
     }
 
