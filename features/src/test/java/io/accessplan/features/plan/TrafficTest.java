@@ -39,9 +39,10 @@ class TrafficTest {
             return;
         }
         Schedule sch = Planner.schedule(w, s);
-        long forwardOfLayers = 0;   // the forward pass's kernels of the layers, from the schedule
+        int recomputed = s.appliedLayers(w.model().layers());   // full:N recomputes the first N layers
+        long forwardOfLayers = 0;   // the forward pass's kernels of the recomputed layers, from the schedule
         for (Op op : sch.ops()) {
-            if (op.index() < sch.bodyEnd() && op.phase() == Phase.FORWARD && op.layer() >= 0
+            if (op.index() < sch.bodyEnd() && op.phase() == Phase.FORWARD && op.layer() >= 0 && op.layer() < recomputed
                     && op.stream() == StreamKind.COMPUTE && op.kind() != OpKind.ALLOC && op.kind() != OpKind.FREE) {
                 forwardOfLayers += op.bytesRead() + op.bytesWritten();
             }
