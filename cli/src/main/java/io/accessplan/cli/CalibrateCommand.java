@@ -47,11 +47,7 @@ final class CalibrateCommand implements Callable<Integer> {
         if (out.getFileName() != null && out.getFileName().toString().endsWith(".parquet")) {
             throw new BadInputException("Invalid --out: " + out + " (a profile is JSON; this names a Parquet part)");
         }
-        if (prior != null) {
-            OutputPaths.checkFile("--out", out, prior);
-        } else {
-            OutputPaths.checkFile("--out", out);
-        }
+        OutputPaths.checkFile("--out", out, prior);   // a null prior is no input
         SimParameters start = prior == null ? SimParameters.DEFAULTS : ProfileOption.load(prior).parameters();
         List<DatasetRow> rows = new ArrayList<>();
         for (String d : data) {

@@ -49,8 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
         EnergyEvaluation energy = EnergyEvaluation.of(m, rows, r);
         Map<String, Object> figures = trainingFigures(m);
         if (json) {
-            String j = withEnergy(r.toJson(), energy);
-            System.out.println(figures.isEmpty() ? j : withFigures(j, figures));
+            System.out.println(withAdditions(r.toJson(), energy, figures));
         } else {
             System.out.println(r.toTable() + energyTable(energy));
             if (!figures.isEmpty()) {
@@ -78,21 +77,11 @@ final class EvaluateCommand implements Callable<Integer> {
         return out;
     }
 
-    /** The report's JSON with a {@code training_figures} object added (the contract's fields unchanged). */
-    static String withFigures(String reportJson, Map<String, Object> figures) {
-        try {
-            com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
-            com.fasterxml.jackson.databind.node.ObjectNode o =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) om.readTree(reportJson);
-            o.set("training_figures", om.valueToTree(figures));
-            return om.writerWithDefaultPrettyPrinter().writeValueAsString(o);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The report's JSON with {@code energy_mape} beside the time metrics and the {@code energy} object. */
-    static String withEnergy(String reportJson, EnergyEvaluation e) {
+    /**
+     * The report's JSON, parsed once, with {@code energy_mape} beside the time metrics, the {@code energy}
+     * object and, where training recorded them, a {@code training_figures} object (the contract's fields unchanged).
+     */
+    static String withAdditions(String reportJson, EnergyEvaluation e, Map<String, Object> figures) {
         try {
             com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
             @SuppressWarnings("unchecked")
@@ -105,6 +94,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 out.put(k, v);
             });
             out.put("energy", e.toMap());
+            if (!figures.isEmpty()) {
+                out.put("training_figures", figures);
+            }
             return io.accessplan.model.Json.writePretty(out);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
