@@ -83,10 +83,13 @@ final class Section {
     /**
      * An autocast cast of an fp32 activation to the 16-bit copy a GEMM reads: no FLOPs, its bytes
      * (4 read, 2 written per element) are its cost; its backward casts the gradient back to fp32.
+     * Returns the 16-bit output tensor.
      */
-    void cast(OpTemplate n, int in, int out) {
+    int cast(OpTemplate n, int in, long bytes) {
+        int out = tensor(n.id() + ".out", bytes);
         ops.add(new F(n, OpKind.ELEMENTWISE, new int[]{in}, new int[]{out}, new int[]{}, 0, 0, 0, 0, 0, false, false,
                 0));
+        return out;
     }
 
     /**
@@ -223,11 +226,7 @@ final class Section {
         int qkv = x.tensor("qkv.out", e * tok * qkvWidth);
         x.pointwise(llama ? OpTemplate.RMS1 : OpTemplate.LN1, OpKind.NORM, new int[]{in}, new int[]{n1}, new int[]{in}, 5, false,
                 tok * h);
-        int n1h = n1;
-        if (ac) {
-            n1h = x.tensor("norm1.cast.out", e * tok * h);
-            x.cast(OpTemplate.NORM1_CAST, n1, n1h);
-        }
+        int n1h = ac ? x.cast(OpTemplate.NORM1_CAST, n1, e * tok * h) : n1;
         x.gemm(OpTemplate.QKV, new int[]{n1h}, qkv, new int[]{n1h}, tok, qkvWidth, h, 1, true, false);
         if (llama) {
             // rotary embedding, in place on q and k
@@ -279,11 +278,7 @@ final class Section {
         int n2f = x.tensor(llama ? "rms2.out" : "ln2.out", ef * tok * h);
         x.pointwise(llama ? OpTemplate.RMS2 : OpTemplate.LN2, OpKind.NORM, new int[]{r1}, new int[]{n2f}, new int[]{r1}, 5, false,
                 tok * h);
-        int n2 = n2f;
-        if (ac) {
-            n2 = x.tensor("norm2.cast.out", e * tok * h);
-            x.cast(OpTemplate.NORM2_CAST, n2f, n2);
-        }
+        int n2 = ac ? x.cast(OpTemplate.NORM2_CAST, n2f, e * tok * h) : n2f;
         int down;
         if (llama) {
             // SwiGLU: gate and up projections in one GEMM, silu(gate) * up, down projection [3]
@@ -377,9 +372,7 @@ final class Section {
                     tok * h);
         }
         if (ac) {
-            int half = x.tensor("head.cast.out", e * tok * h);
-            x.cast(OpTemplate.HEAD_CAST, normed, half);
-            normed = half;
+            normed = x.cast(OpTemplate.HEAD_CAST, normed, e * tok * h);
         }
         int logits = x.tensor("logits", e * tok * v);
         // cross-entropy keeps fp32 softmax of the logits, 4sbv bytes ([1], section 4.1)
