@@ -13,6 +13,7 @@ import io.accessplan.datasets.ParquetDataset;
 import io.accessplan.datasets.WorkloadTable;
 import io.accessplan.features.DeviceCatalog;
 import io.accessplan.features.DeviceProfile;
+import io.accessplan.features.MixedPrecision;
 import io.accessplan.features.Workload;
 import io.accessplan.features.WorkloadColumns;
 import picocli.CommandLine.ArgGroup;
@@ -202,7 +203,13 @@ final class SweepCommand implements Callable<Integer> {
                 if (err != null) {
                     throw new IllegalArgumentException(err);
                 }
-                ws.add(WorkloadColumns.parse(r.values(), catalog));
+                Workload w = WorkloadColumns.parse(r.values(), catalog);
+                if (w.training().mixedPrecision() != MixedPrecision.MASTER) {
+                    // the dataset has no such column: the rows would read back as master
+                    throw new IllegalArgumentException("Invalid mixed_precision: " + w.training().mixedPrecision().id()
+                            + " (a sweep writes dataset rows, which have no mixed_precision column and mean master)");
+                }
+                ws.add(w);
             } catch (IllegalArgumentException e) {
                 throw new BadInputException("Bad row at line " + r.line() + " of " + file + ": " + Main.firstLine(e.getMessage()));
             }

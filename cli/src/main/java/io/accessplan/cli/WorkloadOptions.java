@@ -3,6 +3,7 @@ package io.accessplan.cli;
 import io.accessplan.features.AttentionKind;
 import io.accessplan.features.DeviceCatalog;
 import io.accessplan.features.Family;
+import io.accessplan.features.MixedPrecision;
 import io.accessplan.features.ModelSpec;
 import io.accessplan.features.OptimizerKind;
 import io.accessplan.features.Precision;
@@ -34,6 +35,10 @@ public final class WorkloadOptions {
     int batch;
     @Option(names = "--precision", defaultValue = "fp16", description = "fp32, fp16 or bf16 (default ${DEFAULT-VALUE})")
     String precision;
+    @Option(names = "--mixed-precision", defaultValue = "master", description = "how fp16/bf16 keep their weights:"
+            + " master (16-bit weights and gradients, fp32 master copy in the optimizer: Megatron, DeepSpeed) or"
+            + " autocast (fp32 weights cast per op, fp32 norms and softmax: torch.autocast) (default ${DEFAULT-VALUE})")
+    String mixedPrecision;
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (default ${DEFAULT-VALUE})")
     String optimizer;
     @Option(names = "--attention", defaultValue = "fused", description = "naive or fused (default ${DEFAULT-VALUE})")
@@ -53,7 +58,7 @@ public final class WorkloadOptions {
         Family f = Family.parse(family);
         ModelSpec m = ModelSpec.of(f, layers, hidden, heads, kvHeads, ffnHidden, vocab);
         TrainingConfig t = new TrainingConfig(seqLen, batch, Precision.parse(precision), OptimizerKind.parse(optimizer),
-                AttentionKind.parse(attention));
+                AttentionKind.parse(attention), MixedPrecision.parse(mixedPrecision));
         return new Workload(m, t, catalog().get(device));
     }
 }

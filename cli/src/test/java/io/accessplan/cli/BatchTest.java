@@ -97,6 +97,27 @@ class BatchTest {
     }
 
     @Test
+    void theMixedPrecisionColumnIsOptionalAndABadValueIsAnErrorRow(@TempDir Path tmp) throws Exception {
+        Path jobs = tmp.resolve("jobs.csv");
+        Files.writeString(jobs, "id,family,layers,hidden,heads,seq_len,batch,precision,mixed_precision,device\n"
+                + "a,gpt,12,768,12,1024,8,fp16,autocast,a100-sxm-80gb\n"
+                + "b,gpt,12,768,12,1024,8,fp16,,a100-sxm-80gb\n"
+                + "c,gpt,12,768,12,1024,8,fp16,o2,a100-sxm-80gb\n"
+                + "d,gpt,12,768,12,1024,8,fp32,autocast,a100-sxm-80gb\n");
+        Path out = tmp.resolve("answers.jsonl");
+        Cli.Run run = Cli.run("batch", "--jobs", jobs.toString(), "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        List<String> lines = Files.readAllLines(out);
+        assertEquals(4, lines.size());
+        assertTrue(lines.get(0).contains("\"error\":null") && lines.get(0).contains("\"mixed_precision\":\"autocast\""),
+                lines.get(0));
+        assertTrue(lines.get(1).contains("\"error\":null"), lines.get(1));
+        assertTrue(lines.get(2).contains("Unknown mixed_precision: o2 (expected one of master, autocast)"), lines.get(2));
+        assertTrue(lines.get(3).contains("Invalid mixed_precision: autocast (precision fp32 is not mixed precision"),
+                lines.get(3));
+    }
+
+    @Test
     void aKilledBatchNeverLeavesAHalfWrittenAnswerFile(@TempDir Path tmp) throws Exception {
         Path jobs = tmp.resolve("jobs.csv");
         writeJobs(jobs, 30_000, 2);

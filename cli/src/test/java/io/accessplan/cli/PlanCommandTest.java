@@ -32,6 +32,23 @@ class PlanCommandTest {
     }
 
     @Test
+    void autocastKeepsFp32WeightsAndGradientsAndNoMasterCopy() throws Exception {
+        JsonNode master = new ObjectMapper().readTree(Cli.run(concat(GPT2, "--strategy", "keep", "--json")).out());
+        Cli.Run r = Cli.run(concat(GPT2, "--strategy", "keep", "--mixed-precision", "autocast", "--json"));
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        // autocast fp16 Adam: 4 + 4 + 8 bytes per parameter, and the step's 16-bit weight copies on top
+        assertEquals(4 * 124_439_808L, n.get("weight_bytes").asLong());
+        assertEquals(4 * 124_439_808L, n.get("gradient_bytes").asLong());
+        assertEquals(8 * 124_439_808L, n.get("optimizer_bytes").asLong());
+        assertTrue(n.get("peak_memory_bytes").asLong() > master.get("peak_memory_bytes").asLong());
+        Cli.Run fp32 = Cli.run(concat(GPT2, "--precision", "fp32", "--mixed-precision", "autocast"));
+        assertEquals(2, fp32.code());
+        assertEquals("accessplan: Invalid mixed_precision: autocast (precision fp32 is not mixed precision; use fp16 or bf16)",
+                fp32.err().strip());
+    }
+
+    @Test
     void jsonSplitsTrafficIntoEssentialAndRedundantAsTheSchedule() throws Exception {
         JsonNode all = new ObjectMapper().readTree(Cli.run(concat(GPT2, "--attention", "naive", "--json")).out());
         long keepHbm = -1;
@@ -87,6 +104,7 @@ class PlanCommandTest {
         "--device|tpu-v4|Unknown device: tpu-v4 (expected one of",
         "--strategy|keeep|Unknown strategy: keeep",
         "--precision|fp8|Unknown precision: fp8",
+        "--mixed-precision|o2|Unknown mixed_precision: o2 (expected one of master, autocast)",
         "--seq-len|0|Invalid seq_len: 0 (must be > 0)",
         "--strategy|full:0|Invalid strategy: full:0 (full:0 applies the policy to no layer: write keep)",
         "--strategy|full:-1|Invalid strategy: full:-1 (layer count -1 is negative",

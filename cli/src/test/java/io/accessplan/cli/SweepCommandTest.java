@@ -42,6 +42,17 @@ class SweepCommandTest {
     }
 
     @Test
+    void anAutocastRowIsRefusedBecauseDatasetRowsMeanMasterWeights(@TempDir Path tmp) throws Exception {
+        Path w = tmp.resolve("w.csv");
+        Files.writeString(w, "family,layers,hidden,seq_len,batch,precision,mixed_precision,device\n"
+                + "gpt,2,256,128,2,fp16,master,t4-16gb\ngpt,2,256,128,2,fp16,autocast,t4-16gb\n");
+        refused(Cli.run("sweep", "--workloads", w.toString(), "--out", tmp.resolve("b").toString()),
+                "Bad row at line 3 of " + w + ": Invalid mixed_precision: autocast (a sweep writes dataset rows, which"
+                        + " have no mixed_precision column and mean master)");
+        assertFalse(Files.exists(tmp.resolve("b")));
+    }
+
+    @Test
     void anExistingOutputWithoutResumeAndAnUnreachableHadoopUri(@TempDir Path tmp) throws Exception {
         Path w = tmp.resolve("w.csv");
         Files.writeString(w, "family,layers,hidden,seq_len,batch,device\ngpt,2,256,128,2,t4-16gb\n");

@@ -8,9 +8,11 @@ package io.accessplan.features;
  * @param precision training precision
  * @param optimizer optimizer
  * @param attention attention implementation
+ * @param mixedPrecision how a 16-bit precision keeps its weights ({@link MixedPrecision}); only
+ *                  {@link MixedPrecision#MASTER} in fp32
  */
 public record TrainingConfig(int seqLen, int batch, Precision precision, OptimizerKind optimizer,
-                             AttentionKind attention) {
+                             AttentionKind attention, MixedPrecision mixedPrecision) {
 
     /** Longest sample: 1,048,576 = 2^20 tokens. */
     public static final int MAX_SEQ_LEN = 1 << 20;
@@ -36,6 +38,28 @@ public record TrainingConfig(int seqLen, int batch, Precision precision, Optimiz
         if (attention == null) {
             throw new IllegalArgumentException("Invalid attention: null");
         }
+        if (mixedPrecision == null) {
+            throw new IllegalArgumentException("Invalid mixed_precision: null");
+        }
+        if (mixedPrecision != MixedPrecision.MASTER && !precision.mixed()) {
+            throw new IllegalArgumentException("Invalid mixed_precision: " + mixedPrecision.id() + " (precision "
+                    + precision.id() + " is not mixed precision; use fp16 or bf16)");
+        }
+    }
+
+    /** A configuration with the default mixed precision, {@link MixedPrecision#MASTER}. */
+    public TrainingConfig(int seqLen, int batch, Precision precision, OptimizerKind optimizer, AttentionKind attention) {
+        this(seqLen, batch, precision, optimizer, attention, MixedPrecision.MASTER);
+    }
+
+    /** Whether the weights are fp32 and cast to 16 bits per op (PyTorch autocast). */
+    public boolean autocast() {
+        return mixedPrecision == MixedPrecision.AUTOCAST;
+    }
+
+    /** This configuration with another mixed-precision style. */
+    public TrainingConfig withMixedPrecision(MixedPrecision m) {
+        return new TrainingConfig(seqLen, batch, precision, optimizer, attention, m);
     }
 
     /** Tokens processed per optimizer step. */

@@ -70,12 +70,13 @@ public record Workload(ModelSpec model, TrainingConfig training, DeviceProfile d
                 + "|" + model.kvHeads() + "|" + model.ffnHidden() + "|" + model.vocab());
     }
 
-    /** The canonical text the id hashes. */
+    /** The canonical text the id hashes; the default mixed precision adds nothing, so ids from before it stay. */
     public String canonical() {
         ModelSpec m = model;
         TrainingConfig t = training;
         return m.family().id() + "|" + m.layers() + "|" + m.hidden() + "|" + m.heads() + "|" + m.kvHeads()
                 + "|" + m.ffnHidden() + "|" + m.vocab() + "|" + t.seqLen() + "|" + t.batch() + "|"
-                + t.precision().id() + "|" + t.optimizer().id() + "|" + t.attention().id() + "|" + device.name();
+                + t.precision().id() + "|" + t.optimizer().id() + "|" + t.attention().id() + "|" + device.name()
+                + (t.mixedPrecision() == MixedPrecision.MASTER ? "" : "|" + t.mixedPrecision().id());   // the default keeps older ids
     }
 }

@@ -15,12 +15,20 @@ public final class WorkloadColumns {
     public static final List<String> NAMES = List.of("family", "layers", "hidden", "heads", "kv_heads", "ffn_hidden",
             "vocab", "seq_len", "batch", "precision", "optimizer", "attention", "device");
 
+    /**
+     * The optional job column that says how 16-bit precision keeps its weights ({@link MixedPrecision}:
+     * {@code master}, the default, or {@code autocast}). Not a dataset column: the dataset's rows are all
+     * {@code master}, and {@link #of} leaves it out for them.
+     */
+    public static final String MIXED_PRECISION = "mixed_precision";
+
     private WorkloadColumns() {
     }
 
     /**
      * Parses one row. Required: family, layers, hidden, seq_len, batch, device; the others take
-     * the command line's defaults (fp16, adam, fused, family defaults for sizes).
+     * the command line's defaults (fp16, adam, fused, family defaults for sizes, and the optional
+     * {@link #MIXED_PRECISION} column's {@code master}).
      *
      * @throws IllegalArgumentException naming the field and value
      */
@@ -31,7 +39,8 @@ public final class WorkloadColumns {
                 optionalInt(row, "vocab"));
         TrainingConfig t = new TrainingConfig(integer(row, "seq_len", null), integer(row, "batch", null),
                 Precision.parse(text(row, "precision", "fp16")), OptimizerKind.parse(text(row, "optimizer", "adam")),
-                AttentionKind.parse(text(row, "attention", "fused")));
+                AttentionKind.parse(text(row, "attention", "fused")),
+                MixedPrecision.parse(text(row, MIXED_PRECISION, MixedPrecision.MASTER.id())));
         return new Workload(m, t, catalog.get(text(row, "device", null)));
     }
 
@@ -51,6 +60,9 @@ public final class WorkloadColumns {
         r.put("optimizer", w.training().optimizer().id());
         r.put("attention", w.training().attention().id());
         r.put("device", w.device().name());
+        if (w.training().mixedPrecision() != MixedPrecision.MASTER) {
+            r.put(MIXED_PRECISION, w.training().mixedPrecision().id());
+        }
         return r;
     }
 

@@ -58,8 +58,9 @@ public final class Estimator {
         final Kernels bwd = new Kernels();
         double dimFlops;      // GEMM FLOPs (forward and both backward GEMMs) times log2 of the smallest dimension
         double flopsForDim;   // the GEMM FLOPs those weights sum
+        long weightCopyBytes; // autocast: the 16-bit copies of the section's GEMM weights
 
-        static Walk of(Section s, long e, double peak, double bw, double launchInterval) {
+        static Walk of(Section s, long e, double peak, double bw, double launchInterval, boolean autocast) {
             Walk w = new Walk();
             boolean[] hasGradIn = s.opHasGradInput();
             for (int i = 0; i < s.ops.size(); i++) {
@@ -91,6 +92,16 @@ public final class Estimator {
                         w.bwdTraffic += e * ((m * n + n * k + m * k) + (k * m + m * n + k * n)) * b;
                         tb1 = kernel(f.flops(), dataGrad, peak, bw);
                         tb2 = kernel(f.flops(), weightGrad, peak, bw);
+                    }
+                    if (autocast && f.weight()) {
+                        // the planner's weight cast before the GEMM and, after its weight gradient,
+                        // the cast back to fp32 added into the gradients
+                        long elems = k * n;
+                        w.weightCopyBytes += e * elems;
+                        w.fwdTraffic += (4 + e) * elems;
+                        w.fwd.add(kernel(0, (4 + e) * elems, peak, bw), launchInterval, false);
+                        w.bwdTraffic += (e + 8) * elems;
+                        w.bwd.add(kernel(0, (e + 8) * elems, peak, bw), launchInterval, false);
                     }
                     double minDim = Math.max(1, Math.min(m, Math.min(n, k)));
                     w.dimFlops += 3 * f.flops() * Math.floor(Math.log(minDim) / Math.log(2));
@@ -154,6 +165,7 @@ public final class Estimator {
         private final double peak;
         private final double bw;
         private final double launchInterval;
+        private final boolean autocast;
         private final Walk[][] byMicroBatches = new Walk[9][];
 
         Templates(Workload w, double launchInterval) {
@@ -162,15 +174,16 @@ public final class Estimator {
             this.peak = w.device().peakTflops(w.training().precision()) * 1e12;
             this.bw = w.device().memBandwidthGBps() * 1e9;
             this.launchInterval = launchInterval;
+            this.autocast = w.training().autocast();
         }
 
         /** Layer, embedding and head at {@code k} micro-batches. */
         Walk[] at(int k) {
             if (byMicroBatches[k] == null) {
                 int b = w.training().batch() / k;
-                byMicroBatches[k] = new Walk[]{Walk.of(Section.layer(w, b), e, peak, bw, launchInterval),
-                        Walk.of(Section.embedding(w, b), e, peak, bw, launchInterval),
-                        Walk.of(Section.head(w, b), e, peak, bw, launchInterval)};
+                byMicroBatches[k] = new Walk[]{Walk.of(Section.layer(w, b), e, peak, bw, launchInterval, autocast),
+                        Walk.of(Section.embedding(w, b), e, peak, bw, launchInterval, autocast),
+                        Walk.of(Section.head(w, b), e, peak, bw, launchInterval, autocast)};
             }
             return byMicroBatches[k];
         }
@@ -254,8 +267,7 @@ public final class Estimator {
             optCopy = 2.0 * weights / pcie * 1e3;
             host = update / hostFlops * 1e3;
         } else {
-            long opt = state.optimizerDeviceBytes();
-            tailT = Math.max(update / peak, (double) (2 * weights + 2 * opt) / bw) * 1e3;
+            tailT = Math.max(update / peak, (double) (state.optimizerReadBytes() + state.optimizerWriteBytes()) / bw) * 1e3;
             tailL = Math.max(tailT, launchMs);
             tailK = 1;
         }
@@ -308,7 +320,7 @@ public final class Estimator {
         long hbm = Math.multiplyExact(k, embed.fwdTraffic + embed.bwdTraffic
                 + Math.multiplyExact(layers, layer.fwdTraffic + layer.bwdTraffic)
                 + head.fwdTraffic + head.bwdTraffic + recomputeTraffic)
-                + (s.optimizerOffload() ? 0 : gradBytes + 2 * optDevice + weightBytes);
+                + (s.optimizerOffload() ? 0 : state.optimizerReadBytes() + state.optimizerWriteBytes());
 
         long perLayerKept = Planner.keptPerLayer(s, layers, layer.savedAll, layer.savedNonCore, layer.input);
         long activations;
@@ -326,7 +338,9 @@ public final class Estimator {
             // OFFLOAD: the device-resident layers and the one in flight (forward or prefetch)
             default -> activations = fixed + (layers - offloaded + (offloaded > 0 ? 1 : 0)) * layer.savedAll;
         }
-        long working = Math.max(layer.maxWorkingSet, head.maxWorkingSet);
+        // autocast: at the end of a forward the autocast cache holds every weight's 16-bit copy
+        long working = Math.max(layer.maxWorkingSet, head.maxWorkingSet)
+                + layers * layer.weightCopyBytes + head.weightCopyBytes + embed.weightCopyBytes;
         long peak = statics + activations + working;
         long pcie = (p == ActivationPolicy.OFFLOAD ? 2L * k * offloaded * layer.savedAll : 0)
                 + (s.optimizerOffload() ? gradBytes + weightBytes : 0);

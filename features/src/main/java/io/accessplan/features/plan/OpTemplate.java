@@ -17,6 +17,8 @@ public enum OpTemplate {
     RMS2("rms2"),
     /** The norm after the last layer. */
     FINAL_NORM("final_norm"),
+    /** Autocast: the fp32 output of the first norm cast to 16 bits for the QKV projection. */
+    NORM1_CAST("norm1.cast"),
     /** The fused query, key and value projection. */
     QKV("qkv"),
     /** Rotary position embedding of queries and keys (llama). */
@@ -29,6 +31,8 @@ public enum OpTemplate {
     ATTN_SOFTMAX("attn.softmax"),
     /** Dropout of the attention probabilities. */
     ATTN_DROPOUT("attn.dropout"),
+    /** Autocast: the fp32 attention probabilities cast to 16 bits for the PV product. */
+    PROBS_CAST("attn.probs.cast"),
     /** Probabilities times values. */
     ATTN_PV("attn.pv"),
     /** The attention output projection. */
@@ -37,6 +41,8 @@ public enum OpTemplate {
     ATTN_PROJ_DROPOUT("attn.proj.dropout"),
     /** The residual add after attention. */
     RESIDUAL1("residual1"),
+    /** Autocast: the fp32 output of the second norm cast to 16 bits for the MLP. */
+    NORM2_CAST("norm2.cast"),
     /** The fused gate and up projection (SwiGLU MLP). */
     MLP_GATE_UP("mlp.gate_up"),
     /** SwiGLU. */
@@ -63,12 +69,20 @@ public enum OpTemplate {
     EMBEDDING("embedding"),
     /** Dropout of the embeddings. */
     EMBEDDING_DROPOUT("embedding.dropout"),
+    /** Autocast: the fp32 input of the output head cast to 16 bits. */
+    HEAD_CAST("head.cast"),
     /** The output head (logits). */
     LM_HEAD("lm_head"),
     /** Softmax cross-entropy loss. */
     LOSS_CROSS_ENTROPY("loss.cross_entropy"),
     /** Mean squared error loss (mlp family). */
-    LOSS_MSE("loss.mse");
+    LOSS_MSE("loss.mse"),
+    /**
+     * Autocast: a weight GEMM's fp32 weight cast to its 16-bit copy (forward), and the 16-bit weight
+     * gradient cast back to fp32 and accumulated into the fp32 gradients (its backward); named after
+     * the GEMM ({@code L3.qkv.weight_cast}).
+     */
+    WEIGHT_CAST("weight_cast");
 
     private final String id;
 

@@ -135,6 +135,8 @@ public final class Planner {
         /** Bytes of every tensor a layer saves for backward: what offload copies out and back. */
         private final long layerSavedBytes;
         private int pendingWait = -1;
+        /** Whether the forward being emitted is one whose weight copies only the autocast cache keeps. */
+        private boolean cacheOnly;
 
         Builder(Workload w, Strategy s) {
             this.w = w;
@@ -145,7 +147,8 @@ public final class Planner {
             this.headT = Section.head(w, b);
             this.layers = w.model().layers();
             this.applied = s.appliedLayers(layers);
-            this.weightElemBytes = w.training().precision().bytes();
+            this.weightElemBytes = w.training().precision().bytes();   // GEMM operands: 16-bit copies under autocast
+            this.autocast = w.training().autocast();
             this.layerSavedBytes = layerT.savedBytes(true);
             int perLayer = 8 * layerT.ops.size() + 4 * layerT.tensors.size();   // forward, recompute, backward
             this.ops = new ArrayList<>(perLayer * layers + 256);
@@ -156,13 +159,27 @@ public final class Planner {
         private static final class Inst {
             final int[] ids;
             final int layer;
+            /** Autocast: the live 16-bit weight copy of each weight GEMM, by template op index (-1: none). */
+            final int[] weightCopy;
 
             Inst(Section sec, int layer) {
                 ids = new int[sec.tensors.size()];
                 Arrays.fill(ids, -1);
                 this.layer = layer;
+                weightCopy = new int[sec.ops.size()];
+                Arrays.fill(weightCopy, -1);
             }
         }
+
+        /**
+         * Autocast: the weight copies a forward pass made for layers that will be recomputed. Autograd
+         * does not keep them (the forward ran without saving), but the autocast cache holds every copy
+         * until the forward leaves the autocast region, so they are freed when the forward ends.
+         */
+        private final List<Integer> castCacheOnly = new ArrayList<>();
+        private final boolean autocast;
+        private int weightsTensor = -1;
+        private int gradsTensor = -1;
 
         Schedule build() {
             ModelState state = ModelState.of(w);   // [3], [4]
@@ -173,6 +190,8 @@ public final class Planner {
             staticTensor("cublas_workspace", Planner.CUBLAS_WORKSPACE_BYTES, MemoryCategory.WORKSPACE, Location.DEVICE);
             int weights = staticTensor("weights", weightBytes, MemoryCategory.WEIGHTS, Location.DEVICE);
             int grads = staticTensor("gradients", gradBytes, MemoryCategory.GRADIENTS, Location.DEVICE);
+            weightsTensor = weights;
+            gradsTensor = grads;
             int hostGrads = -1;
             int optState;
             if (s.optimizerOffload()) {
@@ -228,7 +247,9 @@ public final class Planner {
                 if (p == ActivationPolicy.OFFLOAD && l >= 2 && d2h[l - 2] >= 0) {
                     pendingWait = d2h[l - 2];   // at most two layers' activations on the device in forward
                 }
+                cacheOnly = recomputing && l < applied;
                 int last = emitForward(layerT, in, Phase.FORWARD, retain, all, false);
+                cacheOnly = false;
                 carry = in.ids[layerT.output];
                 if (p == ActivationPolicy.OFFLOAD && l >= 1 && hostAct[l - 1] >= 0) {
                     releaseOffloaded(insts[l - 1], layerSaved);
@@ -242,6 +263,10 @@ public final class Planner {
             Inst head = new Inst(headT, -1);
             head.ids[headT.input] = carry;
             emitForward(headT, head, Phase.FORWARD, headT.saved(), fill(headT.ops.size(), true), false);
+            for (int t : castCacheOnly) {   // leaving the autocast region clears its cache
+                free(t, StreamKind.COMPUTE, Phase.FORWARD);
+            }
+            castCacheOnly.clear();
 
             // ---- one micro-batch: backward
             int grad = emitBackward(headT, head, -1, -1);
@@ -286,8 +311,8 @@ public final class Planner {
                         weightBytes, 0, 0, 0, 0, weights, new int[]{optState}, new int[]{weights}, new int[]{upd});
             } else {
                 emit(OpKind.OPTIMIZER, StreamKind.COMPUTE, Phase.OPTIMIZER, -1, "optimizer.update", updateFlops,
-                        gradBytes + optBytes, optBytes + weightBytes, 0, 0, 0, 0, -1, new int[]{grads, optState},
-                        new int[]{optState, weights}, new int[0]);
+                        state.optimizerReadBytes(), state.optimizerWriteBytes(), 0, 0, 0, 0, -1,
+                        new int[]{grads, optState}, new int[]{optState, weights}, new int[0]);
             }
             int[] st = statics.stream().mapToInt(Integer::intValue).toArray();
             return new Schedule(w, s, java.util.Collections.unmodifiableList(tensors),
@@ -414,6 +439,9 @@ public final class Planner {
                         alloc(inst.ids[t], StreamKind.COMPUTE, phase);
                     }
                 }
+                if (autocast && f.kind() == OpKind.GEMM && f.weight()) {
+                    weightCast(f, i, inst, pre, phase);
+                }
                 last = emitKernel(f, f.kind(), OpPass.FORWARD, pre, phase, inst, f.in(), f.out(), f.flops(), f.m(),
                         f.n(), f.k(), f.batch());
                 for (int t : lastUsedBy(sec, mask, lastUse)[i]) {
@@ -425,6 +453,43 @@ public final class Planner {
                 }
             }
             return last;
+        }
+
+        /**
+         * Autocast: the cast of a weight GEMM's fp32 weight ({@code k x n}) to the 16-bit copy the GEMM
+         * reads, once per forward (and again in a recomputation, whose autocast region is a new one).
+         */
+        private void weightCast(Section.F f, int op, Inst inst, String pre, Phase phase) {
+            long elems = (long) f.k() * f.n();
+            int copy = tensor(pre + f.name() + ".weight16", elems * weightElemBytes, MemoryCategory.TRANSIENT,
+                    Location.DEVICE, inst.layer);
+            alloc(copy, StreamKind.COMPUTE, phase);
+            emit(OpKind.ELEMENTWISE, StreamKind.COMPUTE, phase, inst.layer, pre + f.name() + "."
+                    + OpTemplate.WEIGHT_CAST.id(), 0, 4 * elems, weightElemBytes * elems, 0, 0, 0, 0, -1,
+                    new int[]{weightsTensor}, new int[]{copy}, NONE, OpTemplate.WEIGHT_CAST, OpPass.FORWARD);
+            if (cacheOnly) {
+                castCacheOnly.add(copy);
+            } else {
+                inst.weightCopy[op] = copy;
+            }
+        }
+
+        /**
+         * Autocast: the 16-bit weight gradient of a weight GEMM cast back to fp32 and added into the
+         * fp32 gradients (read 2 + 4, write 4 bytes per element), after which the weight copy is freed.
+         */
+        private void weightCastBack(Section.F f, int op, Inst inst, String pre, int grad16) {
+            long elems = (long) f.k() * f.n();
+            int grads = gradsTensor;
+            emit(OpKind.ELEMENTWISE, StreamKind.COMPUTE, Phase.BACKWARD, inst.layer, pre + f.name() + "."
+                    + OpTemplate.WEIGHT_CAST.id() + OpPass.BWD.suffix(), 0, (weightElemBytes + 4) * elems, 4 * elems,
+                    0, 0, 0, 0, -1, new int[]{grad16, grads}, new int[]{grads}, NONE, OpTemplate.WEIGHT_CAST,
+                    OpPass.BWD);
+            free(grad16, StreamKind.COMPUTE, Phase.BACKWARD);
+            if (inst.weightCopy[op] >= 0) {
+                free(inst.weightCopy[op], StreamKind.COMPUTE, Phase.BACKWARD);
+                inst.weightCopy[op] = -1;
+            }
         }
 
         /** A kernel of a section operation, named prefix + operation + pass ({@code L3.attn.scores.dgrad}). */
@@ -478,9 +543,18 @@ public final class Planner {
                         emitKernel(f, OpKind.GEMM, OpPass.DGRAD, pre, Phase.BACKWARD, inst, NONE, NONE,
                                 f.flops(), f.m(), f.k(), f.n(), f.batch());
                         fixLast(reads, writes);
+                        int grad16 = -1;
+                        if (autocast && f.weight()) {   // the weight-gradient GEMM writes a 16-bit gradient
+                            grad16 = tensor(pre + f.name() + ".wgrad16", (long) f.k() * f.n() * weightElemBytes,
+                                    MemoryCategory.TRANSIENT, Location.DEVICE, layer);
+                            alloc(grad16, StreamKind.COMPUTE, Phase.BACKWARD);
+                        }
                         emitKernel(f, OpKind.GEMM, f.weight() ? OpPass.WGRAD : OpPass.DGRAD2, pre, Phase.BACKWARD,
                                 inst, NONE, NONE, f.flops(), f.k(), f.n(), f.m(), f.batch());
-                        fixLast(reads, writes);
+                        fixLast(reads, grad16 >= 0 ? concat(writes, new int[]{grad16}) : writes);
+                        if (grad16 >= 0) {
+                            weightCastBack(f, i, inst, pre, grad16);
+                        }
                     } else {
                         emitKernel(f, f.kind(), OpPass.BWD, pre, Phase.BACKWARD, inst, NONE, NONE,
                                 f.flops() * f.bwdFlopsFactor(), f.m(), f.n(), f.k(), f.batch());

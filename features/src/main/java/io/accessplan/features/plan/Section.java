@@ -77,6 +77,31 @@ final class Section {
 
     /** A memory-bound kernel costing {@code perElement} FLOPs per output element. */
     void pointwise(OpTemplate n, OpKind kind, int[] in, int[] out, int[] bwd, double perElement, boolean core) {
+        pointwise(n, kind, in, out, bwd, perElement, core, -1);
+    }
+
+    /**
+     * An autocast cast of an fp32 activation to the 16-bit copy a GEMM reads: no FLOPs, its bytes
+     * (4 read, 2 written per element) are its cost; its backward casts the gradient back to fp32.
+     * Returns the 16-bit output tensor.
+     */
+    int cast(OpTemplate n, int in, long bytes) {
+        int out = tensor(n.id() + ".out", bytes);
+        ops.add(new F(n, OpKind.ELEMENTWISE, new int[]{in}, new int[]{out}, new int[]{}, 0, 0, 0, 0, 0, false, false,
+                0));
+        return out;
+    }
+
+    /**
+     * A memory-bound kernel over {@code elements} output elements ({@code -1}: the largest output's
+     * bytes over the section's element size, right for tensors in the training precision).
+     */
+    void pointwise(OpTemplate n, OpKind kind, int[] in, int[] out, int[] bwd, double perElement, boolean core,
+                   long elements) {
+        if (elements >= 0) {
+            ops.add(new F(n, kind, in, out, bwd, perElement * elements, 0, 0, 0, 0, kind == OpKind.EMBEDDING, core, 2.0));
+            return;
+        }
         long elems = 0;
         for (int o : out) {
             elems = Math.max(elems, tensors.get(o).bytes());
@@ -173,6 +198,9 @@ final class Section {
         long tok = Math.multiplyExact(s, b);   // checked, like every product below that Workload's bound caps
         long h = m.hidden();
         long e = w.training().precision().bytes();
+        // under autocast the residual stream, the norms' outputs and the softmax are fp32 (module doc)
+        boolean ac = w.training().autocast();
+        long ef = ac ? 4 : e;
         Section x = new Section("layer", e);
         if (m.family() == Family.MLP) {
             int in = x.tensor("x", e * tok * h);
@@ -193,11 +221,13 @@ final class Section {
         long qkvWidth = h + 2L * m.kvDim();
         long scoreElems = Math.multiplyExact(Math.multiplyExact(b * a, s), s);
 
-        int in = x.tensor("x", e * tok * h);
-        int n1 = x.tensor(llama ? "rms1.out" : "ln1.out", e * tok * h);
+        int in = x.tensor("x", ef * tok * h);
+        int n1 = x.tensor(llama ? "rms1.out" : "ln1.out", ef * tok * h);
         int qkv = x.tensor("qkv.out", e * tok * qkvWidth);
-        x.pointwise(llama ? OpTemplate.RMS1 : OpTemplate.LN1, OpKind.NORM, new int[]{in}, new int[]{n1}, new int[]{in}, 5, false);
-        x.gemm(OpTemplate.QKV, new int[]{n1}, qkv, new int[]{n1}, tok, qkvWidth, h, 1, true, false);
+        x.pointwise(llama ? OpTemplate.RMS1 : OpTemplate.LN1, OpKind.NORM, new int[]{in}, new int[]{n1}, new int[]{in}, 5, false,
+                tok * h);
+        int n1h = ac ? x.cast(OpTemplate.NORM1_CAST, n1, e * tok * h) : n1;
+        x.gemm(OpTemplate.QKV, new int[]{n1h}, qkv, new int[]{n1h}, tok, qkvWidth, h, 1, true, false);
         if (llama) {
             // rotary embedding, in place on q and k
             x.pointwise(OpTemplate.ROPE, OpKind.ELEMENTWISE, new int[]{qkv}, new int[]{}, new int[]{}, 3, false);
@@ -212,16 +242,23 @@ final class Section {
                     false, false, 2.5));
         } else {
             int scores = x.tensor("attn.scores", e * scoreElems);
-            int probs = x.tensor("attn.probs", e * scoreElems);
+            int probs = x.tensor("attn.probs", ef * scoreElems);
             x.gemm(OpTemplate.ATTN_SCORES, new int[]{qkv}, scores, new int[]{qkv}, s, s, hd, b * a, false, true);
-            x.pointwise(OpTemplate.ATTN_SOFTMAX, OpKind.SOFTMAX, new int[]{scores}, new int[]{probs}, new int[]{probs}, 5, true);
+            x.pointwise(OpTemplate.ATTN_SOFTMAX, OpKind.SOFTMAX, new int[]{scores}, new int[]{probs}, new int[]{probs}, 5, true,
+                    scoreElems);
             int pv = probs;
             if (dropout) {
                 int amask = x.mask("attn.dropout.mask", scoreElems);
-                int pdrop = x.tensor("attn.dropout.out", e * scoreElems);
+                int pdrop = x.tensor("attn.dropout.out", ef * scoreElems);
                 x.pointwise(OpTemplate.ATTN_DROPOUT, OpKind.DROPOUT, new int[]{probs}, new int[]{amask, pdrop},
-                        new int[]{amask}, 2, true);
+                        new int[]{amask}, 2, true, scoreElems);
                 pv = pdrop;
+            }
+            if (ac) {   // the fp32 probabilities cast for the PV product, part of the core selective recomputes
+                int pvh = x.tensor("attn.probs.cast.out", e * scoreElems);
+                x.ops.add(new F(OpTemplate.PROBS_CAST, OpKind.ELEMENTWISE, new int[]{pv}, new int[]{pvh}, new int[]{}, 0,
+                        0, 0, 0, 0, false, true, 0));
+                pv = pvh;
             }
             x.gemm(OpTemplate.ATTN_PV, new int[]{pv, qkv}, ctx, new int[]{pv, qkv}, s, hd, s, b * a, false, false);
         }
@@ -235,10 +272,13 @@ final class Section {
                     new int[]{pmask}, 2, false);
             branch = pdrop;
         }
-        int r1 = x.tensor("residual1", e * tok * h);
-        x.pointwise(OpTemplate.RESIDUAL1, OpKind.ELEMENTWISE, new int[]{branch, in}, new int[]{r1}, new int[]{}, 1, false);
-        int n2 = x.tensor(llama ? "rms2.out" : "ln2.out", e * tok * h);
-        x.pointwise(llama ? OpTemplate.RMS2 : OpTemplate.LN2, OpKind.NORM, new int[]{r1}, new int[]{n2}, new int[]{r1}, 5, false);
+        int r1 = x.tensor("residual1", ef * tok * h);
+        x.pointwise(OpTemplate.RESIDUAL1, OpKind.ELEMENTWISE, new int[]{branch, in}, new int[]{r1}, new int[]{}, 1, false,
+                tok * h);
+        int n2f = x.tensor(llama ? "rms2.out" : "ln2.out", ef * tok * h);
+        x.pointwise(llama ? OpTemplate.RMS2 : OpTemplate.LN2, OpKind.NORM, new int[]{r1}, new int[]{n2f}, new int[]{r1}, 5, false,
+                tok * h);
+        int n2 = ac ? x.cast(OpTemplate.NORM2_CAST, n2f, e * tok * h) : n2f;
         int down;
         if (llama) {
             // SwiGLU: gate and up projections in one GEMM, silu(gate) * up, down projection [3]
@@ -264,8 +304,9 @@ final class Section {
                     new int[]{fmask}, 2, false);
             branch2 = fdrop;
         }
-        int y = x.tensor("y", e * tok * h);
-        x.pointwise(OpTemplate.RESIDUAL2, OpKind.ELEMENTWISE, new int[]{branch2, r1}, new int[]{y}, new int[]{}, 1, false);
+        int y = x.tensor("y", ef * tok * h);
+        x.pointwise(OpTemplate.RESIDUAL2, OpKind.ELEMENTWISE, new int[]{branch2, r1}, new int[]{y}, new int[]{}, 1, false,
+                tok * h);
         x.input = in;
         x.output = y;
         return x;
@@ -285,14 +326,16 @@ final class Section {
             x.output = x0;
             return x;
         }
+        long ef = w.training().autocast() ? 4 : e;   // autocast: the lookup of fp32 weights gives fp32
         int ids = x.mask("token_ids", 8L * tok); // int64 ids, as PyTorch's embedding takes
-        int emb = x.tensor("embedding.out", e * tok * h);
-        x.pointwise(OpTemplate.EMBEDDING, OpKind.EMBEDDING, new int[]{ids}, new int[]{emb}, new int[]{ids}, 1, false);
+        int emb = x.tensor("embedding.out", ef * tok * h);
+        x.pointwise(OpTemplate.EMBEDDING, OpKind.EMBEDDING, new int[]{ids}, new int[]{emb}, new int[]{ids}, 1, false,
+                tok * h);
         if (m.family().hasDropout()) {
             int mask = x.mask("embedding.dropout.mask", tok * h);
-            int x0 = x.tensor("x0", e * tok * h);
+            int x0 = x.tensor("x0", ef * tok * h);
             x.pointwise(OpTemplate.EMBEDDING_DROPOUT, OpKind.DROPOUT, new int[]{emb}, new int[]{mask, x0}, new int[]{mask}, 2,
-                    false);
+                    false, tok * h);
             x.output = x0;
         } else {
             x.output = emb;
@@ -311,7 +354,9 @@ final class Section {
         long v = m.vocab();
         long e = w.training().precision().bytes();
         Section x = new Section("head", e);
-        int in = x.tensor("xL", e * tok * h);
+        boolean ac = w.training().autocast() && m.family() != Family.MLP;
+        long ef = ac ? 4 : e;
+        int in = x.tensor("xL", ef * tok * h);
         x.input = in;
         if (m.family() == Family.MLP) {
             int target = x.mask("target", e * tok * h);
@@ -322,8 +367,12 @@ final class Section {
         }
         int normed = in;
         if (m.family() != Family.BERT) { // BERT is post-LN: no final norm
-            normed = x.tensor("final_norm.out", e * tok * h);
-            x.pointwise(OpTemplate.FINAL_NORM, OpKind.NORM, new int[]{in}, new int[]{normed}, new int[]{in}, 5, false);
+            normed = x.tensor("final_norm.out", ef * tok * h);
+            x.pointwise(OpTemplate.FINAL_NORM, OpKind.NORM, new int[]{in}, new int[]{normed}, new int[]{in}, 5, false,
+                    tok * h);
+        }
+        if (ac) {
+            normed = x.cast(OpTemplate.HEAD_CAST, normed, e * tok * h);
         }
         int logits = x.tensor("logits", e * tok * v);
         // cross-entropy keeps fp32 softmax of the logits, 4sbv bytes ([1], section 4.1)

@@ -30,7 +30,7 @@ import java.util.Set;
  * @param hbmBytes                device-memory traffic of the step's kernels
  * @param recomputeHbmBytes       of which the recompute phase's kernels
  * @param microBatchHbmBytes      of which what micro-batches 2..k move again whatever their size: the weight
- *                                operands of weight GEMMs and the loss scalar
+ *                                operands of weight GEMMs, autocast's weight casts and the loss scalar
  * @param pcieBytes               host&lt;-&gt;device bytes of the step
  * @param offloadPcieBytes        of which activation offload copies (out and back)
  * @param optimizerPcieBytes      of which gradients down and weights up around a host optimizer
@@ -101,6 +101,8 @@ public record Traffic(long hbmBytes, long recomputeHbmBytes, long microBatchHbmB
                     bodyHbm += traffic;
                     if (op.phase() == Phase.RECOMPUTE) {
                         recompute += traffic;
+                    } else if (op.template() == OpTemplate.WEIGHT_CAST) {
+                        weightOperands += traffic;   // autocast's weight casts: whole weights, every micro-batch
                     } else if (op.template() != null && weightGemms.contains(op.template())) {
                         weightOperands += weightOperandBytes(op, s.workload());
                     } else if (op.kind() == OpKind.LOSS && op.pass() == OpPass.FORWARD) {

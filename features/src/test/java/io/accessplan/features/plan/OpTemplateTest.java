@@ -26,9 +26,11 @@ class OpTemplateTest {
         Set<OpTemplate> seen = EnumSet.noneOf(OpTemplate.class);
         DeviceCatalog cat = DeviceCatalog.builtin();
         for (Family f : Family.values()) {
-            for (AttentionKind a : AttentionKind.values()) {
+            for (int i = 0; i < 2 * AttentionKind.values().length; i++) {
+                AttentionKind a = AttentionKind.values()[i / 2];
+                io.accessplan.features.MixedPrecision mp = io.accessplan.features.MixedPrecision.values()[i % 2];
                 Workload w = new Workload(ModelSpec.of(f, 2, 256, 4, null, null, null),
-                        new TrainingConfig(128, 4, Precision.BF16, OptimizerKind.ADAM, a), cat.get("h100-sxm-80gb"));
+                        new TrainingConfig(128, 4, Precision.BF16, OptimizerKind.ADAM, a, mp), cat.get("h100-sxm-80gb"));
                 for (Strategy s : Strategy.candidates(w)) {
                     for (Op op : Planner.schedule(w, s).ops()) {
                         boolean sectionKernel = op.stream() == StreamKind.COMPUTE && !op.kind().isMemoryEvent()

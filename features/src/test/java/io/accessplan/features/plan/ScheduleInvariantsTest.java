@@ -30,8 +30,18 @@ class ScheduleInvariantsTest {
             Fixtures.workload(ModelSpec.of(Family.BERT, 3, 128, 2, null, null, 300), 64, 2, Precision.FP32, AttentionKind.NAIVE),
             new Workload(ModelSpec.of(Family.MLP, 6, 512, 1), new TrainingConfig(1, 8, Precision.FP32, OptimizerKind.SGD,
                     AttentionKind.NAIVE), Fixtures.device("t4-16gb")),
+            // autocast: fp32 weights, per-op casts, fp32 norms, softmax and residual stream
+            autocast(ModelSpec.of(Family.GPT, 5, 256, 4, null, null, 500), 128, 8, Precision.FP16, AttentionKind.NAIVE),
+            autocast(ModelSpec.of(Family.LLAMA, 4, 256, 8, 2, null, 500), 256, 4, Precision.BF16, AttentionKind.FUSED),
+            autocast(ModelSpec.of(Family.BERT, 3, 128, 2, null, null, 300), 64, 2, Precision.FP16, AttentionKind.NAIVE),
         };
         return Stream.of(ws).flatMap(w -> withPartials(w).stream().map(s -> Arguments.of(w, s)));
+    }
+
+    /** A workload trained under PyTorch-style autocast on the H100. */
+    static Workload autocast(ModelSpec m, int seq, int batch, Precision p, AttentionKind a) {
+        Workload w = Fixtures.workload(m, seq, batch, p, a);
+        return new Workload(m, w.training().withMixedPrecision(io.accessplan.features.MixedPrecision.AUTOCAST), w.device());
     }
 
     /** Every candidate, and each partial policy's strategy at 1, 2 and L-1 layers. */
