@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The model files written before feature schema 5 (format 1, feature schema 4; {@code shipped-v4r} with the
+ * The model files written by this version (format 1, feature schema 5: {@code shipped-v5}) and
+ * before it (feature schema 4; {@code shipped-v4r} with the
  * within-workload regressor and margins by correction size, {@code shipped-v4} from before them)
  * are checked in and must keep loading; the one written before the schema changed (schema 1) must
  * be refused.
@@ -61,6 +62,16 @@ class ShippedModelTest {
         assertNotNull(m.rankModel());
         assertNotNull(m.metadata().peakMargins());
         predictsAsWritten(m, "shipped-v4r.expected",
+                CompiledEnsemble.compile(m.rankModel(), m.metadata().featureNames()));
+    }
+
+    @Test
+    void theCheckedInModelFileOfFeatureSchemaFiveLoadsAndPredictsWhatItDidWhenWritten() throws IOException {
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v5.apmodel"), "shipped-v5.apmodel");
+        assertEquals(5, m.metadata().schemaVersion());
+        assertEquals(FeatureEncoder.of(5).names(), m.metadata().featureNames());
+        assertNotNull(m.rankModel());
+        predictsAsWritten(m, "shipped-v5.expected",
                 CompiledEnsemble.compile(m.rankModel(), m.metadata().featureNames()));
     }
 
