@@ -16,15 +16,11 @@ final class RecordedSettings {
 
     /** An integer setting, or {@code otherwise} where the file has none. */
     int integer(String key, int otherwise) {
-        Object v = m.get(key);
-        if (v == null) {
-            return otherwise;
-        }
-        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-                || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
+        long v = longInteger(key, otherwise);
+        if (v != (int) v) {
             throw new IllegalArgumentException("Invalid recorded " + key + ": " + v + " (expected an integer)");
         }
-        return n.intValue();
+        return (int) v;
     }
 
     /** A long setting, or {@code otherwise} where the file has none. */

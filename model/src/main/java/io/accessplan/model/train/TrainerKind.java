@@ -3,50 +3,32 @@ package io.accessplan.model.train;
 import io.accessplan.features.Checks;
 
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The regressors training can fit, each one Tribuo trainer with its own settings record
  * ({@link TrainerOptions}): its name on the command line and in the model file, its defaults, and
- * how its recorded settings read back. The one place a trainer's name is switched on; everything
- * else holds the constant or its options.
+ * how its recorded settings read back. The one place a trainer's name is parsed; everything else
+ * holds the constant or its options (the command line's flags map onto each record in
+ * {@code cli.TrainingFlags}).
  */
 public enum TrainerKind {
     /** Gradient-boosted trees (Chen and Guestrin 2016), the default: served as flat forests. */
-    XGBOOST {
-        @Override
-        public TrainerOptions defaults() {
-            return XGBoostOptions.DEFAULTS;
-        }
-
-        @Override
-        TrainerOptions recorded(RecordedSettings r) {
-            return XGBoostOptions.recorded(r);
-        }
-    },
+    XGBOOST(() -> XGBoostOptions.DEFAULTS, XGBoostOptions::recorded),
     /** One regression tree (CART, Breiman et al. 1984): depth 12, at least 5 rows to split. */
-    CART {
-        @Override
-        public TrainerOptions defaults() {
-            return CartOptions.DEFAULTS;
-        }
-
-        @Override
-        TrainerOptions recorded(RecordedSettings r) {
-            return CartOptions.recorded(r);
-        }
-    },
+    CART(() -> CartOptions.DEFAULTS, CartOptions::recorded),
     /** A linear model by stochastic gradient descent with AdaGrad, rate 0.1, on standardised features. */
-    SGD {
-        @Override
-        public TrainerOptions defaults() {
-            return SgdOptions.DEFAULTS;
-        }
+    SGD(() -> SgdOptions.DEFAULTS, SgdOptions::recorded);
 
-        @Override
-        TrainerOptions recorded(RecordedSettings r) {
-            return SgdOptions.recorded(r);
-        }
-    };
+    // suppliers rather than values: the options classes refer back to their constant
+    private final Supplier<TrainerOptions> defaults;
+    private final Function<RecordedSettings, TrainerOptions> recorded;
+
+    TrainerKind(Supplier<TrainerOptions> defaults, Function<RecordedSettings, TrainerOptions> recorded) {
+        this.defaults = defaults;
+        this.recorded = recorded;
+    }
 
     /** The name on the command line and in the model file. */
     public String id() {
@@ -64,8 +46,12 @@ public enum TrainerKind {
     }
 
     /** This trainer's default settings. */
-    public abstract TrainerOptions defaults();
+    public TrainerOptions defaults() {
+        return defaults.get();
+    }
 
     /** This trainer's settings as a model file recorded them. */
-    abstract TrainerOptions recorded(RecordedSettings r);
+    TrainerOptions recorded(RecordedSettings r) {
+        return recorded.apply(r);
+    }
 }
