@@ -62,7 +62,7 @@ public class ForestBenchmark {
         if (trees != TREES) {
             throw new IllegalStateException("ForestBenchmark counts " + TREES + " trees, the model has " + trees);
         }
-        FeatureEncoder enc = new FeatureEncoder();
+        FeatureEncoder enc = FeatureEncoder.of(m.metadata().schemaVersion());   // the layout the bundled file records
         List<double[][]> gs = new ArrayList<>();
         int rows = 0;
         for (Workload w : PredictorBenchmark.workloads(1000, 7)) {

@@ -70,7 +70,7 @@ final class PlanCommand implements Callable<Integer> {
         m.put("flops", p.flops());
         m.put("recompute_flops", p.recomputeFlops());
         m.put("host_bytes", p.hostBytes());
-        TrafficFields.put(m, p.workload(), p.strategy());
+        TrafficFields.put(m, p.traffic());
         return m;
     }
 

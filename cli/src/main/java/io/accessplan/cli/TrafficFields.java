@@ -12,9 +12,12 @@ final class TrafficFields {
     private TrafficFields() {
     }
 
-    /** Adds the essential / redundant split of a (workload, strategy) step's traffic to a JSON object. */
+    /**
+     * Adds the essential / redundant split of a (workload, strategy) step's traffic to a JSON object:
+     * the planner's exact plan's ({@link io.accessplan.features.plan.Plan#traffic()}).
+     */
     static void put(Map<String, Object> m, Workload w, Strategy s) {
-        put(m, Traffic.of(Planner.schedule(w, s)));
+        put(m, Planner.plan(w, s).traffic());
     }
 
     /** Adds a step's traffic split to a JSON object. */

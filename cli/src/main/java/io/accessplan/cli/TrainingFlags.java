@@ -1,21 +1,45 @@
 package io.accessplan.cli;
 
+import io.accessplan.model.train.CartOptions;
+import io.accessplan.model.train.SgdOptions;
 import io.accessplan.model.train.TrainOptions;
+import io.accessplan.model.train.TrainerKind;
+import io.accessplan.model.train.TrainerOptions;
+import io.accessplan.model.train.XGBoostOptions;
 import picocli.CommandLine.Option;
 
-/** Trainer and hyperparameter flags, recorded in the model's provenance. */
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Trainer and hyperparameter flags, recorded in the model's provenance. Each trainer reads its
+ * own flags ({@link TrainerOptions}); a flag the chosen trainer does not read is refused in one
+ * line rather than silently ignored, and every value is checked against its trainer's bounds.
+ */
 final class TrainingFlags {
     @Option(names = "--trainer", defaultValue = "xgboost", description = "xgboost, cart or sgd (default ${DEFAULT-VALUE})")
     String trainer;
-    @Option(names = "--trees", description = "boosting rounds (xgboost)")
+    @Option(names = "--trees", description = "boosting rounds (xgboost; 1 to " + XGBoostOptions.MAX_TREES + ")")
     Integer trees;
-    @Option(names = "--max-depth", description = "tree depth (xgboost, cart)")
+    @Option(names = "--max-depth", description = "tree depth (xgboost: 1 to " + XGBoostOptions.MAX_DEPTH
+            + "; cart: 1 to " + CartOptions.MAX_DEPTH + ")")
     Integer maxDepth;
-    @Option(names = "--eta", description = "learning rate (xgboost shrinkage, sgd rate)")
+    @Option(names = "--eta", description = "learning rate in (0, 1] (xgboost shrinkage, sgd rate)")
     Double eta;
-    @Option(names = "--folds", description = "grouped cross-validation folds (0: none; default 5)")
+    @Option(names = "--subsample", description = "row subsample per tree in (0, 1] (xgboost)")
+    Double subsample;
+    @Option(names = "--colsample", description = "feature subsample per tree in (0, 1] (xgboost)")
+    Double colsample;
+    @Option(names = "--min-child-weight", description = "minimum weight of a leaf (xgboost) or of a node to split (cart)")
+    Double minChildWeight;
+    @Option(names = "--lambda", description = "L2 regularisation of leaf weights (xgboost)")
+    Double lambda;
+    @Option(names = "--epochs", description = "passes over the data (sgd; 1 to " + SgdOptions.MAX_EPOCHS + ")")
+    Integer epochs;
+    @Option(names = "--folds", description = "grouped cross-validation folds (0: none; default 5; at most "
+            + TrainOptions.MAX_FOLDS + ")")
     Integer folds;
-    @Option(names = "--threads", description = "training threads (default: cores)")
+    @Option(names = "--threads", description = "training threads (xgboost; default: cores)")
     Integer threads;
     @Option(names = "--rank-trees", description = "boosting rounds of the within-workload step-time regressor "
             + "(xgboost; default: as --trees)")
@@ -28,16 +52,60 @@ final class TrainingFlags {
     @Option(names = "--train-seed", description = "seed of folds and subsampling (default 42)")
     Long seed;
 
-    /** The options these flags describe. */
+    /** The options these flags describe; throws naming a bad value or a flag the trainer does not read. */
     TrainOptions options() {
-        TrainOptions d = TrainOptions.defaults().withTrainer(trainer);
-        int t = trees != null ? trees : d.trees();
-        int depth = maxDepth != null ? maxDepth : d.maxDepth();
-        TrainOptions o = d.withTrees(t, depth).withFolds(folds != null ? folds : d.folds());
-        int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
-        return new TrainOptions(o.trainer(), o.trees(), o.maxDepth(), eta != null ? eta : o.eta(), o.subsample(), o.colsample(),
-                o.minChildWeight(), o.lambda(), o.epochs(), th, seed != null ? seed : o.seed(), o.folds(),
-                o.timeTransform(), o.peakTransform(), marginQuantile != null ? marginQuantile : o.marginQuantile(),
-                rankTrees != null ? rankTrees : o.rankTrees());
+        TrainerKind kind = TrainerKind.parse(trainer);
+        TrainOptions d = TrainOptions.defaults();
+        TrainOptions o = d.withTrainerOptions(trainerOptions(kind))
+                .withFolds(folds != null ? folds : d.folds())
+                .withSeed(seed != null ? seed : d.seed());
+        return marginQuantile != null ? o.withMarginQuantile(marginQuantile) : o;
+    }
+
+    private TrainerOptions trainerOptions(TrainerKind kind) {
+        return switch (kind) {
+            case XGBOOST -> {
+                refuse(kind, "--epochs", epochs);
+                XGBoostOptions x = XGBoostOptions.DEFAULTS;
+                int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
+                yield new XGBoostOptions(or(trees, x.trees()), or(rankTrees, x.rankTrees()), or(maxDepth, x.maxDepth()),
+                        or(eta, x.eta()), or(subsample, x.subsample()), or(colsample, x.colsample()),
+                        or(minChildWeight, x.minChildWeight()), or(lambda, x.lambda()), th);
+            }
+            case CART -> {
+                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--eta", eta, "--subsample", subsample,
+                        "--colsample", colsample, "--lambda", lambda, "--epochs", epochs, "--threads", threads);
+                yield new CartOptions(or(maxDepth, CartOptions.DEFAULTS.maxDepth()),
+                        or(minChildWeight, CartOptions.DEFAULTS.minChildWeight()));
+            }
+            case SGD -> {
+                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--max-depth", maxDepth, "--subsample",
+                        subsample, "--colsample", colsample, "--min-child-weight", minChildWeight, "--lambda", lambda,
+                        "--threads", threads);
+                yield new SgdOptions(or(epochs, SgdOptions.DEFAULTS.epochs()), or(eta, SgdOptions.DEFAULTS.learningRate()));
+            }
+        };
+    }
+
+    /** Refuses the flags among (name, value) pairs that were given, naming them and the trainer. */
+    private static void refuse(TrainerKind kind, Object... pairs) {
+        List<String> given = new ArrayList<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                given.add((String) pairs[i]);
+            }
+        }
+        if (!given.isEmpty()) {
+            throw new BadInputException(String.join(", ", given) + (given.size() == 1 ? " does" : " do")
+                    + " not apply to --trainer " + kind.id());
+        }
+    }
+
+    private static int or(Integer v, int otherwise) {
+        return v != null ? v : otherwise;
+    }
+
+    private static double or(Double v, double otherwise) {
+        return v != null ? v : otherwise;
     }
 }

@@ -1,6 +1,7 @@
 package io.accessplan.model;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.accessplan.features.encode.FeatureEncoder;
 import org.tribuo.Model;
 import org.tribuo.protos.core.ModelProto;
 import org.tribuo.regression.Regressor;
@@ -20,7 +21,8 @@ import java.util.zip.CRC32;
  * <pre>
  *   8 bytes  magic "APMODEL\u001a"
  *   int      format version ({@link #FORMAT_VERSION})
- *   int      feature schema version ({@link io.accessplan.features.encode.FeatureEncoder#SCHEMA_VERSION})
+ *   int      feature schema version the models were trained on ({@link FeatureEncoder#SCHEMA_VERSION} when written;
+ *            older ones this build still encodes are read: {@link FeatureEncoder#of})
  *   int n, n bytes   metadata, UTF-8 JSON ({@link ModelMetadata})
  *   int k            number of Tribuo models, then k times:
  *     int n, n bytes   model name, UTF-8 ("step_time", "peak_memory")
@@ -76,11 +78,12 @@ public final class ModelFile {
     }
 
     /**
-     * Decodes a container, checking it against the running encoder's schema version; throws
-     * IllegalArgumentException with a one-line reason for anything that is not such a file.
+     * Decodes a container, checking that this build encodes its feature schema version
+     * ({@link FeatureEncoder#encodes}); throws IllegalArgumentException with a one-line reason for
+     * anything that is not such a file.
      */
     @SuppressWarnings("unchecked")
-    static Contents read(byte[] bytes, int expectedSchema, String origin) {
+    static Contents read(byte[] bytes, String origin) {
         if (bytes.length < MAGIC.length || !java.util.Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new IllegalArgumentException("Not an accessplan model file: " + origin + " (bad magic header)");
         }
@@ -101,9 +104,10 @@ public final class ModelFile {
                     + " (this build reads version " + FORMAT_VERSION + ")");
         }
         int schema = b.getInt();
-        if (schema != expectedSchema) {
+        if (!FeatureEncoder.encodes(schema)) {
             throw new IllegalArgumentException("Model file " + origin + " uses feature schema version " + schema
-                    + ", this build encodes version " + expectedSchema + ": retrain the model");
+                    + ", this build encodes version " + FeatureEncoder.schemaVersion() + " (and reads "
+                    + FeatureEncoder.SCHEMA_VERSION_4 + "): retrain the model");
         }
         try {
             ModelMetadata meta = ModelMetadata.fromJson(new String(bytes(b, origin), StandardCharsets.UTF_8));

@@ -59,7 +59,8 @@ public final class StrategyModel {
     private final FastRegressor rank;
     private final Model<Regressor> energyModel;
     private final FastRegressor energy;
-    private final FeatureEncoder encoder = new FeatureEncoder();
+    /** The encoder of the feature layout the file records ({@link FeatureEncoder#of}). */
+    private final FeatureEncoder encoder;
     private final List<Strategy> candidates;
     /** {@link #safetyMargin(Strategy)} by activation policy ordinal: no map lookup per prediction. */
     private final double[] marginByPolicy;
@@ -75,7 +76,7 @@ public final class StrategyModel {
     }
 
     /**
-     * Assembles a model; the metadata's feature names must be the running encoder's.
+     * Assembles a model; the metadata's feature names must be those of the encoder of its schema version.
      * {@code rankModel} ({@link #RANK}) may be null.
      */
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
@@ -89,8 +90,9 @@ public final class StrategyModel {
      */
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
                          Model<Regressor> rankModel, Model<Regressor> energyModel) {
-        if (metadata.schemaVersion() != FeatureEncoder.schemaVersion()
-                || !metadata.featureNames().equals(encoder.names())) {
+        this.encoder = FeatureEncoder.encodes(metadata.schemaVersion()) ? FeatureEncoder.of(metadata.schemaVersion())
+                : null;
+        if (encoder == null || !metadata.featureNames().equals(encoder.names())) {
             throw new IllegalArgumentException("Model features (schema version " + metadata.schemaVersion()
                     + ") differ from this build's encoder (schema version " + FeatureEncoder.schemaVersion()
                     + "): retrain the model");
@@ -134,7 +136,7 @@ public final class StrategyModel {
 
     /** Reads a model from the bytes of a model file (a bundled resource, say). */
     public static StrategyModel fromBytes(byte[] bytes, String origin) {
-        ModelFile.Contents c = ModelFile.read(bytes, FeatureEncoder.schemaVersion(), origin);
+        ModelFile.Contents c = ModelFile.read(bytes, origin);
         Model<Regressor> t = c.models().get(STEP_TIME);
         Model<Regressor> p = c.models().get(PEAK_MEMORY);
         if (t == null || p == null) {
@@ -161,7 +163,7 @@ public final class StrategyModel {
         if (energyModel != null) {
             m.put(ENERGY, energyModel);
         }
-        return ModelFile.write(FeatureEncoder.schemaVersion(), metadata, m);
+        return ModelFile.write(metadata.schemaVersion(), metadata, m);
     }
 
     /** Writes the model file atomically: to a sibling temporary file, then renamed over the target. */

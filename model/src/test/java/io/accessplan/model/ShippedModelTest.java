@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The model files written by this version (format 1, feature schema 4; {@code shipped-v4r} with the
+ * The model files written by this version (format 1, feature schema 5: {@code shipped-v5}) and
+ * before it (feature schema 4; {@code shipped-v4r} with the
  * within-workload regressor and margins by correction size, {@code shipped-v4} from before them)
  * are checked in and must keep loading; the one written before the schema changed (schema 1) must
  * be refused.
@@ -32,7 +33,9 @@ class ShippedModelTest {
     @Test
     void theCheckedInModelFileLoadsWithItsMetadataAndProvenance() throws IOException {
         StrategyModel m = StrategyModel.fromBytes(resource("shipped-v4.apmodel"), "shipped-v4.apmodel");
-        assertEquals(FeatureEncoder.schemaVersion(), m.metadata().schemaVersion());
+        assertEquals(4, m.metadata().schemaVersion());   // served with the version-4 encoder (FeatureEncoder.of)
+        assertEquals(FeatureEncoder.of(4).names(), m.metadata().featureNames());
+        assertEquals(4, ModelFile.read(m.toBytes(), "again").schemaVersion());   // and saved again as version 4
         assertEquals(64, m.metadata().fingerprint().length());
         assertFalse(m.candidates().isEmpty());
         assertTrue(m.ensemble().flat());
@@ -44,7 +47,7 @@ class ShippedModelTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> StrategyModel.fromBytes(resource("shipped-v1.apmodel"), "shipped-v1.apmodel"));
         assertEquals("Model file shipped-v1.apmodel uses feature schema version 1, this build encodes version "
-                + FeatureEncoder.schemaVersion() + ": retrain the model", e.getMessage());
+                + FeatureEncoder.schemaVersion() + " (and reads 4): retrain the model", e.getMessage());
     }
 
     @Test
@@ -59,6 +62,16 @@ class ShippedModelTest {
         assertNotNull(m.rankModel());
         assertNotNull(m.metadata().peakMargins());
         predictsAsWritten(m, "shipped-v4r.expected",
+                CompiledEnsemble.compile(m.rankModel(), m.metadata().featureNames()));
+    }
+
+    @Test
+    void theCheckedInModelFileOfFeatureSchemaFiveLoadsAndPredictsWhatItDidWhenWritten() throws IOException {
+        StrategyModel m = StrategyModel.fromBytes(resource("shipped-v5.apmodel"), "shipped-v5.apmodel");
+        assertEquals(5, m.metadata().schemaVersion());
+        assertEquals(FeatureEncoder.of(5).names(), m.metadata().featureNames());
+        assertNotNull(m.rankModel());
+        predictsAsWritten(m, "shipped-v5.expected",
                 CompiledEnsemble.compile(m.rankModel(), m.metadata().featureNames()));
     }
 

@@ -14,6 +14,7 @@ import io.accessplan.features.Workload;
 import io.accessplan.features.encode.Roofline;
 import io.accessplan.features.plan.Plan;
 import io.accessplan.features.plan.Planner;
+import io.accessplan.features.plan.Schedule;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +61,18 @@ public final class SyntheticRows {
     /** Every candidate strategy of every workload with its synthetic measurement. */
     public static List<Observation> rows(List<Workload> workloads) {
         return workloads.parallelStream().flatMap(w -> Strategy.candidates(w).stream()
-                .map(s -> measure(Planner.plan(w, s)))).toList();
+                .map(s -> measure(Planner.schedule(w, s)))).toList();
     }
 
     /** The synthetic cost formula (deterministic; the "noise" is a hash of the workload and strategy). */
-    public static Observation measure(Plan p) {
+    public static Observation measure(Schedule sch) {
+        Plan p = sch.plan();
         Workload w = p.workload();
         Roofline r = Roofline.of(p);
         double tokens = (double) w.training().tokens() / p.strategy().microBatches();
         double eff = 0.25 + 0.5 * tokens / (tokens + 4096.0);          // bigger micro-batches run closer to peak
         double compute = r.computeMs() / eff + r.hbmMs() * 0.3;
-        double launch = p.ops() * p.strategy().microBatches() * 0.004;  // 4 us per operation
+        double launch = sch.ops().size() * p.strategy().microBatches() * 0.004;  // 4 us per operation of the schedule
         double copies = p.strategy().optimizerOffload() ? r.pcieMs() : Math.max(0, r.pcieMs() - compute);
         double hostOpt = p.strategy().optimizerOffload() ? p.parameters() * 2e-9 * 1e3 / 50 : 0;
         double noise = 1 + 0.01 * (((w.id() + p.strategy()).hashCode() & 1023) / 1023.0 - 0.5);

@@ -22,8 +22,9 @@ import java.util.Locale;
 /**
  * Encodes a (workload, strategy) pair as a fixed vector of named numeric features. This is the
  * only code in accessplan that builds features: training encodes dataset rows with it, serving
- * encodes lookups with it, and a model file records {@link #SCHEMA_VERSION} and {@link #names()}
- * so that a model is never fed features of another layout.
+ * encodes lookups with it, and a model file records the layout's {@link #version()} and
+ * {@link #names()} so that a model is never fed features of another layout: it is served by the
+ * encoder of its version ({@link #of}), new models get {@link #SCHEMA_VERSION}.
  *
  * <p>The vector has six parts, in this order:
  * <ol>
@@ -33,7 +34,7 @@ import java.util.Locale;
  *   <li>device fields: log2 of capacity, bandwidths and peak rates, PCIe generation;</li>
  *   <li>the planner's analytic quantities from {@link Plan}: log2 of parameters, FLOPs,
  *       activation, peak, model-state, traffic and host bytes, the recompute fraction, analytic
- *       peak / capacity, arithmetic intensity, and the {@link Roofline} times (compute, memory,
+ *       peak / capacity, arithmetic intensity (version 4 only: a guessed op count), and the {@link Roofline} times (compute, memory,
  *       PCIe, their maximum, and PCIe time / compute time);</li>
  *   <li>the kernel-level {@link StepEstimate}: its total, compute and launch-bound parts, GEMM
  *       share and shape, activation copies, the serial optimizer offload;</li>
@@ -49,15 +50,51 @@ import java.util.Locale;
  */
 public final class FeatureEncoder {
     /**
-     * Version of the feature layout. Bump it whenever a feature is added, removed, reordered or
-     * computed differently: model files of another version are refused at load.
+     * Version of the feature layout newly trained models get. Bump it whenever a feature is added,
+     * removed, reordered or computed differently, and keep the older layout readable for the model
+     * files that record it ({@link #of}): a version this build does not know is refused at load.
+     *
+     * <p>Version 5 drops version 4's {@code log2_ops_per_step}, a guess at the schedule's length
+     * ({@link #guessedOps}); the real count of kernels a step launches is {@code log2_kernels_per_step}
+     * ({@link StepEstimate#kernels()}), in both versions.
      */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
 
-    private static final List<String> NAMES = buildNames();
+    /** The layout of model files written before {@link #SCHEMA_VERSION} 5, still served as written. */
+    public static final int SCHEMA_VERSION_4 = 4;
 
-    /** Creates the encoder (stateless; instances are interchangeable). */
+    private static final FeatureEncoder V4 = new FeatureEncoder(SCHEMA_VERSION_4);
+    private static final FeatureEncoder V5 = new FeatureEncoder(SCHEMA_VERSION);
+
+    private final int version;
+    private final List<String> names;
+
+    /** Creates the encoder of {@link #SCHEMA_VERSION} (stateless; instances are interchangeable). */
     public FeatureEncoder() {
+        this(SCHEMA_VERSION);
+    }
+
+    private FeatureEncoder(int version) {
+        this.version = version;
+        this.names = buildNames(version);
+    }
+
+    /**
+     * The encoder of a feature layout version a model file records; throws a one-line
+     * IllegalArgumentException for a version this build does not encode.
+     */
+    public static FeatureEncoder of(int version) {
+        return switch (version) {
+            case SCHEMA_VERSION_4 -> V4;
+            case SCHEMA_VERSION -> V5;
+            default -> throw new IllegalArgumentException("feature schema version " + version
+                    + " is not one this build encodes (" + SCHEMA_VERSION_4 + " or " + SCHEMA_VERSION + ")");
+        };
+    }
+
+    /** Whether this build encodes a feature layout version ({@link #of} accepts it). */
+    public static boolean encodes(int version) {
+        return version == SCHEMA_VERSION_4 || version == SCHEMA_VERSION;
     }
 
     /**
@@ -68,14 +105,19 @@ public final class FeatureEncoder {
         return SCHEMA_VERSION;
     }
 
+    /** The feature layout version this encoder writes. */
+    public int version() {
+        return version;
+    }
+
     /** The feature names, in vector order (snake_case, stable across runs). */
     public List<String> names() {
-        return NAMES;
+        return names;
     }
 
     /** Number of features. */
     public int width() {
-        return NAMES.size();
+        return names.size();
     }
 
     /** Analyses the strategy for the workload and encodes the pair; throws if the strategy is not a candidate. */
@@ -85,7 +127,7 @@ public final class FeatureEncoder {
 
     /** Encodes the pair an analysis was made for. */
     public double[] encode(Analysis a) {
-        double[] x = new double[NAMES.size()];
+        double[] x = new double[names.size()];
         encodeInto(a, x, 0);
         return x;
     }
@@ -202,7 +244,9 @@ public final class FeatureEncoder {
         out[i++] = log2(p.pcieBytes() + 1.0);
         out[i++] = log2(p.hbmBytes() + 1.0);
         out[i++] = log2(p.hostBytes() + 1.0);
-        out[i++] = log2((double) p.ops() * s.microBatches());
+        if (version == SCHEMA_VERSION_4) {
+            out[i++] = log2((double) guessedOps(w, s) * s.microBatches());
+        }
         out[i++] = log2(p.flops() / Math.max(1.0, p.hbmBytes()));
         Roofline r = Roofline.of(p);
         out[i++] = log2(r.computeMs());
@@ -234,12 +278,25 @@ public final class FeatureEncoder {
         out[i++] = (p.weightBytes() + p.gradientBytes() + p.optimizerBytes()) / peakBytes;
         out[i++] = (capacity - p.peakMemoryBytes()) / capacity;
         out[i++] = log2(Math.abs(capacity - p.peakMemoryBytes()) + 1.0);
-        if (i - offset != NAMES.size()) {
-            throw new IllegalStateException("encoder wrote " + (i - offset) + " features, names has " + NAMES.size());
+        if (i - offset != names.size()) {
+            throw new IllegalStateException("encoder wrote " + (i - offset) + " features, names has " + names.size());
         }
     }
 
-    private static List<String> buildNames() {
+    /**
+     * Version 4's {@code log2_ops_per_step} before the micro-batches: a guess at the length of one
+     * micro-batch's schedule, 20 operations for each of 5 sections a layer and 2 more for each
+     * recomputed one (full and sqrt), plus 100. Kept only so that version-4 model files are fed the
+     * features they learned from, bit for bit; version 5 has the real kernel count instead.
+     */
+    static int guessedOps(Workload w, Strategy s) {
+        int layers = w.model().layers();
+        ActivationPolicy p = s.policy();
+        int recomputed = p == ActivationPolicy.FULL || p == ActivationPolicy.SQRT ? 2 * s.appliedLayers(layers) : 0;
+        return (layers * 5 + recomputed) * 20 + 100;
+    }
+
+    private static List<String> buildNames(int version) {
         List<String> n = new ArrayList<>();
         Collections.addAll(n, "log2_layers", "log2_hidden", "log2_heads", "log2_kv_heads", "log2_ffn_hidden",
                 "log2_vocab", "log2_seq_len", "log2_batch", "log2_micro_batches", "log2_micro_batch_size",
@@ -254,7 +311,11 @@ public final class FeatureEncoder {
         Collections.addAll(n, "log2_parameters", "log2_flops", "recompute_fraction", "log2_activation_bytes",
                 "log2_activation_bytes_per_layer", "log2_analytic_peak", "analytic_peak_over_capacity",
                 "formula_peak_over_capacity", "log2_model_state_bytes", "log2_pcie_bytes", "log2_hbm_bytes",
-                "log2_host_bytes", "log2_ops_per_step", "log2_arithmetic_intensity", "log2_roofline_compute_ms",
+                "log2_host_bytes");
+        if (version == SCHEMA_VERSION_4) {
+            n.add("log2_ops_per_step");
+        }
+        Collections.addAll(n, "log2_arithmetic_intensity", "log2_roofline_compute_ms",
                 "log2_roofline_hbm_ms", "log2_roofline_pcie_ms", "log2_roofline_ms", "pcie_over_compute_time");
         Collections.addAll(n, "log2_step_estimate_ms", "log2_kernel_roofline_ms", "log2_launch_bound_ms",
                 "gemm_time_fraction", "log2_kernels_per_step", "gemm_log2_min_dim", "log2_activation_copy_ms",

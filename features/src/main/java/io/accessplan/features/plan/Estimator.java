@@ -59,6 +59,7 @@ public final class Estimator {
         double dimFlops;      // GEMM FLOPs (forward and both backward GEMMs) times log2 of the smallest dimension
         double flopsForDim;   // the GEMM FLOPs those weights sum
         long weightCopyBytes; // autocast: the 16-bit copies of the section's GEMM weights
+        long repeated;        // bytes every micro-batch moves again whatever its size (Traffic#microBatchHbmBytes)
 
         static Walk of(Section s, long e, double peak, double bw, double launchInterval, boolean autocast) {
             Walk w = new Walk();
@@ -102,11 +103,20 @@ public final class Estimator {
                         w.fwd.add(kernel(0, (4 + e) * elems, peak, bw), launchInterval, false);
                         w.bwdTraffic += (e + 8) * elems;
                         w.bwd.add(kernel(0, (e + 8) * elems, peak, bw), launchInterval, false);
+                        w.repeated += (4 + e) * elems + (e + 8) * elems;   // whole weights, every micro-batch
+                    }
+                    if (f.weight()) {
+                        // the weight read by the forward and data-gradient GEMMs, its gradient written
+                        // by the weight-gradient GEMM (Traffic.weightOperandBytes)
+                        w.repeated += (needsWork ? 3 : 1) * e * k * n * b;
                     }
                     double minDim = Math.max(1, Math.min(m, Math.min(n, k)));
                     w.dimFlops += 3 * f.flops() * Math.floor(Math.log(minDim) / Math.log(2));
                     w.flopsForDim += 3 * f.flops();
                 } else {
+                    if (f.kind() == OpKind.LOSS) {
+                        w.repeated += Section.LOSS_BYTES;   // the loss scalar, written once per micro-batch
+                    }
                     long fwdBytes = bytes(s, f.in()) + bytes(s, f.out());
                     w.fwdTraffic += fwdBytes;
                     tf = kernel(f.flops(), fwdBytes, peak, bw);
@@ -342,8 +352,11 @@ public final class Estimator {
         long working = Math.max(layer.maxWorkingSet, head.maxWorkingSet)
                 + layers * layer.weightCopyBytes + head.weightCopyBytes + embed.weightCopyBytes;
         long peak = statics + activations + working;
-        long pcie = (p == ActivationPolicy.OFFLOAD ? 2L * k * offloaded * layer.savedAll : 0)
-                + (s.optimizerOffload() ? gradBytes + weightBytes : 0);
+        long offloadPcie = p == ActivationPolicy.OFFLOAD ? 2L * k * offloaded * layer.savedAll : 0;
+        long optimizerPcie = s.optimizerOffload() ? gradBytes + weightBytes : 0;
+        Traffic traffic = new Traffic(hbm, k * recomputeTraffic,
+                (k - 1) * (embed.repeated + layers * layer.repeated + head.repeated), offloadPcie + optimizerPcie,
+                offloadPcie, optimizerPcie);
         long host = optHost + (s.optimizerOffload() ? gradBytes : 0)
                 + (p == ActivationPolicy.OFFLOAD ? offloaded * layer.savedAll : 0);
         Map<MemoryCategory, Long> breakdown = new EnumMap<>(MemoryCategory.class);
@@ -354,11 +367,9 @@ public final class Estimator {
         breakdown.put(MemoryCategory.OPTIMIZER, optDevice);
         breakdown.put(MemoryCategory.ACTIVATIONS, activations);
         breakdown.put(MemoryCategory.TRANSIENT, working);
-        int opsEstimate = (layers * 5 + (p == ActivationPolicy.FULL || p == ActivationPolicy.SQRT ? 2 * n : 0)) * 20
-                + 100;
         return new Plan(w, s, params, weightBytes, gradBytes, optDevice, optHost, perLayerKept, activations, peak,
                 java.util.Collections.unmodifiableMap(breakdown), statics + activations,
-                peak <= w.device().memoryBytes(), flops, k * recompute, pcie, hbm, host, opsEstimate);
+                peak <= w.device().memoryBytes(), flops, k * recompute, traffic, host);
     }
 
     /** Estimates for several strategies of one workload, sharing the templates of each micro-batch size. */

@@ -26,15 +26,14 @@ import java.util.Map;
  * @param fits                    whether the peak fits the device's memory
  * @param flops                   floating-point operations of the step, recomputation included
  * @param recomputeFlops          of which recomputation
- * @param pcieBytes               bytes crossing PCIe (offload copies, gradient and weight transfers)
- * @param hbmBytes                device-memory traffic of the kernels
+ * @param traffic                 the step's device-memory and PCIe bytes, split into essential and redundant
+ *                                ({@link #hbmBytes()} and {@link #pcieBytes()} are its totals)
  * @param hostBytes               pinned host memory used
- * @param ops                     operations in the schedule (body once, then tail)
  */
 public record Plan(Workload workload, Strategy strategy, long parameters, long weightBytes, long gradientBytes,
                    long optimizerBytes, long optimizerHostBytes, long activationBytesPerLayer, long activationBytes,
                    long peakMemoryBytes, Map<MemoryCategory, Long> peakBreakdown, long formulaPeakBytes, boolean fits,
-                   double flops, double recomputeFlops, long pcieBytes, long hbmBytes, long hostBytes, int ops) {
+                   double flops, double recomputeFlops, Traffic traffic, long hostBytes) {
 
     private static final MemoryCategory[] CATEGORIES = MemoryCategory.values();
 
@@ -50,11 +49,24 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
     /** A backend's measurement of this plan's step with its energy per step (NaN where not measured). */
     public Measurement measured(String backend, int repeats, double stepTimeMs, double stepTimeMsStdev,
                                 long peakMemoryBytes, boolean oom, String detail, double energyJ) {
-        return new Measurement(backend, repeats, stepTimeMs, stepTimeMsStdev, peakMemoryBytes, oom, pcieBytes, hbmBytes,
-                flops, recomputeFlops, detail, energyJ);
+        return new Measurement(backend, repeats, stepTimeMs, stepTimeMsStdev, peakMemoryBytes, oom, traffic.pcieBytes(),
+                traffic.hbmBytes(), flops, recomputeFlops, detail, energyJ);
     }
 
-    /** Walks a schedule's allocation timeline and work. */
+    /** Bytes crossing PCIe (offload copies, gradient and weight transfers): {@link Traffic#pcieBytes()}. */
+    public long pcieBytes() {
+        return traffic.pcieBytes();
+    }
+
+    /** Device-memory traffic of the kernels: {@link Traffic#hbmBytes()}. */
+    public long hbmBytes() {
+        return traffic.hbmBytes();
+    }
+
+    /**
+     * Walks a schedule's allocation timeline and work, once: memory, FLOPs and the traffic with its
+     * essential / redundant split ({@link Traffic} says what each part counts).
+     */
     static Plan of(Schedule s) {
         long[] stat = new long[CATEGORIES.length];
         long hostBytes = 0;
@@ -86,6 +98,10 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
         double tailFlops = 0;
         long tailPcie = 0;
         long tailHbm = 0;
+        long recomputeHbm = 0;
+        long weightOperands = 0;
+        long offload = 0;
+        java.util.Set<OpTemplate> weightGemms = Traffic.weightGemms(s.workload());
         int act = MemoryCategory.ACTIVATIONS.ordinal();
         for (Op op : s.ops()) {
             boolean body = op.index() < s.bodyEnd();
@@ -107,6 +123,9 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
                 case COPY_D2H, COPY_H2D -> {
                     if (body) {
                         bodyPcie += op.bytesRead();
+                        if (op.layer() >= 0) {
+                            offload += op.bytesRead();   // a layer's activations, out or back
+                        }
                     } else {
                         tailPcie += op.bytesRead();
                     }
@@ -118,6 +137,9 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
                         bodyHbm += traffic;
                         if (op.phase() == Phase.RECOMPUTE) {
                             bodyRecompute += op.flops();
+                            recomputeHbm += traffic;
+                        } else if (op.stream() == StreamKind.COMPUTE) {
+                            weightOperands += Traffic.repeatedPerMicroBatch(op, weightGemms, s.workload());
                         }
                     } else {
                         tailFlops += op.flops();
@@ -137,11 +159,13 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
         int k = s.repeats();
         long peak = staticTotal + peakLive;
         Workload w = s.workload();
+        Traffic traffic = new Traffic(k * bodyHbm + tailHbm, k * recomputeHbm, (k - 1) * weightOperands,
+                k * bodyPcie + tailPcie, k * offload, k * (bodyPcie - offload) + tailPcie);
         return new Plan(w, s.strategy(), w.parameters(), stat[MemoryCategory.WEIGHTS.ordinal()],
                 stat[MemoryCategory.GRADIENTS.ordinal()], stat[MemoryCategory.OPTIMIZER.ordinal()], optHost,
                 s.activationBytesPerLayer(), maxAct, peak, Collections.unmodifiableMap(breakdown),
                 staticTotal + maxAct, peak <= w.device().memoryBytes(), k * bodyFlops + tailFlops,
-                k * bodyRecompute, k * bodyPcie + tailPcie, k * bodyHbm + tailHbm, hostBytes, s.ops().size());
+                k * bodyRecompute, traffic, hostBytes);
     }
 
     /** Peak memory over device capacity. */

@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * A step's data movement split into what any schedule of the step must move and what the
- * strategy adds, read off the schedule op by op (so a policy applied to N of the L layers is
- * counted layer by layer with no change here).
+ * strategy adds. A {@link Plan} carries it: the planner's plan reads it off the schedule op by op
+ * in the same walk as the memory and FLOPs (so a policy applied to N of the L layers is counted
+ * layer by layer), the {@link Estimator}'s plan in closed form from the section templates.
  *
  * <p><b>Essential</b> traffic is the step with every activation kept, one micro-batch and the
  * optimizer on the device: each activation written once and read by its consumers, the weights,
@@ -64,57 +65,27 @@ public record Traffic(long hbmBytes, long recomputeHbmBytes, long microBatchHbmB
         return total == 0 ? 0 : (double) (redundantHbmBytes() + redundantPcieBytes()) / total;
     }
 
-    /** The traffic of a schedule, walked op by op. */
+    /**
+     * The traffic of a schedule: its plan's ({@link Schedule#plan()}), which the one walk of
+     * {@code Plan.of} adds up with the memory and FLOPs.
+     */
     public static Traffic of(Schedule s) {
-        Set<OpTemplate> weightGemms = weightGemms(s.workload());
-        long bodyHbm = 0;
-        long tailHbm = 0;
-        long recompute = 0;
-        long weightOperands = 0;
-        long offload = 0;
-        long bodyPcie = 0;
-        long tailPcie = 0;
-        for (Op op : s.ops()) {
-            boolean body = op.index() < s.bodyEnd();
-            switch (op.kind()) {
-                case ALLOC, FREE -> {
-                }
-                case COPY_D2H, COPY_H2D -> {
-                    if (body) {
-                        bodyPcie += op.bytesRead();
-                        if (op.layer() >= 0) {
-                            offload += op.bytesRead();   // a layer's activations, out or back
-                        }
-                    } else {
-                        tailPcie += op.bytesRead();
-                    }
-                }
-                default -> {
-                    if (op.stream() != StreamKind.COMPUTE) {
-                        break;
-                    }
-                    long traffic = op.bytesRead() + op.bytesWritten();
-                    if (!body) {
-                        tailHbm += traffic;
-                        break;
-                    }
-                    bodyHbm += traffic;
-                    if (op.phase() == Phase.RECOMPUTE) {
-                        recompute += traffic;
-                    } else if (op.template() == OpTemplate.WEIGHT_CAST) {
-                        weightOperands += traffic;   // autocast's weight casts: whole weights, every micro-batch
-                    } else if (op.template() != null && weightGemms.contains(op.template())) {
-                        weightOperands += weightOperandBytes(op, s.workload());
-                    } else if (op.kind() == OpKind.LOSS && op.pass() == OpPass.FORWARD) {
-                        weightOperands += Section.LOSS_BYTES;   // the loss scalar, written once per micro-batch
-                    }
-                }
-            }
+        return s.plan().traffic();
+    }
+
+    /**
+     * What a compute kernel of the micro-batch body moves again on every micro-batch whatever its
+     * size: a weight GEMM pass's weight-shaped operand, and the loss scalar; 0 for other kernels.
+     * Kernels of the recompute phase are counted there instead.
+     */
+    static long repeatedPerMicroBatch(Op op, Set<OpTemplate> weightGemms, Workload w) {
+        if (op.template() == OpTemplate.WEIGHT_CAST) {
+            return op.bytesRead() + op.bytesWritten();   // autocast's weight casts: whole weights, every micro-batch
         }
-        int k = s.repeats();
-        long bodyPcieOther = bodyPcie - offload;
-        return new Traffic(k * bodyHbm + tailHbm, k * recompute, (k - 1) * weightOperands, k * bodyPcie + tailPcie,
-                k * offload, k * bodyPcieOther + tailPcie);
+        if (op.template() != null && weightGemms.contains(op.template())) {
+            return weightOperandBytes(op, w);
+        }
+        return op.kind() == OpKind.LOSS && op.pass() == OpPass.FORWARD ? Section.LOSS_BYTES : 0;   // written once per micro-batch
     }
 
     /**
@@ -129,7 +100,7 @@ public record Traffic(long hbmBytes, long recomputeHbmBytes, long microBatchHbmB
     }
 
     /** The templates that multiply by a weight, read off the sections the planner expands. */
-    private static Set<OpTemplate> weightGemms(Workload w) {
+    static Set<OpTemplate> weightGemms(Workload w) {
         Set<OpTemplate> out = EnumSet.noneOf(OpTemplate.class);
         for (Section sec : new Section[]{Section.layer(w, 1), Section.embedding(w, 1), Section.head(w, 1)}) {
             for (Section.F f : sec.ops) {

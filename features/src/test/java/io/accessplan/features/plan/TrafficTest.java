@@ -100,4 +100,22 @@ class TrafficTest {
         assertEquals(m.gradientBytes() + m.weightBytes(), t.optimizerPcieBytes(), s.toString());
         assertEquals(t.pcieBytes(), t.redundantPcieBytes());
     }
+
+    @ParameterizedTest
+    @MethodSource("schedules")
+    void theEstimatorsSplitHasTheSchedulesExactPartsAndTotals(Workload w, Strategy s) {
+        Traffic exact = Planner.plan(w, s).traffic();
+        Traffic est = Estimator.estimate(w, s).traffic();
+        // exact in closed form: what micro-batches and the host optimizer add, and every PCIe byte
+        assertEquals(exact.microBatchHbmBytes(), est.microBatchHbmBytes(), s.toString());
+        assertEquals(exact.pcieBytes(), est.pcieBytes(), s.toString());
+        assertEquals(exact.offloadPcieBytes(), est.offloadPcieBytes(), s.toString());
+        assertEquals(exact.optimizerPcieBytes(), est.optimizerPcieBytes(), s.toString());
+        // the estimated plan's totals are its traffic's (the features read them)
+        assertEquals(Estimator.estimate(w, s).hbmBytes(), est.hbmBytes());
+        assertTrue(est.redundantHbmBytes() <= est.hbmBytes(), s.toString());
+        if (exact.recomputeHbmBytes() == 0) {
+            assertEquals(0, est.recomputeHbmBytes(), s.toString());
+        }
+    }
 }

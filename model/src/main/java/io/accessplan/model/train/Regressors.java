@@ -31,16 +31,12 @@ final class Regressors {
 
     /** The Tribuo trainer of the options. */
     static Trainer<Regressor> trainer(TrainOptions o) {
-        return trainer(o, o.trees());
+        return o.trainerOptions().tribuo(o.seed(), false);
     }
 
-    /** The trainer of the within-workload step-time regressor ({@link TrainOptions#effectiveRankTrees()}). */
+    /** The trainer of the within-workload step-time regressor ({@link XGBoostOptions#effectiveRankTrees()}). */
     static Trainer<Regressor> rankTrainer(TrainOptions o) {
-        return trainer(o, o.effectiveRankTrees());
-    }
-
-    private static Trainer<Regressor> trainer(TrainOptions o, int trees) {
-        return o.trainer().tribuo(o, trees);
+        return o.trainerOptions().tribuo(o.seed(), true);
     }
 
     /** Fits a one-dimensional regressor of {@code y} on the rows {@code x}. */

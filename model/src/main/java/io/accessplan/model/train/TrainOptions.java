@@ -7,77 +7,35 @@ import java.util.Map;
 
 /**
  * Every setting of a training run, recorded in the model file and in each Tribuo model's
- * provenance. Validated when built: a bad value is rejected with a message that names it.
+ * provenance: the trainer's own settings ({@link TrainerOptions}: one record per
+ * {@link TrainerKind}) and those every trainer shares. Validated when built: a bad value is
+ * rejected with a message that names it.
  *
- * @param trainer        the regressor ({@link TrainerKind}; {@code null}: xgboost)
- * @param trees          boosting rounds (xgboost)
- * @param maxDepth       tree depth (xgboost, cart)
- * @param eta            learning rate (xgboost: shrinkage; sgd: AdaGrad rate)
- * @param subsample      row subsample per tree (xgboost)
- * @param colsample      feature subsample per tree (xgboost)
- * @param minChildWeight minimum hessian (xgboost) or weight (cart) in a leaf
- * @param lambda         L2 regularisation of leaf weights (xgboost)
- * @param epochs         passes over the data (sgd)
- * @param threads        training threads (xgboost)
+ * @param trainerOptions the regressor and its settings ({@code null}: XGBoost's defaults)
  * @param seed           random seed of every randomised step (folds, subsampling, sgd order)
- * @param folds          folds of the grouped cross-validation (0 or 1 disables it)
+ * @param folds          folds of the grouped cross-validation, 0 to {@value #MAX_FOLDS} (0 or 1 disables it)
  * @param timeTransform  step-time target, or {@code null} to let cross-validation choose
  * @param peakTransform  peak-memory target, or {@code null} to let cross-validation choose
- * @param marginQuantile quantile of cross-validated peak under-prediction taken as the memory safety margin
- * @param rankTrees      boosting rounds of the within-workload step-time regressor (xgboost), 0 for {@code trees}
+ * @param marginQuantile quantile of cross-validated peak under-prediction taken as the memory safety margin, 0.5 to 1
  */
-public record TrainOptions(TrainerKind trainer, int trees, int maxDepth, double eta, double subsample, double colsample,
-                           double minChildWeight, double lambda, int epochs, int threads, long seed, int folds,
-                           TargetTransform timeTransform, TargetTransform peakTransform, double marginQuantile,
-                           int rankTrees) {
+public record TrainOptions(TrainerOptions trainerOptions, long seed, int folds, TargetTransform timeTransform,
+                           TargetTransform peakTransform, double marginQuantile) {
+    /** Most cross-validation folds (grouped by architecture: more folds than architectures are cut to their number). */
+    public static final int MAX_FOLDS = 100;
 
     /** Validates every field. */
     public TrainOptions {
-        trainer = trainer == null ? TrainerKind.XGBOOST : trainer;
-        if (trees < 1) {
-            throw new IllegalArgumentException("Invalid number of trees: " + trees);
-        }
-        if (maxDepth < 1 || maxDepth > 32) {
-            throw new IllegalArgumentException("Invalid max depth: " + maxDepth);
-        }
-        if (!(eta > 0 && eta <= 1)) {
-            throw new IllegalArgumentException("Invalid eta: " + eta);
-        }
-        if (!(subsample > 0 && subsample <= 1)) {
-            throw new IllegalArgumentException("Invalid subsample: " + subsample);
-        }
-        if (!(colsample > 0 && colsample <= 1)) {
-            throw new IllegalArgumentException("Invalid colsample: " + colsample);
-        }
-        if (!(minChildWeight >= 0)) {
-            throw new IllegalArgumentException("Invalid min child weight: " + minChildWeight);
-        }
-        if (!(lambda >= 0)) {
-            throw new IllegalArgumentException("Invalid lambda: " + lambda);
-        }
-        if (epochs < 1) {
-            throw new IllegalArgumentException("Invalid number of epochs: " + epochs);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("Invalid number of threads: " + threads);
-        }
-        if (folds < 0) {
-            throw new IllegalArgumentException("Invalid number of folds: " + folds);
-        }
-        if (rankTrees < 0) {
-            throw new IllegalArgumentException("Invalid number of rank trees: " + rankTrees);
-        }
-        if (!(marginQuantile >= 0.5 && marginQuantile <= 1)) {
-            throw new IllegalArgumentException("Invalid margin quantile: " + marginQuantile + " (expected 0.5 to 1)");
-        }
+        trainerOptions = trainerOptions == null ? TrainerKind.XGBOOST.defaults() : trainerOptions;
+        Bounds.check("number of folds", folds, 0, MAX_FOLDS);
+        Bounds.check("margin quantile", marginQuantile, 0.5, 1);
     }
 
     /**
      * The defaults: XGBoost, 300 trees of depth 6, eta 0.1, 80% row and feature subsampling,
-     * 2 threads, seed 42, grouped 5-fold cross-validation, both targets as log ratios to the
-     * analytic estimates (the form that learned better when both were measured: see
-     * {@link ModelTrainer}; pass {@code null} targets to measure again), safety margins at the
-     * 95th percentile of cross-validated peak under-prediction, by the size of the learned
+     * 2 threads ({@link XGBoostOptions#DEFAULTS}), seed 42, grouped 5-fold cross-validation, both
+     * targets as log ratios to the analytic estimates (the form that learned better when both were
+     * measured: see {@link ModelTrainer}; pass {@code null} targets to measure again), safety margins
+     * at the 95th percentile of cross-validated peak under-prediction, by the size of the learned
      * correction to the analytic peak ({@link PeakMargins}). With margins by correction size the
      * quantile matters little to the oom rate on the simulated standard sweep (cross-fitted: 0.14%
      * at both 95% and 97%, 0.21% at 90% and 94%), while 95% rather than 97% stops ruling out
@@ -85,73 +43,91 @@ public record TrainOptions(TrainerKind trainer, int trees, int maxDepth, double 
      * mean regret 0.14% to 0.09%); one margin for all rows at 97% had cost 1.9% mean regret.
      */
     public static TrainOptions defaults() {
-        return new TrainOptions(TrainerKind.XGBOOST, 300, 6, 0.1, 0.8, 0.8, 1.0, 1.0, 20, 2, 42L, 5, TargetTransform.LOG_RATIO,
-                TargetTransform.LOG_RATIO, 0.95, 0);
+        return new TrainOptions(XGBoostOptions.DEFAULTS, 42L, 5, TargetTransform.LOG_RATIO, TargetTransform.LOG_RATIO, 0.95);
     }
 
-    /** These options with another trainer, by name ({@link TrainerKind#parse}). */
+    /**
+     * The options a model file recorded ({@link #hyperparameters()}, read back): the trainer's
+     * settings, seed, folds and margin quantile; a setting the file lacks takes its default, and
+     * the targets, which the file records on their own, are left to choose ({@code null}).
+     */
+    public static TrainOptions recorded(Map<String, Object> hyperparameters) {
+        RecordedSettings r = new RecordedSettings(hyperparameters);
+        TrainOptions d = defaults();
+        TrainerKind kind = TrainerKind.parse(r.text("trainer", null));
+        return new TrainOptions(kind.recorded(r), r.longInteger("seed", d.seed), r.integer("folds", d.folds), null, null,
+                r.number("margin_quantile", d.marginQuantile));
+    }
+
+    /** The trainer. */
+    public TrainerKind trainer() {
+        return trainerOptions.kind();
+    }
+
+    /** The XGBoost settings; throws for another trainer, naming it. */
+    public XGBoostOptions xgboost() {
+        if (trainerOptions instanceof XGBoostOptions x) {
+            return x;
+        }
+        throw new IllegalArgumentException("Trees and rank trees are XGBoost settings; trainer " + trainer()
+                + " has none");
+    }
+
+    /** These options with another trainer, by name ({@link TrainerKind#parse}), at its defaults. */
     public TrainOptions withTrainer(String name) {
         return withTrainer(TrainerKind.parse(name));
     }
 
-    /** These options with another trainer; depth, leaf weight and rate move to that trainer's defaults. */
+    /** These options with another trainer at its defaults. */
     public TrainOptions withTrainer(TrainerKind t) {
-        return t.defaults(new TrainOptions(t, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda,
-                epochs, threads, seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees));
+        return withTrainerOptions(t.defaults());
     }
 
-    /** These options with another depth, rate and minimum leaf weight (a trainer's own defaults). */
-    TrainOptions withShape(int depth, double rate, double minLeafWeight) {
-        return new TrainOptions(trainer, trees, depth, rate, subsample, colsample, minLeafWeight, lambda, epochs, threads,
-                seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
+    /** These options with another trainer's settings. */
+    public TrainOptions withTrainerOptions(TrainerOptions t) {
+        return new TrainOptions(t, seed, folds, timeTransform, peakTransform, marginQuantile);
     }
 
-    /** These options with another tree count and depth. */
+    /** These options with another tree count and depth (XGBoost). */
     public TrainOptions withTrees(int n, int depth) {
-        return new TrainOptions(trainer, n, depth, eta, subsample, colsample, minChildWeight, lambda, epochs, threads,
-                seed, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
+        return withTrainerOptions(xgboost().withTrees(n, depth));
+    }
+
+    /** These options with another tree count for the within-workload regressor (XGBoost; 0: as the trees). */
+    public TrainOptions withRankTrees(int n) {
+        return withTrainerOptions(xgboost().withRankTrees(n));
     }
 
     /** These options with another fold count (0 skips cross-validation). */
     public TrainOptions withFolds(int k) {
-        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                threads, seed, k, timeTransform, peakTransform, marginQuantile, rankTrees);
+        return new TrainOptions(trainerOptions, seed, k, timeTransform, peakTransform, marginQuantile);
     }
 
     /** These options with another seed. */
     public TrainOptions withSeed(long s) {
-        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                threads, s, folds, timeTransform, peakTransform, marginQuantile, rankTrees);
+        return new TrainOptions(trainerOptions, s, folds, timeTransform, peakTransform, marginQuantile);
     }
 
     /** These options with fixed targets ({@code null} lets cross-validation choose). */
     public TrainOptions withTransforms(TargetTransform time, TargetTransform peak) {
-        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                threads, seed, folds, time, peak, marginQuantile, rankTrees);
-    }
-
-    /** These options with another tree count for the within-workload regressor (0: as {@link #trees}). */
-    public TrainOptions withRankTrees(int n) {
-        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                threads, seed, folds, timeTransform, peakTransform, marginQuantile, n);
+        return new TrainOptions(trainerOptions, seed, folds, time, peak, marginQuantile);
     }
 
     /** These options with another margin quantile. */
     public TrainOptions withMarginQuantile(double q) {
-        return new TrainOptions(trainer, trees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, epochs,
-                threads, seed, folds, timeTransform, peakTransform, q, rankTrees);
+        return new TrainOptions(trainerOptions, seed, folds, timeTransform, peakTransform, q);
     }
 
-    /** Boosting rounds of the within-workload regressor. */
+    /** Boosting rounds of the within-workload regressor (XGBoost). */
     public int effectiveRankTrees() {
-        return rankTrees > 0 ? rankTrees : trees;
+        return xgboost().effectiveRankTrees();
     }
 
     /** The settings that shape the model, by name, as recorded in the model file. */
     public Map<String, Object> hyperparameters() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("trainer", trainer.id());
-        trainer.describe(this, m);
+        m.put("trainer", trainer().id());
+        trainerOptions.describe(m);
         m.put("seed", seed);
         m.put("folds", folds);
         m.put("margin_quantile", marginQuantile);

@@ -52,7 +52,7 @@ class CompiledEnsembleTest {
     void aCompiledForestHasOneTreePerBoostingRound() {
         StrategyModel model = TestModels.trained().model();
         FlatForest f = (FlatForest) model.ensemble().time();
-        assertEquals(TestModels.options().trees(), f.trees());
+        assertEquals(TestModels.options().xgboost().trees(), f.trees());
         assertTrue(f.nodes() >= f.trees());
     }
 }

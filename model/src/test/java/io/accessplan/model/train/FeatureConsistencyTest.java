@@ -40,4 +40,21 @@ class FeatureConsistencyTest {
         Prediction got = m.predict(w, List.of(o.strategy())).get(0);
         assertEquals(expectedPeak, got.peakBytes(), 0.0);
     }
+
+    @Test
+    void aNewlyTrainedModelRecordsFeatureLayoutFiveAndTheRealKernelCount() {
+        StrategyModel m = TestModels.trained().model();
+        assertEquals(5, m.metadata().schemaVersion());
+        assertEquals(FeatureEncoder.of(5).names(), m.metadata().featureNames());
+        org.junit.jupiter.api.Assertions.assertFalse(m.metadata().featureNames().contains("log2_ops_per_step"));
+        // the file says 5 too (its header, big-endian after the magic and the format version), and reads back as 5
+        byte[] file = m.toBytes();
+        assertEquals(5, java.nio.ByteBuffer.wrap(file, 12, 4).getInt());
+        assertEquals(5, StrategyModel.fromBytes(file, "trained").metadata().schemaVersion());
+        // the kernel count it learned from is the step estimate's
+        Observation o = TestModels.rows().get(5);
+        double[] x = EncodedRows.of(List.of(o)).x.get(0);
+        int k = m.metadata().featureNames().indexOf("log2_kernels_per_step");
+        assertEquals(Math.log(Analysis.of(o.workload(), o.strategy()).step().kernels()) / Math.log(2), x[k], 1e-12);
+    }
 }

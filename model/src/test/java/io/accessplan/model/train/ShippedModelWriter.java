@@ -17,8 +17,9 @@ import java.util.Locale;
 /**
  * Not a test: writes the checked-in model file of this version and its expected outputs
  * ({@code src/test/resources/io/accessplan/model/<name>.apmodel} and {@code .expected}, name
- * {@code shipped-v4r} by default: feature schema 4 with the within-workload step-time regressor
- * and margins by correction size; {@code shipped-v4} was written before them), trained on
+ * {@code shipped-v5} by default: feature schema 5, with the within-workload step-time regressor
+ * and margins by correction size; {@code shipped-v4r} and {@code shipped-v4} were written with
+ * schema 4, with and without them), trained on
  * SYNTHETIC rows. Run once per model file format, schema version or model content, from
  * {@code model/}: {@code java -cp target/classes:target/test-classes:<deps> io.accessplan.model.train.ShippedModelWriter [dir [name]]}.
  */
@@ -28,7 +29,7 @@ final class ShippedModelWriter {
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources/io/accessplan/model");
-        String name = args.length > 1 ? args[1] : "shipped-v4r";
+        String name = args.length > 1 ? args[1] : "shipped-v5";
         List<Observation> rows = SyntheticRows.rows(SyntheticRows.workloads(60, 2024));
         TrainResult r = ModelTrainer.train(rows, TrainOptions.defaults().withTrees(30, 5).withFolds(3));
         r.model().save(dir.resolve(name + ".apmodel"));

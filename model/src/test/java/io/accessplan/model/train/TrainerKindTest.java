@@ -29,12 +29,12 @@ class TrainerKindTest {
                 "min_child_weight", "lambda", "threads", "seed", "folds", "margin_quantile"),
                 List.copyOf(d.hyperparameters().keySet()));
         TrainOptions cart = d.withTrainer(TrainerKind.CART);
-        assertEquals(12, cart.maxDepth());
-        assertEquals(5.0, cart.minChildWeight());
+        assertEquals(12, ((CartOptions) cart.trainerOptions()).maxDepth());
+        assertEquals(5.0, ((CartOptions) cart.trainerOptions()).minChildWeight());
         assertEquals("cart", cart.hyperparameters().get("trainer"));
         assertEquals(Set.of("max_depth", "min_child_weight"), minus(cart.hyperparameters().keySet(), common));
         TrainOptions sgd = d.withTrainer("sgd");
-        assertEquals(0.1, sgd.eta());
+        assertEquals(0.1, ((SgdOptions) sgd.trainerOptions()).learningRate());
         assertEquals(Set.of("epochs", "learning_rate"), minus(sgd.hyperparameters().keySet(), common));
     }
 

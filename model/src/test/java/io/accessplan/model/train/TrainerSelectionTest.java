@@ -61,9 +61,9 @@ class TrainerSelectionTest {
     void badOptionsAreRejectedNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainOptions.defaults().withTrees(0, 6));
-        assertEquals("Invalid number of trees: 0", e.getMessage());
+        assertEquals("Invalid number of trees: 0 (expected 1 to 5000)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withTrainer("forest"));
-        assertEquals("Invalid number of rank trees: -1",
+        assertEquals("Invalid number of rank trees: -1 (expected 0 to 5000)",
                 assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withRankTrees(-1)).getMessage());
         assertEquals("Invalid margin quantile: 0.4 (expected 0.5 to 1)",
                 assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withMarginQuantile(0.4)).getMessage());

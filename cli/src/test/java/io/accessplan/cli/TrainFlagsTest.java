@@ -1,0 +1,77 @@
+package io.accessplan.cli;
+
+import io.accessplan.model.train.CartOptions;
+import io.accessplan.model.train.SgdOptions;
+import io.accessplan.model.train.TrainOptions;
+import io.accessplan.model.train.XGBoostOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code train}'s trainer flags: each trainer's own settings, their bounds, one-line refusals with exit code 2. */
+class TrainFlagsTest {
+
+    private static TrainOptions options(String... args) {
+        TrainCommand c = new TrainCommand();
+        String[] all = new String[args.length + 4];
+        System.arraycopy(new String[]{"--data", "d", "--out", "m.apm"}, 0, all, 0, 4);
+        System.arraycopy(args, 0, all, 4, args.length);
+        new CommandLine(c).parseArgs(all);
+        return c.flags.options();
+    }
+
+    @Test
+    void theFlagsSetTheirTrainersSettingsAndKeepTheirMeaning() {
+        TrainOptions x = options("--trees", "150", "--eta", "0.2", "--threads", "2", "--rank-trees", "40",
+                "--max-depth", "8", "--subsample", "0.5", "--lambda", "3", "--folds", "3", "--train-seed", "9");
+        assertEquals(new XGBoostOptions(150, 40, 8, 0.2, 0.5, 0.8, 1.0, 3.0, 2), x.trainerOptions());
+        assertEquals(3, x.folds());
+        assertEquals(9L, x.seed());
+        assertEquals(new CartOptions(20, 5.0), options("--trainer", "cart", "--max-depth", "20").trainerOptions());
+        assertEquals(new SgdOptions(50, 0.3), options("--trainer", "sgd", "--epochs", "50", "--eta", "0.3").trainerOptions());
+        // without flags: each trainer's defaults (xgboost on every core)
+        XGBoostOptions d = (XGBoostOptions) options().trainerOptions();
+        assertEquals(XGBoostOptions.DEFAULTS, new XGBoostOptions(d.trees(), d.rankTrees(), d.maxDepth(),
+                d.eta(), d.subsample(), d.colsample(), d.minChildWeight(), d.lambda(), 2));
+        assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors()), d.threads());
+    }
+
+    @Test
+    void aBadValueOrAFlagTheTrainerDoesNotReadExitsTwoInOneLineAndWritesNothing(@TempDir Path dir) {
+        Path out = dir.resolve("m.apm");
+        String[][] bad = {
+                {"--trees", "0"}, {"--trees", "5001"}, {"--max-depth", "17"}, {"--eta", "0"}, {"--eta", "1.5"},
+                {"--subsample", "0"}, {"--threads", "0"}, {"--folds", "101"}, {"--margin-quantile", "0.3"},
+                {"--trainer", "cart", "--max-depth", "33"}, {"--trainer", "sgd", "--epochs", "0"},
+                {"--trainer", "cart", "--trees", "50"}, {"--trainer", "sgd", "--max-depth", "4", "--trees", "9"},
+                {"--epochs", "5"}, {"--trainer", "forest"}};
+        String[] expected = {
+                "Invalid number of trees: 0 (expected 1 to 5000)", "Invalid number of trees: 5001 (expected 1 to 5000)",
+                "Invalid max depth: 17 (expected 1 to 16)", "Invalid eta: 0.0 (expected more than 0, at most 1)",
+                "Invalid eta: 1.5 (expected more than 0, at most 1)",
+                "Invalid subsample: 0.0 (expected more than 0, at most 1)",
+                "Invalid number of threads: 0 (expected 1 to 1024)", "Invalid number of folds: 101 (expected 0 to 100)",
+                "Invalid margin quantile: 0.3 (expected 0.5 to 1)", "Invalid max depth: 33 (expected 1 to 32)",
+                "Invalid number of epochs: 0 (expected 1 to 10000)", "--trees does not apply to --trainer cart",
+                "--trees, --max-depth do not apply to --trainer sgd", "--epochs does not apply to --trainer xgboost",
+                "Unknown trainer: forest"};
+        for (int i = 0; i < bad.length; i++) {
+            String[] full = new String[bad[i].length + 5];
+            System.arraycopy(new String[]{"train", "--data", dir.resolve("none").toString(), "--out", out.toString()}, 0,
+                    full, 0, 5);
+            System.arraycopy(bad[i], 0, full, 5, bad[i].length);
+            Cli.Run r = Cli.run(full);
+            assertEquals(2, r.code(), String.join(" ", bad[i]) + ": " + r.err());
+            assertTrue(r.err().startsWith("accessplan: " + expected[i]), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(Files.exists(out));
+        }
+    }
+}

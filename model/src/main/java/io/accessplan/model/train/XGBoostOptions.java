@@ -1,0 +1,103 @@
+package io.accessplan.model.train;
+
+import org.tribuo.Trainer;
+import org.tribuo.common.xgboost.XGBoostTrainer;
+import org.tribuo.regression.Regressor;
+import org.tribuo.regression.xgboost.XGBoostRegressionTrainer;
+
+import java.util.Map;
+
+/**
+ * The settings of gradient-boosted trees (Chen and Guestrin 2016), XGBoost's own parameters
+ * (XGBoost docs, "XGBoost Parameters"), validated against bounds that keep a training run sane
+ * on a workstation:
+ *
+ * @param trees          boosting rounds, 1 to {@value #MAX_TREES}
+ * @param rankTrees      boosting rounds of the within-workload step-time regressor, 0 (as {@code trees}) to {@value #MAX_TREES}
+ * @param maxDepth       tree depth, 1 to {@value #MAX_DEPTH}: a depth-d tree has up to 2^d leaves, and the
+ *                       histogram method's memory grows with them
+ * @param eta            shrinkage, in (0, 1]
+ * @param subsample      row subsample per tree, in (0, 1]
+ * @param colsample      feature subsample per tree, in (0, 1]
+ * @param minChildWeight minimum hessian in a leaf (rows, for squared error), 0 to {@value #MAX_WEIGHT}
+ * @param lambda         L2 regularisation of leaf weights, 0 to {@value #MAX_WEIGHT}
+ * @param threads        training threads, 1 to {@value #MAX_THREADS}
+ */
+public record XGBoostOptions(int trees, int rankTrees, int maxDepth, double eta, double subsample, double colsample,
+                             double minChildWeight, double lambda, int threads) implements TrainerOptions {
+    /** Most boosting rounds. */
+    public static final int MAX_TREES = 5000;
+    /** Deepest tree. */
+    public static final int MAX_DEPTH = 16;
+    /** Largest leaf weight and L2 penalty. */
+    public static final double MAX_WEIGHT = 1e6;
+    /** Most training threads. */
+    public static final int MAX_THREADS = 1024;
+
+    /** The defaults: 300 trees (the within-workload regressor as many) of depth 6, eta 0.1, 80% row and feature subsampling, 2 threads. */
+    public static final XGBoostOptions DEFAULTS = new XGBoostOptions(300, 0, 6, 0.1, 0.8, 0.8, 1.0, 1.0, 2);
+
+    /** Validates every field. */
+    public XGBoostOptions {
+        Bounds.check("number of trees", trees, 1, MAX_TREES);
+        Bounds.check("number of rank trees", rankTrees, 0, MAX_TREES);
+        Bounds.check("max depth", maxDepth, 1, MAX_DEPTH);
+        Bounds.positive("eta", eta, 1);
+        Bounds.positive("subsample", subsample, 1);
+        Bounds.positive("colsample", colsample, 1);
+        Bounds.check("min child weight", minChildWeight, 0, MAX_WEIGHT);
+        Bounds.check("lambda", lambda, 0, MAX_WEIGHT);
+        Bounds.check("number of threads", threads, 1, MAX_THREADS);
+    }
+
+    /** Reads recorded settings; a setting the file lacks takes its default. */
+    static XGBoostOptions recorded(RecordedSettings r) {
+        XGBoostOptions d = DEFAULTS;
+        return new XGBoostOptions(r.integer("trees", d.trees), r.integer("rank_trees", 0), r.integer("max_depth", d.maxDepth),
+                r.number("eta", d.eta), r.number("subsample", d.subsample), r.number("colsample", d.colsample),
+                r.number("min_child_weight", d.minChildWeight), r.number("lambda", d.lambda), r.integer("threads", d.threads));
+    }
+
+    @Override
+    public TrainerKind kind() {
+        return TrainerKind.XGBOOST;
+    }
+
+    /** Boosting rounds of the within-workload regressor. */
+    public int effectiveRankTrees() {
+        return rankTrees > 0 ? rankTrees : trees;
+    }
+
+    /** These settings with another tree count and depth. */
+    public XGBoostOptions withTrees(int n, int depth) {
+        return new XGBoostOptions(n, rankTrees, depth, eta, subsample, colsample, minChildWeight, lambda, threads);
+    }
+
+    /** These settings with another tree count for the within-workload regressor (0: as {@link #trees}). */
+    public XGBoostOptions withRankTrees(int n) {
+        return new XGBoostOptions(trees, n, maxDepth, eta, subsample, colsample, minChildWeight, lambda, threads);
+    }
+
+    @Override
+    public Trainer<Regressor> tribuo(long seed, boolean withinWorkload) {
+        // histogram tree method: an order of magnitude faster than exact greedy on dense features
+        // (Chen and Guestrin 2016, section 3.2; XGBoost docs "Tree Methods")
+        return new XGBoostRegressionTrainer(XGBoostTrainer.BoosterType.GBTREE, XGBoostTrainer.TreeMethod.HIST,
+                XGBoostRegressionTrainer.RegressionType.LINEAR, withinWorkload ? effectiveRankTrees() : trees, eta, 0.0,
+                maxDepth, minChildWeight, subsample, colsample, lambda, 0.0, threads,
+                XGBoostTrainer.LoggingVerbosity.SILENT, seed);
+    }
+
+    @Override
+    public void describe(Map<String, Object> m) {
+        m.put("trees", trees);
+        m.put("rank_trees", effectiveRankTrees());
+        m.put("max_depth", maxDepth);
+        m.put("eta", eta);
+        m.put("subsample", subsample);
+        m.put("colsample", colsample);
+        m.put("min_child_weight", minChildWeight);
+        m.put("lambda", lambda);
+        m.put("threads", threads);
+    }
+}
