@@ -31,6 +31,12 @@ public final class FlatForest implements FastRegressor {
      */
     static final int MAX_COMPLETE_DEPTH = 12;
 
+    /**
+     * Threshold key of the padding splits of the complete layout: the least int, below the key of
+     * every float (-infinity's included), so every value goes right.
+     */
+    static final int PADDING_KEY = Integer.MIN_VALUE;
+
     private final int[] roots;
     private final int[] feature;
     private final float[] threshold;
@@ -130,8 +136,9 @@ public final class FlatForest implements FastRegressor {
             return;
         }
         if (feature[n] < 0) {
-            // a shallow leaf: a split whose two sides are this same leaf (feature 0 is read, either way wins)
-            split[so + k] = 0L;
+            // a shallow leaf: a split whose two sides are this same leaf; its threshold, the least
+            // key, sends every value right, so a set of rows ({@link #predictSets}) stays whole
+            split[so + k] = (long) PADDING_KEY << 32;
             place(n, 2 * k + 1, level + 1, d, so, lo);
             place(n, 2 * k + 2, level + 1, d, so, lo);
         } else {
@@ -266,6 +273,118 @@ public final class FlatForest implements FastRegressor {
         }
         predictComplete(rows, stride, m, out);
     }
+
+    /** Calls {@code action} with the feature and threshold key of every split of the complete layout (not its padding). */
+    void forEachSplit(java.util.function.BiConsumer<Integer, Integer> action) {
+        for (long n : split) {
+            int key = (int) (n >> 32);
+            if (key != PADDING_KEY) {
+                action.accept((int) n, key);
+            }
+        }
+    }
+
+    /** The slot in {@code index} of each split of the complete layout, padding splits at slot 0 (every row). */
+    char[] slots(ThresholdIndex index) {
+        char[] out = new char[split.length];
+        for (int i = 0; i < split.length; i++) {
+            int key = (int) (split[i] >> 32);
+            out[i] = (char) (key == PADDING_KEY ? 0 : index.slot((int) split[i], key));
+        }
+        return out;
+    }
+
+    /**
+     * The complete-layout walk of a set of rows, given the row sets of a {@link ThresholdIndex}
+     * table: each tree is walked once with the set of rows that reach each node (a bit per row),
+     * a split dividing its set by one load from the table, a child no row reaches left out.
+     * {@link #SET_GROUP} trees go down level by level together, so the nodes of a level are
+     * independent of one another (the processor overlaps them) and no branch depends on the rows.
+     * At the leaves every row of a set adds the leaf's value, the trees in their order, each row
+     * one leaf a tree, as in {@link #predictLinked}: the sums are bit for bit the same. Writes
+     * rows {@code 0..n-1} of the table to {@code out[from..from+n-1]}.
+     *
+     * @param slots this forest's {@link #slots} in the table's index
+     */
+    void predictSets(char[] slots, int[] table, int n, double[] out, int from) {
+        final float[] lv = leafValue;
+        final int[] dep = depth;
+        final int[] so = splitOffset;
+        final int all = (int) ((1L << n) - 1);
+        double[] sums = new double[n];
+        // a group's frontier holds at most one entry per row per tree, and one write past its end
+        final int cap = SET_GROUP * n + 2;
+        int[] node = new int[cap];
+        int[] rows = new int[cap];
+        int[] node2 = new int[cap];
+        int[] rows2 = new int[cap];
+        int[] tree = new int[cap];
+        int[] tree2 = new int[cap];
+        for (int t0 = 0; t0 < dep.length; t0 += SET_GROUP) {
+            int t1 = Math.min(dep.length, t0 + SET_GROUP);
+            int e0 = 0;
+            int levels = 0;
+            for (int t = t0; t < t1; t++) {
+                tree[e0] = t;
+                node[e0] = 0;
+                rows[e0] = all;
+                e0++;
+                levels = Math.max(levels, dep[t]);
+            }
+            int count = e0;
+            for (int level = 0; level < levels; level++) {
+                int m = 0;
+                for (int e = 0; e < count; e++) {
+                    int t = tree[e];
+                    int k = node[e];
+                    int set = rows[e];
+                    if (level >= dep[t]) {
+                        // a shallower tree, at its leaf already: carried down as it is
+                        tree2[m] = t;
+                        node2[m] = k;
+                        rows2[m] = set;
+                        m++;
+                        continue;
+                    }
+                    int right = set & table[slots[so[t] + k]];
+                    int left = set & ~right;
+                    tree2[m] = t;
+                    node2[m] = 2 * k + 1;
+                    rows2[m] = left;
+                    m += (left | -left) >>> 31;
+                    tree2[m] = t;
+                    node2[m] = 2 * k + 2;
+                    rows2[m] = right;
+                    m += (right | -right) >>> 31;
+                }
+                int[] ti = tree;
+                tree = tree2;
+                tree2 = ti;
+                int[] ni = node;
+                node = node2;
+                node2 = ni;
+                int[] ri = rows;
+                rows = rows2;
+                rows2 = ri;
+                count = m;
+            }
+            for (int e = 0; e < count; e++) {
+                int t = tree[e];
+                double v = lv[leafOffset[t] + node[e] - ((1 << dep[t]) - 1)];
+                int set = rows[e];
+                do {
+                    sums[Integer.numberOfTrailingZeros(set)] += v;
+                    set &= set - 1;
+                } while (set != 0);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            out[from + i] = (float) (baseScore + sums[i]);
+        }
+    }
+
+    /** Trees walked together by {@link #predictSets}: enough independent nodes a level to overlap. */
+    private static final int SET_GROUP = 8;
 
     /**
      * The first {@code width} features of each vector as float {@link #key}s, one row of

@@ -59,6 +59,12 @@ public final class StrategyModel {
     private final FastRegressor rank;
     private final Model<Regressor> energyModel;
     private final FastRegressor energy;
+    /**
+     * The step-time, peak-memory and within-workload regressors (the last absent from files
+     * without one) as one {@link ForestGroup}: a lookup's rows are prepared once for all three.
+     */
+    private final ForestGroup group;
+    private final ForestGroup energyGroup;
     private final FeatureEncoder encoder = new FeatureEncoder();
     private final List<Strategy> candidates;
     /** {@link #safetyMargin(Strategy)} by activation policy ordinal: no map lookup per prediction. */
@@ -103,6 +109,9 @@ public final class StrategyModel {
         this.rank = rankModel == null ? null : CompiledEnsemble.compile(rankModel, encoder.names());
         this.energyModel = energyModel;
         this.energy = energyModel == null ? null : CompiledEnsemble.compile(energyModel, encoder.names());
+        this.group = rank == null ? ForestGroup.of(ensemble.time(), ensemble.peak())
+                : ForestGroup.of(ensemble.time(), ensemble.peak(), rank);
+        this.energyGroup = energy == null ? null : ForestGroup.of(energy);
         this.candidates = metadata.candidates().stream().map(Strategy::parse).toList();
         ActivationPolicy[] policies = ActivationPolicy.values();
         this.marginByPolicy = new double[policies.length];
@@ -214,7 +223,7 @@ public final class StrategyModel {
         for (int i = 0; i < n; i++) {
             encoder.encodeInto(as.get(i), xs[i], 0);
         }
-        energy.predictAll(xs, out);
+        energyGroup.predictAll(xs, new double[][]{out});
         for (int i = 0; i < n; i++) {
             out[i] = predictions.get(i).stepTimeMs() * Math.exp(out[i]);
         }
@@ -323,9 +332,10 @@ public final class StrategyModel {
         double[] peak = new double[n];
         if (rank != null && n > 0) {
             double[] r = new double[n];
-            CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), ensemble.peak(), rank}, xs,
-                    new double[][]{time, peak, r});
-            double offset = Double.isNaN(givenLevel) ? offset(as, w, time, r) : givenLevel;
+            // at a given level the absolute step times are not needed: only the ranking and the peak
+            boolean level = Double.isNaN(givenLevel);
+            group.predictAll(xs, new double[][]{level ? time : null, peak, r});
+            double offset = level ? offset(as, w, time, r) : givenLevel;
             if (levelOut != null) {
                 levelOut[0] = offset;
             }
@@ -333,7 +343,7 @@ public final class StrategyModel {
                 time[i] = r[i] + offset;
             }
         } else {
-            ensemble.predictAll(xs, time, peak);
+            group.predictAll(xs, new double[][]{time, peak});
         }
         List<Prediction> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -358,7 +368,7 @@ public final class StrategyModel {
             encoder.encodeAll(ca, xs);
             time = new double[xs.length];
             r = new double[xs.length];
-            CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), rank}, xs, new double[][]{time, r});
+            group.predictAll(xs, new double[][]{time, null, r});
         }
         double sum = 0;
         for (int i = 0; i < time.length; i++) {
