@@ -13,7 +13,7 @@ public final class ForestGroup {
      * Fewest rows walked as sets: below it a table fill costs more than it saves, and the rows
      * are walked one by one ({@link FlatForest#predictAll}).
      */
-    static final int MIN_SET_ROWS = 6;
+    static final int MIN_SET_ROWS = Integer.getInteger("msr", 16);
 
     private final FastRegressor[] regressors;
     /** Index over the flat forests in the complete layout; null when there is none. */

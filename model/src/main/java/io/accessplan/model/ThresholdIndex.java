@@ -133,11 +133,40 @@ final class ThresholdIndex {
             // row i is at least the first p thresholds: it goes in the set of the p-th, and by
             // the suffix pass in those of all before it; p = 0 lands in the scratch slot
             Arrays.fill(table, base - 1, base + c, 0);
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            // four searches in lockstep (the same array, so the same steps): four chains of loads in flight
+            for (; i + 4 <= n; i += 4) {
+                int r = (from + i) * stride + f;
+                int k0 = rows[r];
+                int k1 = rows[r + stride];
+                int k2 = rows[r + 2 * stride];
+                int k3 = rows[r + 3 * stride];
+                int b0 = s0;
+                int b1 = s0;
+                int b2 = s0;
+                int b3 = s0;
+                for (int len = c; len > 1; ) {
+                    int half = len >>> 1;
+                    b0 += half & atMost(thr[b0 + half], k0);
+                    b1 += half & atMost(thr[b1 + half], k1);
+                    b2 += half & atMost(thr[b2 + half], k2);
+                    b3 += half & atMost(thr[b3 + half], k3);
+                    len -= half;
+                }
+                int at = base - 1 - s0;
+                table[at + b0 + (atMost(thr[b0], k0) & 1)] |= 1 << i;
+                table[at + b1 + (atMost(thr[b1], k1) & 1)] |= 2 << i;
+                table[at + b2 + (atMost(thr[b2], k2) & 1)] |= 4 << i;
+                table[at + b3 + (atMost(thr[b3], k3) & 1)] |= 8 << i;
+            }
+            for (; i < n; i++) {
                 table[base - 1 + below(thr, s0, c, rows[(from + i) * stride + f])] |= 1 << i;
             }
-            for (int s = base + c - 2; s >= base; s--) {
-                table[s] |= table[s + 1];
+            // the running union in a register: no store-to-load round trip per slot
+            int union = 0;
+            for (int s = base + c - 1; s >= base; s--) {
+                union |= table[s];
+                table[s] = union;
             }
         }
     }
@@ -149,13 +178,16 @@ final class ThresholdIndex {
      */
     private static int below(int[] thr, int s0, int c, int key) {
         int base = s0;
-        int len = c;
-        while (len > 1) {
+        for (int len = c; len > 1; ) {
             int half = len >>> 1;
-            // all ones when thr[base + half] <= key (no overflow in long)
-            base += half & (int) ~(((long) key - thr[base + half]) >> 63);
+            base += half & atMost(thr[base + half], key);
             len -= half;
         }
-        return base - s0 + (int) ((~(((long) key - thr[base]) >> 63)) & 1);
+        return base - s0 + (atMost(thr[base], key) & 1);
+    }
+
+    /** All ones when {@code threshold <= key}, else 0 (the sign of the difference, taken without overflow). */
+    private static int atMost(int threshold, int key) {
+        return (int) ~(((long) key - threshold) >> 63);
     }
 }
