@@ -95,6 +95,11 @@ public final class StrategyModel {
      */
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
                          Model<Regressor> rankModel, Model<Regressor> energyModel) {
+        this(metadata, timeModel, peakModel, rankModel, energyModel, false);
+    }
+
+    private StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
+                          Model<Regressor> rankModel, Model<Regressor> energyModel, boolean reference) {
         if (metadata.schemaVersion() != FeatureEncoder.schemaVersion()
                 || !metadata.featureNames().equals(encoder.names())) {
             throw new IllegalArgumentException("Model features (schema version " + metadata.schemaVersion()
@@ -109,9 +114,10 @@ public final class StrategyModel {
         this.rank = rankModel == null ? null : CompiledEnsemble.compile(rankModel, encoder.names());
         this.energyModel = energyModel;
         this.energy = energyModel == null ? null : CompiledEnsemble.compile(energyModel, encoder.names());
-        this.group = rank == null ? ForestGroup.of(ensemble.time(), ensemble.peak())
-                : ForestGroup.of(ensemble.time(), ensemble.peak(), rank);
-        this.energyGroup = energy == null ? null : ForestGroup.of(energy);
+        FastRegressor t = served(ensemble.time(), reference);
+        FastRegressor p = served(ensemble.peak(), reference);
+        this.group = rank == null ? ForestGroup.of(t, p) : ForestGroup.of(t, p, served(rank, reference));
+        this.energyGroup = energy == null ? null : ForestGroup.of(served(energy, reference));
         this.candidates = metadata.candidates().stream().map(Strategy::parse).toList();
         ActivationPolicy[] policies = ActivationPolicy.values();
         this.marginByPolicy = new double[policies.length];
@@ -134,6 +140,20 @@ public final class StrategyModel {
         this.timeHighFactor = Math.exp(tq[2]);
         this.peakLowFactor = Math.exp(pq[0]);
         this.peakHighFactor = Math.exp(pq[2]);
+    }
+
+    /** A regressor as a group serves it: itself, or for the reference, a flat forest's linked walk. */
+    private static FastRegressor served(FastRegressor r, boolean reference) {
+        return reference && r instanceof FlatForest f ? f.linkedOnly() : r;
+    }
+
+    /**
+     * The same model with every flat forest served by XGBoost's own linked walk, one row at a
+     * time, as {@link FlatForest#predictLinked}: the reference that the tests compare the served
+     * traversals with (several times slower; not for serving).
+     */
+    public StrategyModel withReferenceServing() {
+        return new StrategyModel(metadata, timeModel, peakModel, rankModel, energyModel, true);
     }
 
     /** Loads a model file; throws IllegalArgumentException with a one-line reason if it is not one. */
