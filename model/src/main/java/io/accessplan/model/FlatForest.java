@@ -23,6 +23,11 @@ import java.util.Map;
  *
  * <p>All nodes of all trees live in one set of arrays; children are absolute indices. Immutable
  * and thread-safe.
+ *
+ * <p>Three traversals give the same values bit for bit: the linked walk ({@link #predictLinked},
+ * XGBoost's own, and the one for rows holding a NaN), the complete-layout walk of one row at a
+ * time ({@link #predictAll}), and the set walk of a {@link ForestGroup} ({@link #predictSets}),
+ * which takes each tree once for all the rows of a lookup.
  */
 public final class FlatForest implements FastRegressor {
     /**
