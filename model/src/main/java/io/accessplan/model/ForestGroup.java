@@ -18,7 +18,7 @@ public final class ForestGroup {
     static final int MIN_SET_ROWS = 16;
 
     private final FastRegressor[] regressors;
-    /** Index over the flat forests in the complete layout; null when there is none. */
+    /** Index over the flat forests walked as sets ({@link FlatForest#setWalkable}); null when there is none. */
     private final ThresholdIndex index;
     /** Per regressor, its slots in {@link #index}; null for one not walked as sets. */
     private final char[][] slots;
@@ -40,8 +40,10 @@ public final class ForestGroup {
                 throw new IllegalArgumentException("Invalid regressor: null");
             }
             if (r instanceof FlatForest f && f.complete()) {
-                complete.add(f);
                 w = Math.max(w, f.width());
+                if (f.setWalkable()) {
+                    complete.add(f);
+                }
             }
         }
         this.width = w;
@@ -51,7 +53,7 @@ public final class ForestGroup {
         this.tables = index == null ? null : ThreadLocal.withInitial(() -> new int[index.slots]);
         this.slots = new char[regressors.length][];
         for (int k = 0; k < regressors.length; k++) {
-            if (index != null && regressors[k] instanceof FlatForest f && f.complete()) {
+            if (index != null && regressors[k] instanceof FlatForest f && f.complete() && f.setWalkable()) {
                 slots[k] = f.slots(index);
             }
         }
@@ -78,8 +80,8 @@ public final class ForestGroup {
                     + " regressors");
         }
         int m = xs.length;
-        int[] keys = index == null || m == 0 ? null : FlatForest.keys(xs, width);
-        boolean sets = keys != null && m >= MIN_SET_ROWS;
+        int[] keys = width == 0 || m == 0 ? null : FlatForest.keys(xs, width);
+        boolean sets = keys != null && index != null && m >= MIN_SET_ROWS;
         for (int k = 0; k < regressors.length; k++) {
             if (out[k] == null || (sets && slots[k] != null)) {
                 continue;

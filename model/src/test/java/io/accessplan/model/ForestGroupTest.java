@@ -55,7 +55,7 @@ class ForestGroupTest {
     void theShippedModelsForestsGivenAllTheCandidatesOfALookupPredictWhatTheLinkedWalkPredicts() throws IOException {
         FlatForest[] fs = forests(shipped());
         for (FlatForest f : fs) {
-            assertTrue(f.complete());
+            assertTrue(f.setWalkable());
         }
         ForestGroup g = ForestGroup.of(fs);
         FeatureEncoder enc = new FeatureEncoder();
@@ -118,11 +118,33 @@ class ForestGroupTest {
         }
     }
 
+    /**
+     * Two trees of depth 3, one uneven (shallow leaves padded in the complete layout), a default
+     * direction to the left, negative, zero and equal thresholds: every tree of one depth, the
+     * set walk's layout without padding.
+     */
+    private static final String UNIFORM_BOOSTER = """
+            {"learner": {"learner_model_param": {"base_score": "5E-1"},
+              "gradient_booster": {"name": "gbtree", "model": {"trees": [
+                {"left_children": [1, 3, -1, 5, -1, -1, -1], "right_children": [2, 4, -1, 6, -1, -1, -1],
+                 "split_indices": [0, 1, 0, 2, 0, 0, 0],
+                 "split_conditions": [1.5, -2.25, 0.125, 0.0, -0.5, 0.75, 3.0],
+                 "default_left": [false, true, false, false, false, false, false]},
+                {"left_children": [1, 3, -1, 5, -1, -1, -1], "right_children": [2, 4, -1, 6, -1, -1, -1],
+                 "split_indices": [2, 0, 0, 1, 0, 0, 0],
+                 "split_conditions": [-0.0, -0.5, 0.25, 1.5, -0.125, 1.0, -1.0],
+                 "default_left": [true, false, false, true, false, false, false]}
+              ]}}}}
+            """;
+
     @Test
-    void treesOfUnevenDepthAOneLeafTreeEdgeValuesAndMissingValuesInBatchesOfEverySize() {
-        FlatForest a = FlatForest.fromBoosterJson(FlatForestLayoutTest.BOOSTER, new int[]{0, 1, 2});
-        FlatForest b = FlatForest.fromBoosterJson(FlatForestLayoutTest.BOOSTER, new int[]{4, 0, 1});
-        FlatForest[] fs = {a, b};
+    void treesOfUnevenShapeOrDepthEdgeValuesAndMissingValuesInBatchesOfEverySize() {
+        FlatForest a = FlatForest.fromBoosterJson(UNIFORM_BOOSTER, new int[]{0, 1, 2});
+        FlatForest b = FlatForest.fromBoosterJson(UNIFORM_BOOSTER, new int[]{4, 0, 1});
+        // trees of depths 3, 0 and 1, padded to depth 3 for the set walk
+        FlatForest c = FlatForest.fromBoosterJson(FlatForestLayoutTest.BOOSTER, new int[]{3, 2, 0});
+        assertTrue(a.setWalkable() && b.setWalkable() && c.setWalkable());
+        FlatForest[] fs = {a, b, c};
         ForestGroup g = ForestGroup.of(fs);
         double[] edge = {Double.NEGATIVE_INFINITY, -3, -2.25, -2.2499999, -0.0, 0.0, 1e-45, 0.125, 1.5, 1.4999999,
                 1.5000001, 7, Double.POSITIVE_INFINITY, Double.MAX_VALUE, -Double.MAX_VALUE, -0.5, 0.75, 3.0};
