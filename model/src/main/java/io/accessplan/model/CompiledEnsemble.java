@@ -46,8 +46,9 @@ public record CompiledEnsemble(FastRegressor time, FastRegressor peak) {
     /**
      * Several regressors' values for the same vectors: {@code out[r][i]} equals, bit for bit,
      * {@code regressors[r].predict(xs[i])}. Flat forests in the complete layout share one
-     * conversion of the vectors to keys (the serving path converts a lookup's vectors once for
-     * its step-time, peak and within-workload forests); any other regressor predicts on its own.
+     * conversion of the vectors to keys and walk them row by row; any other regressor predicts on
+     * its own. The serving path groups a lookup's forests in a {@link ForestGroup} instead, which
+     * walks each tree once for all the rows.
      */
     public static void predictAll(FastRegressor[] regressors, double[][] xs, double[][] out) {
         int width = 0;

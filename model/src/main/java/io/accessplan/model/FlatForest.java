@@ -23,6 +23,11 @@ import java.util.Map;
  *
  * <p>All nodes of all trees live in one set of arrays; children are absolute indices. Immutable
  * and thread-safe.
+ *
+ * <p>Three traversals give the same values bit for bit: the linked walk ({@link #predictLinked},
+ * XGBoost's own, and the one for rows holding a NaN), the complete-layout walk of one row at a
+ * time ({@link #predictAll}), and the set walk of a {@link ForestGroup} ({@link #predictSets}),
+ * which takes each tree once for all the rows of a lookup.
  */
 public final class FlatForest implements FastRegressor {
     /**
@@ -30,6 +35,12 @@ public final class FlatForest implements FastRegressor {
      * the linked traversal alone.
      */
     static final int MAX_COMPLETE_DEPTH = 12;
+
+    /**
+     * Threshold key of the padding splits of the complete layout: the least int, below the key of
+     * every float (-infinity's included), so every value goes right.
+     */
+    static final int PADDING_KEY = Integer.MIN_VALUE;
 
     private final int[] roots;
     private final int[] feature;
@@ -60,6 +71,17 @@ public final class FlatForest implements FastRegressor {
     private final float[] leafValue;
     /** Features read: 1 + the largest feature index any split reads (0 for a forest of leaves). */
     private final int width;
+    /**
+     * The set walk's layout ({@link #predictSets}): every tree padded to the deepest one's depth
+     * {@code setDepth} (a shallower tree's leaf under splits that send every row right, its value
+     * at the rightmost leaf below it), so tree {@code t}'s splits start at {@code t (2^d - 1)} and
+     * its leaves, {@code setLeaves}, at {@code t 2^d}. The leaves are {@link #leafValue} itself
+     * when every tree has that depth already (XGBoost's {@code max_depth} with every tree grown
+     * to it, as the bundled model's). Null when the forest has no complete layout or padding
+     * would more than quadruple it.
+     */
+    private final float[] setLeaves;
+    private final int setDepth;
 
     FlatForest(int[] roots, int[] feature, float[] threshold, int[] left, int[] right, boolean[] defaultLeft,
                double baseScore, boolean complete) {
@@ -104,7 +126,16 @@ public final class FlatForest implements FastRegressor {
             for (int i = 0; i < t; i++) {
                 place(roots[i], 0, 0, d[i], splitOffset[i], leafOffset[i]);
             }
+            int deepest = 0;
+            for (int di : d) {
+                deepest = Math.max(deepest, di);
+            }
+            this.setDepth = deepest;
+            this.setLeaves = t >= 1 && t < (1 << 15) && ((long) t << deepest) <= 4L * feature.length + 64
+                    ? padded(deepest) : null;
         } else {
+            this.setDepth = 0;
+            this.setLeaves = null;
             this.depth = null;
             this.splitOffset = null;
             this.leafOffset = null;
@@ -130,8 +161,9 @@ public final class FlatForest implements FastRegressor {
             return;
         }
         if (feature[n] < 0) {
-            // a shallow leaf: a split whose two sides are this same leaf (feature 0 is read, either way wins)
-            split[so + k] = 0L;
+            // a shallow leaf: a split whose two sides are this same leaf; its threshold, the least
+            // key, sends every value right, so a set of rows ({@link #predictSets}) stays whole
+            split[so + k] = (long) PADDING_KEY << 32;
             place(n, 2 * k + 1, level + 1, d, so, lo);
             place(n, 2 * k + 2, level + 1, d, so, lo);
         } else {
@@ -139,6 +171,29 @@ public final class FlatForest implements FastRegressor {
             place(children[2 * n], 2 * k + 1, level + 1, d, so, lo);
             place(children[2 * n + 1], 2 * k + 2, level + 1, d, so, lo);
         }
+    }
+
+    /** The leaves of every tree padded to depth {@code deep} (see {@link #setLeaves}). */
+    private float[] padded(int deep) {
+        boolean uniform = true;
+        for (int di : depth) {
+            uniform &= di == deep;
+        }
+        if (uniform) {
+            return leafValue;
+        }
+        float[] out = new float[depth.length << deep];
+        for (int t = 0; t < depth.length; t++) {
+            int d = depth[t];
+            for (int k = (1 << d) - 1; k < (1 << (d + 1)) - 1; k++) {
+                int kd = k;
+                for (int level = d; level < deep; level++) {
+                    kd = 2 * kd + 2;
+                }
+                out[(t << deep) + kd - ((1 << deep) - 1)] = leafValue[leafOffset[t] + k - ((1 << d) - 1)];
+            }
+        }
+        return out;
     }
 
     /**
@@ -266,6 +321,114 @@ public final class FlatForest implements FastRegressor {
         }
         predictComplete(rows, stride, m, out);
     }
+
+    /** Calls {@code action} with the feature and threshold key of every split of the complete layout (not its padding). */
+    void forEachSplit(java.util.function.BiConsumer<Integer, Integer> action) {
+        for (long n : split) {
+            int key = (int) (n >> 32);
+            if (key != PADDING_KEY) {
+                action.accept((int) n, key);
+            }
+        }
+    }
+
+    /**
+     * The slot in {@code index} of each split of the set walk's layout ({@link #setLeaves}), tree
+     * by tree, padding splits at slot 0 (every row).
+     */
+    char[] slots(ThresholdIndex index) {
+        int splits = (1 << setDepth) - 1;
+        char[] out = new char[depth.length * splits];
+        for (int t = 0; t < depth.length; t++) {
+            // the tree's own splits; below its depth, padding (slot 0: every row right)
+            for (int k = 0; k < (1 << depth[t]) - 1; k++) {
+                long n = split[splitOffset[t] + k];
+                int key = (int) (n >> 32);
+                out[t * splits + k] = (char) (key == PADDING_KEY ? 0 : index.slot((int) n, key));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The complete-layout walk of a set of rows, given the row sets of a {@link ThresholdIndex}
+     * table: each tree is walked once with the set of rows that reach each node (a bit per row),
+     * a split dividing its set by one load from the table, a child no row reaches left out.
+     * {@link #SET_GROUP} trees go down level by level together, so the nodes of a level are
+     * independent of one another (the processor overlaps them) and no branch depends on the rows.
+     * At the leaves every row of a set adds the leaf's value, the trees in their order, each row
+     * one leaf a tree, as in {@link #predictLinked}: the sums are bit for bit the same. Writes
+     * rows {@code 0..n-1} of the table to {@code out[from..from+n-1]}. Only for a forest with a
+     * set layout ({@link #setWalkable}).
+     *
+     * @param slots this forest's {@link #slots} in the table's index
+     */
+    void predictSets(char[] slots, int[] table, int n, double[] out, int from) {
+        final float[] lv = setLeaves;
+        final int d = setDepth;
+        final int splits = (1 << d) - 1;
+        final int trees = depth.length;
+        final int all = (int) ((1L << n) - 1);
+        double[] sums = new double[n];
+        // an entry: tree << 16 | heap position, and its rows; a group's frontier holds at most one
+        // entry per row per tree, and one write past its end
+        final int cap = SET_GROUP * n + 2;
+        int[] node = new int[cap];
+        int[] rows = new int[cap];
+        int[] node2 = new int[cap];
+        int[] rows2 = new int[cap];
+        for (int t0 = 0; t0 < trees; t0 += SET_GROUP) {
+            int count = Math.min(trees, t0 + SET_GROUP) - t0;
+            for (int e = 0; e < count; e++) {
+                node[e] = (t0 + e) << 16;
+                rows[e] = all;
+            }
+            for (int level = 0; level < d; level++) {
+                int m = 0;
+                for (int e = 0; e < count; e++) {
+                    int x = node[e];
+                    int k = x & 0xffff;
+                    int set = rows[e];
+                    int right = set & table[slots[(x >>> 16) * splits + k]];
+                    int left = set & ~right;
+                    // children 2k + 1 and 2k + 2 of the same tree
+                    node2[m] = x + k + 1;
+                    rows2[m] = left;
+                    m += (left | -left) >>> 31;
+                    node2[m] = x + k + 2;
+                    rows2[m] = right;
+                    m += (right | -right) >>> 31;
+                }
+                int[] ni = node;
+                node = node2;
+                node2 = ni;
+                int[] ri = rows;
+                rows = rows2;
+                rows2 = ri;
+                count = m;
+            }
+            for (int e = 0; e < count; e++) {
+                int x = node[e];
+                double v = lv[((x >>> 16) << d) + (x & 0xffff) - splits];
+                int set = rows[e];
+                do {
+                    sums[Integer.numberOfTrailingZeros(set)] += v;
+                    set &= set - 1;
+                } while (set != 0);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            out[from + i] = (float) (baseScore + sums[i]);
+        }
+    }
+
+    /** Whether {@link #predictSets} can serve this forest (it has a set layout, {@link #setLeaves}). */
+    boolean setWalkable() {
+        return setLeaves != null;
+    }
+
+    /** Trees walked together by {@link #predictSets}: enough independent nodes a level to overlap. */
+    private static final int SET_GROUP = 8;
 
     /**
      * The first {@code width} features of each vector as float {@link #key}s, one row of

@@ -61,6 +61,12 @@ public final class StrategyModel {
     private final FastRegressor energy;
     /** The encoder of the feature layout the file records ({@link FeatureEncoder#of}). */
     private final FeatureEncoder encoder;
+    /**
+     * The step-time, peak-memory and within-workload regressors (the last absent from files
+     * without one) as one {@link ForestGroup}: a lookup's rows are prepared once for all three.
+     */
+    private final ForestGroup group;
+    private final ForestGroup energyGroup;
     private final List<Strategy> candidates;
     /** {@link #safetyMargin(Strategy)} by activation policy ordinal: no map lookup per prediction. */
     private final double[] marginByPolicy;
@@ -90,6 +96,11 @@ public final class StrategyModel {
      */
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
                          Model<Regressor> rankModel, Model<Regressor> energyModel) {
+        this(metadata, timeModel, peakModel, rankModel, energyModel, false);
+    }
+
+    private StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
+                          Model<Regressor> rankModel, Model<Regressor> energyModel, boolean reference) {
         this.encoder = FeatureEncoder.encodes(metadata.schemaVersion()) ? FeatureEncoder.of(metadata.schemaVersion())
                 : null;
         if (encoder == null || !metadata.featureNames().equals(encoder.names())) {
@@ -105,6 +116,10 @@ public final class StrategyModel {
         this.rank = rankModel == null ? null : CompiledEnsemble.compile(rankModel, encoder.names());
         this.energyModel = energyModel;
         this.energy = energyModel == null ? null : CompiledEnsemble.compile(energyModel, encoder.names());
+        FastRegressor t = served(ensemble.time(), reference);
+        FastRegressor p = served(ensemble.peak(), reference);
+        this.group = rank == null ? ForestGroup.of(t, p) : ForestGroup.of(t, p, served(rank, reference));
+        this.energyGroup = energy == null ? null : ForestGroup.of(served(energy, reference));
         this.candidates = metadata.candidates().stream().map(Strategy::parse).toList();
         ActivationPolicy[] policies = ActivationPolicy.values();
         this.marginByPolicy = new double[policies.length];
@@ -127,6 +142,20 @@ public final class StrategyModel {
         this.timeHighFactor = Math.exp(tq[2]);
         this.peakLowFactor = Math.exp(pq[0]);
         this.peakHighFactor = Math.exp(pq[2]);
+    }
+
+    /** A regressor as a group serves it: itself, or for the reference, a flat forest's linked walk. */
+    private static FastRegressor served(FastRegressor r, boolean reference) {
+        return reference && r instanceof FlatForest f ? f.linkedOnly() : r;
+    }
+
+    /**
+     * The same model with every flat forest served by XGBoost's own linked walk, one row at a
+     * time, as {@link FlatForest#predictLinked}: the reference that the tests compare the served
+     * traversals with (several times slower; not for serving).
+     */
+    public StrategyModel withReferenceServing() {
+        return new StrategyModel(metadata, timeModel, peakModel, rankModel, energyModel, true);
     }
 
     /** Loads a model file; throws IllegalArgumentException with a one-line reason if it is not one. */
@@ -216,7 +245,7 @@ public final class StrategyModel {
         for (int i = 0; i < n; i++) {
             encoder.encodeInto(as.get(i), xs[i], 0);
         }
-        energy.predictAll(xs, out);
+        energyGroup.predictAll(xs, new double[][]{out});
         for (int i = 0; i < n; i++) {
             out[i] = predictions.get(i).stepTimeMs() * Math.exp(out[i]);
         }
@@ -325,9 +354,10 @@ public final class StrategyModel {
         double[] peak = new double[n];
         if (rank != null && n > 0) {
             double[] r = new double[n];
-            CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), ensemble.peak(), rank}, xs,
-                    new double[][]{time, peak, r});
-            double offset = Double.isNaN(givenLevel) ? offset(as, w, time, r) : givenLevel;
+            // at a given level the absolute step times are not needed: only the ranking and the peak
+            boolean level = Double.isNaN(givenLevel);
+            group.predictAll(xs, new double[][]{level ? time : null, peak, r});
+            double offset = level ? offset(as, w, time, r) : givenLevel;
             if (levelOut != null) {
                 levelOut[0] = offset;
             }
@@ -335,7 +365,7 @@ public final class StrategyModel {
                 time[i] = r[i] + offset;
             }
         } else {
-            ensemble.predictAll(xs, time, peak);
+            group.predictAll(xs, new double[][]{time, peak});
         }
         List<Prediction> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -360,7 +390,7 @@ public final class StrategyModel {
             encoder.encodeAll(ca, xs);
             time = new double[xs.length];
             r = new double[xs.length];
-            CompiledEnsemble.predictAll(new FastRegressor[]{ensemble.time(), rank}, xs, new double[][]{time, r});
+            group.predictAll(xs, new double[][]{time, null, r});
         }
         double sum = 0;
         for (int i = 0; i < time.length; i++) {

@@ -46,7 +46,7 @@ class FlatForestLayoutTest {
     }
 
     /** Tree 0: depth 3, uneven; tree 1: a single leaf; tree 2: depth 1 on a zero threshold. */
-    private static final String BOOSTER = """
+    static final String BOOSTER = """
             {"learner": {"learner_model_param": {"base_score": "5E-1"},
               "gradient_booster": {"name": "gbtree", "model": {"trees": [
                 {"left_children": [1, 3, -1, 5, -1, -1, -1], "right_children": [2, 4, -1, 6, -1, -1, -1],

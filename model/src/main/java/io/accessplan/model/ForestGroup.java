@@ -1,0 +1,112 @@
+package io.accessplan.model;
+
+/**
+ * Regressors that predict the same rows together, as the step-time, peak-memory and
+ * within-workload forests of a lookup do: the rows are converted to float keys once and, for
+ * batches of at least {@link #MIN_SET_ROWS} rows, their {@link ThresholdIndex} table is filled
+ * once and every flat forest walks each tree once for the whole batch
+ * ({@link FlatForest#predictSets}). Each value equals, bit for bit, what the regressor predicts
+ * for the row alone. Immutable and thread-safe.
+ */
+public final class ForestGroup {
+    /**
+     * Fewest rows walked as sets: below it a table fill (its ~9,100 slots for the bundled model)
+     * costs more than it saves, and the rows are walked one by one ({@link FlatForest#predictAll}).
+     * Measured by thread CPU time on the bundled model: the sets win from ~15 rows on; the layer
+     * search's probes (a few rows) stay below it, a lookup's candidates (8 to 40) mostly above.
+     */
+    static final int MIN_SET_ROWS = 16;
+
+    private final FastRegressor[] regressors;
+    /** Index over the flat forests walked as sets ({@link FlatForest#setWalkable}); null when there is none. */
+    private final ThresholdIndex index;
+    /** Per regressor, its slots in {@link #index}; null for one not walked as sets. */
+    private final char[][] slots;
+    /**
+     * Each thread's table for {@link #index} (36 KB for the bundled model): a lookup fills it
+     * whole, so reusing it saves zeroing a fresh one each time; per thread, so the group stays
+     * thread-safe.
+     */
+    private final ThreadLocal<int[]> tables;
+    /** Keys converted per row: the widest complete forest's width. */
+    private final int width;
+
+    private ForestGroup(FastRegressor[] regressors) {
+        this.regressors = regressors.clone();
+        java.util.List<FlatForest> complete = new java.util.ArrayList<>();
+        int w = 0;
+        for (FastRegressor r : regressors) {
+            if (r == null) {
+                throw new IllegalArgumentException("Invalid regressor: null");
+            }
+            if (r instanceof FlatForest f && f.complete()) {
+                w = Math.max(w, f.width());
+                if (f.setWalkable()) {
+                    complete.add(f);
+                }
+            }
+        }
+        this.width = w;
+        ThresholdIndex ix = complete.isEmpty() ? null : new ThresholdIndex(complete.toArray(new FlatForest[0]));
+        // beyond a char's slots the forests are walked row by row
+        this.index = ix != null && ix.slots <= ThresholdIndex.MAX_SLOTS ? ix : null;
+        this.tables = index == null ? null : ThreadLocal.withInitial(() -> new int[index.slots]);
+        this.slots = new char[regressors.length][];
+        for (int k = 0; k < regressors.length; k++) {
+            if (index != null && regressors[k] instanceof FlatForest f && f.complete() && f.setWalkable()) {
+                slots[k] = f.slots(index);
+            }
+        }
+    }
+
+    /** Groups regressors that will predict the same rows. */
+    public static ForestGroup of(FastRegressor... regressors) {
+        return new ForestGroup(regressors);
+    }
+
+    /** Number of regressors. */
+    public int size() {
+        return regressors.length;
+    }
+
+    /**
+     * The regressors' values for the same rows: {@code out[k][i]} equals, bit for bit,
+     * {@code regressor k}'s {@code predict(xs[i])}; a null {@code out[k]} leaves regressor
+     * {@code k} out (a lookup that does not need it does not pay for it).
+     */
+    public void predictAll(double[][] xs, double[][] out) {
+        if (out.length != regressors.length) {
+            throw new IllegalArgumentException("Invalid outputs: " + out.length + " arrays for " + regressors.length
+                    + " regressors");
+        }
+        int m = xs.length;
+        int[] keys = width == 0 || m == 0 ? null : FlatForest.keys(xs, width);
+        boolean sets = keys != null && index != null && m >= MIN_SET_ROWS;
+        for (int k = 0; k < regressors.length; k++) {
+            if (out[k] == null || (sets && slots[k] != null)) {
+                continue;
+            }
+            if (keys != null && regressors[k] instanceof FlatForest f && f.complete()) {
+                f.predictAll(xs, keys, width, out[k]);
+            } else {
+                regressors[k].predictAll(xs, out[k]);
+            }
+        }
+        if (!sets) {
+            return;
+        }
+        int[] table = tables.get();
+        // batches of even size: 40 rows as 20 + 20, not 32 + 8
+        int batches = (m + ThresholdIndex.MAX_ROWS - 1) / ThresholdIndex.MAX_ROWS;
+        int size = (m + batches - 1) / batches;
+        for (int from = 0; from < m; from += size) {
+            int n = Math.min(size, m - from);
+            index.fill(keys, width, from, n, table);
+            for (int k = 0; k < regressors.length; k++) {
+                if (out[k] != null && slots[k] != null) {
+                    ((FlatForest) regressors[k]).predictSets(slots[k], table, n, out[k], from);
+                }
+            }
+        }
+    }
+}
