@@ -12,7 +12,6 @@ import io.accessplan.model.evaluate.Evaluator;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.encode.FeatureEncoder;
 import org.tribuo.Model;
-import org.tribuo.Trainer;
 import org.tribuo.regression.Regressor;
 
 import java.nio.charset.StandardCharsets;
@@ -124,11 +123,10 @@ public final class ModelTrainer {
             double[] perRow = CrossValidation.crossFittedMargins(d, bestP, folds, o.marginQuantile());
             cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, Stats.mean(perRow));
             if (learnsEnergy) {
-                double[] power = EnergyTraining.outOfFold(d, folds, Regressors.trainer(o), Map.of());
+                double[] power = EnergyTraining.outOfFold(d, folds, o, Map.of());
                 energyMape = EnergyTraining.mape(d, bestT, power);
             }
         }
-        Trainer<Regressor> trainer = Regressors.trainer(o);
         int[] all = d.weighted(IntStream.range(0, d.size()).toArray(), measuredWeight);
         int[] timeRows = d.usable(all, true);
         int[] peakRows = d.usable(all, false);
@@ -136,13 +134,23 @@ public final class ModelTrainer {
         run.put("data_fingerprint", fingerprint);
         run.put("feature_schema_version", Integer.toString(FeatureEncoder.schemaVersion()));
         run.put("target_transform", tt.id());
-        Model<Regressor> timeModel = Regressors.fit(trainer, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
-                d.target(timeRows, true, tt), run);
-        Model<Regressor> rankModel = CrossValidation.rankModel(d, Regressors.rankTrainer(o), timeRows, tt, run);
+        Map<String, String> timeRun = Map.copyOf(run);
         run.put("target_transform", pt.id());
-        Model<Regressor> peakModel = Regressors.fit(trainer, StrategyModel.PEAK_MEMORY, d.names,
-                d.features(peakRows), d.target(peakRows, false, pt), run);
-        Model<Regressor> energyModel = learnsEnergy ? EnergyTraining.fit(trainer, d, energyRows, run) : null;
+        // the final regressors are independent: fitted side by side (Regressors#fitAll)
+        List<Regressors.Job> jobs = new ArrayList<>(List.of(
+                new Regressors.Job(o.trees(), StrategyModel.STEP_TIME, d.names, d.features(timeRows),
+                        d.target(timeRows, true, tt), timeRun),
+                CrossValidation.rankJob(d, o, timeRows, tt, timeRun),
+                new Regressors.Job(o.trees(), StrategyModel.PEAK_MEMORY, d.names, d.features(peakRows),
+                        d.target(peakRows, false, pt), Map.copyOf(run))));
+        if (learnsEnergy) {
+            jobs.add(EnergyTraining.job(o, d, energyRows, run));
+        }
+        List<Model<Regressor>> fitted = Regressors.fitAll(o, jobs);
+        Model<Regressor> timeModel = fitted.get(0);
+        Model<Regressor> rankModel = fitted.get(1);
+        Model<Regressor> peakModel = fitted.get(2);
+        Model<Regressor> energyModel = learnsEnergy ? fitted.get(3) : null;
         Map<String, Object> cvMap = new LinkedHashMap<>();
         if (cv != null) {
             cv.model().toMap().forEach((k, v) -> cvMap.put(k, v));

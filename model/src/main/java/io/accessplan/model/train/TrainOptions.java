@@ -18,7 +18,7 @@ import java.util.Map;
  * @param minChildWeight minimum hessian (xgboost) or weight (cart) in a leaf
  * @param lambda         L2 regularisation of leaf weights (xgboost)
  * @param epochs         passes over the data (sgd)
- * @param threads        training threads (xgboost)
+ * @param threads        training threads: regressors fitted at once, one thread each (xgboost)
  * @param seed           random seed of every randomised step (folds, subsampling, sgd order)
  * @param folds          folds of the grouped cross-validation (0 or 1 disables it)
  * @param timeTransform  step-time target, or {@code null} to let cross-validation choose

@@ -29,10 +29,11 @@ public enum TrainerKind {
         @Override
         org.tribuo.Trainer<Regressor> tribuo(TrainOptions o, int trees) {
             // histogram tree method: an order of magnitude faster than exact greedy on dense features
-            // (Chen and Guestrin 2016, section 3.2; XGBoost docs "Tree Methods")
+            // (Chen and Guestrin 2016, section 3.2; XGBoost docs "Tree Methods"). One thread per fit:
+            // o.threads() fits run at once instead (Regressors#fitAll says why)
             return new XGBoostRegressionTrainer(XGBoostTrainer.BoosterType.GBTREE, XGBoostTrainer.TreeMethod.HIST,
                     XGBoostRegressionTrainer.RegressionType.LINEAR, trees, o.eta(), 0.0, o.maxDepth(),
-                    o.minChildWeight(), o.subsample(), o.colsample(), o.lambda(), 0.0, o.threads(),
+                    o.minChildWeight(), o.subsample(), o.colsample(), o.lambda(), 0.0, 1,
                     XGBoostTrainer.LoggingVerbosity.SILENT, o.seed());
         }
 
