@@ -115,7 +115,12 @@ public final class CrossValidation {
      * of the held-out GPU shapes its own evaluation. Choices by the predictor's rule ({@link Choice}).
      */
     public static Map<String, EvaluationReport> leaveOneDeviceOut(List<Observation> rows, TrainOptions o) {
-        EncodedRows d = EncodedRows.of(rows);
+        return leaveOneDeviceOut(EncodedRows.of(rows), o);
+    }
+
+    /** As {@link #leaveOneDeviceOut(List, TrainOptions)} on rows already encoded. */
+    public static Map<String, EvaluationReport> leaveOneDeviceOut(EncodedRows d, TrainOptions o) {
+        List<Observation> rows = d.rows;
         TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
         TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
         List<Fold> folds = byDevice(rows).stream().filter(f -> f.train().length > 0).toList();

@@ -71,11 +71,19 @@ public final class ModelTrainer {
      * counting {@code measuredWeight} times in every fit (the cross-validation's and the final one).
      */
     public static TrainResult train(List<Observation> rows, TrainOptions o, int measuredWeight) {
-        long t0 = System.nanoTime();
         if (rows == null || rows.isEmpty()) {
             throw new IllegalArgumentException("Invalid training data: no rows");
         }
-        EncodedRows d = EncodedRows.of(rows);
+        return train(EncodedRows.of(rows), o, measuredWeight);
+    }
+
+    /** As {@link #train(List, TrainOptions, int)} on rows already encoded (shared with the run's other reports). */
+    public static TrainResult train(EncodedRows d, TrainOptions o, int measuredWeight) {
+        long t0 = System.nanoTime();
+        List<Observation> rows = d.rows;
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("Invalid training data: no rows");
+        }
         if (d.usable(IntStream.range(0, d.size()).toArray(), true).length == 0) {
             throw new IllegalArgumentException("Invalid training data: no row has a step time (every row ran out of memory)");
         }
