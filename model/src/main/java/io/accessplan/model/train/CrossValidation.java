@@ -147,9 +147,9 @@ public final class CrossValidation {
         double[] measured = d.peaks();
         double[] out = new double[d.size()];
         for (Fold f : folds) {
-            PeakMargins others = PeakMargins.fit(measured, p, d.analyticPeak, f.train(), q);
+            PeakMargins others = PeakMargins.fit(measured, p, d.analyticPeak, d.strategies(), f.train(), q);
             for (int i : f.test()) {
-                out[i] = others.margin(p[i], d.analyticPeak[i]);
+                out[i] = others.margin(d.rows.get(i).strategy(), p[i], d.analyticPeak[i]);
             }
         }
         return out;

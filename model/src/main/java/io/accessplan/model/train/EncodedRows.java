@@ -65,6 +65,11 @@ public final class EncodedRows {
         return rows.size();
     }
 
+    /** The strategy of every row, in order. */
+    List<io.accessplan.features.Strategy> strategies() {
+        return rows.stream().map(Observation::strategy).toList();
+    }
+
     /** The rows, in order. */
     public List<Observation> rows() {
         return rows;

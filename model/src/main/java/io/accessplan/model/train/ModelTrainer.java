@@ -127,7 +127,7 @@ public final class ModelTrainer {
             tq = new double[]{Stats.quantile(tr, 0.05), Stats.quantile(tr, 0.5), Stats.quantile(tr, 0.95)};
             pq = new double[]{Stats.quantile(under, 0.05), Stats.quantile(under, 0.5), Stats.quantile(under, 0.95)};
             int[] every = IntStream.range(0, d.size()).toArray();
-            peakMargins = PeakMargins.fit(d.peaks(), bestP, d.analyticPeak, every, o.marginQuantile());
+            peakMargins = PeakMargins.fit(d.peaks(), bestP, d.analyticPeak, d.strategies(), every, o.marginQuantile());
             double[] perRow = CrossValidation.crossFittedMargins(d, bestP, folds, o.marginQuantile());
             cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, Stats.mean(perRow));
             if (learnsEnergy) {
