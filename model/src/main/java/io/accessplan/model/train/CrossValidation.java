@@ -9,8 +9,6 @@ import io.accessplan.model.TargetTransform;
 import io.accessplan.model.evaluate.EvaluationReport;
 import io.accessplan.model.evaluate.Evaluator;
 import io.accessplan.features.plan.Plan;
-import org.tribuo.Model;
-import org.tribuo.regression.Regressor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -206,10 +204,10 @@ public final class CrossValidation {
                         Map.of("fold", f.name(), "target_transform", tt.id())));
             }
         }
-        List<Model<Regressor>> models = Regressors.fitAll(o, jobs);
+        List<double[]> preds = Regressors.fitPredictAll(o, jobs, used.stream().map(f -> d.features(f.test())).toList());
         for (int j = 0; j < used.size(); j++) {
             int[] test = used.get(j).test();
-            double[] pred = Regressors.predict(models.get(j), d.names, d.features(test));
+            double[] pred = preds.get(j);
             for (int k = 0; k < test.length; k++) {
                 int i = test[k];
                 out[i] = tt.inverse(pred[k], time ? d.timeEstimateMs[i] : d.analyticPeak[i]);
@@ -242,12 +240,17 @@ public final class CrossValidation {
                     d.target(tr, true, tt), run));
             jobs.add(rankJob(d, o, tr, tt, run));
         }
-        List<Model<Regressor>> models = Regressors.fitAll(o, jobs);
+        List<List<double[]>> tests = new ArrayList<>();
+        for (Fold f : used) {
+            List<double[]> x = d.features(f.test());
+            tests.add(x);
+            tests.add(x);
+        }
+        List<double[]> preds = Regressors.fitPredictAll(o, jobs, tests);
         for (int j = 0; j < used.size(); j++) {
             int[] test = used.get(j).test();
-            List<double[]> x = d.features(test);
-            double[] a = Regressors.predict(models.get(2 * j), d.names, x);
-            double[] r = Regressors.predict(models.get(2 * j + 1), d.names, x);
+            double[] a = preds.get(2 * j);
+            double[] r = preds.get(2 * j + 1);
             for (int k = 0; k < test.length; k++) {
                 int i = test[k];
                 abs[i] = tt.inverse(a[k], d.timeEstimateMs[i]);

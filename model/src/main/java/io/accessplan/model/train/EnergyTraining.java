@@ -1,8 +1,6 @@
 package io.accessplan.model.train;
 
 import io.accessplan.model.StrategyModel;
-import org.tribuo.Model;
-import org.tribuo.regression.Regressor;
 
 import java.util.Arrays;
 import java.util.List;
@@ -67,10 +65,10 @@ final class EnergyTraining {
             tests.add(te);
             jobs.add(job(o, d, tr, run));
         }
-        List<Model<Regressor>> models = Regressors.fitAll(o, jobs);
+        List<double[]> preds = Regressors.fitPredictAll(o, jobs, tests.stream().map(d::features).toList());
         for (int j = 0; j < tests.size(); j++) {
             int[] te = tests.get(j);
-            double[] p = Regressors.predict(models.get(j), d.names, d.features(te));
+            double[] p = preds.get(j);
             for (int k = 0; k < te.length; k++) {
                 out[te[k]] = p[k];
             }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,23 +88,65 @@ final class Regressors {
      * Tribuo XGBoost trainer trains one dataset at a time); the models in the order of the jobs.
      */
     static List<Model<Regressor>> fitAll(TrainOptions o, List<Job> jobs) {
-        int threads = Math.min(o.threads(), jobs.size());
-        if (threads <= 1) {
-            return jobs.stream().map(j -> fit(trainer(o, j.trees()), j.target(), j.names(), j.x(), j.y(), j.run()))
-                    .toList();
+        List<Callable<Model<Regressor>>> tasks = new ArrayList<>(jobs.size());
+        for (Job j : jobs) {
+            tasks.add(() -> fit(trainer(o, j.trees()), j.target(), j.names(), j.x(), j.y(), j.run()));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+        return inParallel(o.threads(), tasks);
+    }
+
+    /**
+     * Fits every job and predicts its held-out rows ({@code tests}, one list per job), as
+     * {@link #fitAll} then {@link #predict} would, {@link TrainOptions#threads()} jobs at a time: for
+     * XGBoost straight from the feature matrix ({@link DirectXGBoost}, the same predictions), else
+     * through Tribuo. For fits that only predict (a cross-validation's), never for a saved model.
+     */
+    static List<double[]> fitPredictAll(TrainOptions o, List<Job> jobs, List<List<double[]>> tests) {
+        if (jobs.size() != tests.size()) {
+            throw new IllegalArgumentException("Invalid fits: " + jobs.size() + " jobs, " + tests.size() + " test sets");
+        }
+        List<Callable<double[]>> tasks = new ArrayList<>(jobs.size());
+        for (int k = 0; k < jobs.size(); k++) {
+            Job j = jobs.get(k);
+            List<double[]> test = tests.get(k);
+            tasks.add(() -> {
+                Trainer<Regressor> t = trainer(o, j.trees());
+                DirectXGBoost direct = DirectXGBoost.of(t, j.names());
+                return direct != null ? direct.fitPredict(j.x(), j.y(), test)
+                        : predict(fit(t, j.target(), j.names(), j.x(), j.y(), j.run()), j.names(), test);
+            });
+        }
+        return inParallel(o.threads(), tasks);
+    }
+
+    /** Runs the tasks, {@code threads} at a time; their results in the order of the tasks. */
+    private static <T> List<T> inParallel(int threads, List<Callable<T>> tasks) {
+        int n = Math.min(threads, tasks.size());
+        if (n <= 1) {
+            List<T> out = new ArrayList<>(tasks.size());
+            for (Callable<T> t : tasks) {
+                try {
+                    out.add(t.call());
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("Training failed: " + e, e);
+                }
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
             Thread t = new Thread(r, "accessplan-fit");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<Future<Model<Regressor>>> futures = new ArrayList<>(jobs.size());
-            for (Job j : jobs) {
-                futures.add(pool.submit(() -> fit(trainer(o, j.trees()), j.target(), j.names(), j.x(), j.y(), j.run())));
+            List<Future<T>> futures = new ArrayList<>(tasks.size());
+            for (Callable<T> t : tasks) {
+                futures.add(pool.submit(t));
             }
-            List<Model<Regressor>> out = new ArrayList<>(jobs.size());
-            for (Future<Model<Regressor>> f : futures) {
+            List<T> out = new ArrayList<>(tasks.size());
+            for (Future<T> f : futures) {
                 out.add(f.get());
             }
             return out;

@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RegressorsTest {
 
@@ -76,6 +77,33 @@ class RegressorsTest {
                     job.x(), job.y(), job.run());
             assertArrayEquals(predictAll(alone, d), predictAll(m.get(j), d), 0.0);
         }
+    }
+
+    @Test
+    void theDirectPathPredictsBitForBitWhatTheTribuoModelPredicts() {
+        EncodedRows d = EncodedRows.of(TestModels.rows());
+        TrainOptions o = TestModels.options().withRankTrees(40);
+        List<Regressors.Job> jobs = jobs(d, o);
+        List<CrossValidation.Fold> folds = CrossValidation.grouped(d.rows, 3, o.seed());
+        List<List<double[]>> tests = new ArrayList<>();
+        for (CrossValidation.Fold f : folds) {
+            for (int k = 0; k < 3; k++) {
+                tests.add(d.features(f.test()));
+            }
+        }
+        assertTrue(DirectXGBoost.of(Regressors.trainer(o, o.trees()), d.names) != null, "xgboost takes the direct path");
+        List<double[]> direct = Regressors.fitPredictAll(o, jobs, tests);
+        List<Model<Regressor>> tribuo = Regressors.fitAll(o, jobs);
+        for (int j = 0; j < jobs.size(); j++) {
+            double[] expected = Regressors.predict(tribuo.get(j), d.names, tests.get(j));
+            assertArrayEquals(expected, direct.get(j), 0.0, "job " + j + " (" + jobs.get(j).target() + ")");
+        }
+        // another trainer (cart) has no direct path: fitted and predicted through Tribuo
+        TrainOptions cart = o.withTrainer(TrainerKind.CART);
+        assertTrue(DirectXGBoost.of(Regressors.trainer(cart, cart.trees()), d.names) == null);
+        List<double[]> viaTribuo = Regressors.fitPredictAll(cart, jobs.subList(0, 1), tests.subList(0, 1));
+        assertArrayEquals(Regressors.predict(Regressors.fitAll(cart, jobs.subList(0, 1)).get(0), d.names, tests.get(0)),
+                viaTribuo.get(0), 0.0);
     }
 
     @Test
