@@ -51,6 +51,9 @@ import java.util.stream.IntStream;
  *   <li>The final regressors on every row; Tribuo records the data source, the trainer and its
  *       settings, and this run's fingerprint and target forms in each model's provenance.</li>
  * </ol>
+ * Every batch of independent regressors (the folds', the final ones) is fitted side by side,
+ * {@link TrainOptions#threads()} at a time ({@link Regressors#fitAll}); the folds' go straight to
+ * XGBoost ({@link DirectXGBoost}). Neither changes a prediction.
  * Without cross-validation (folds 0 or 1, or fewer than two architectures) both targets are log
  * ratios, the margin is {@link #DEFAULT_MARGIN} and the uncertainty is zero-width.
  */
