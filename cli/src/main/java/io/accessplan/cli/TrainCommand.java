@@ -1,6 +1,7 @@
 package io.accessplan.cli;
 
 import io.accessplan.model.train.CrossValidation;
+import io.accessplan.model.train.EncodedRows;
 import io.accessplan.model.evaluate.EvaluationReport;
 import io.accessplan.model.evaluate.Metrics;
 import io.accessplan.model.train.ModelTrainer;
@@ -70,7 +71,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!noTwin) {
             rows.addAll(twins(data, o.seed()));
         }
-        MultiSourceTrainer.Result mr = MultiSourceTrainer.train(rows, o, w, measuredFolds);
+        // one encoding and one set of exact plans for the training and every report below
+        EncodedRows encoded = EncodedRows.of(rows);
+        MultiSourceTrainer.Result mr = MultiSourceTrainer.train(encoded, o, w, measuredFolds);
         TrainResult r = mr.train();
         try {
             r.model().save(out);
@@ -80,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.print(summary(rows, r));
         System.out.print(measuredSummary(mr));
         if (lodo) {
-            System.out.print(leaveOneDeviceOut(rows, o));
+            System.out.print(leaveOneDeviceOut(encoded, o));
         }
         return 0;
     }
@@ -167,7 +170,7 @@ final class TrainCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String leaveOneDeviceOut(List<Observation> rows, TrainOptions o) {
+    static String leaveOneDeviceOut(EncodedRows rows, TrainOptions o) {
         Map<String, EvaluationReport> byDevice = CrossValidation.leaveOneDeviceOut(rows, o.withFolds(0));
         StringBuilder sb = new StringBuilder("leave-one-device-out (trained without the GPU, tested on it):\n");
         sb.append(String.format(Locale.ROOT, "%-16s %9s %7s %9s %9s %7s %9s %9s%n", "device", "workloads", "top-1",

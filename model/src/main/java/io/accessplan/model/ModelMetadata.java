@@ -85,6 +85,10 @@ public record ModelMetadata(int schemaVersion, List<String> featureNames, List<S
             Map<String, Object> pm = new LinkedHashMap<>();
             pm.put("correction_edges", peakMargins.edges());
             pm.put("margins", peakMargins.margins());
+            Map<String, double[]> fam = peakMargins.familyMargins();
+            if (!fam.isEmpty()) {
+                pm.put("family_margins", fam);
+            }
             m.put("peak_margins", pm);
         }
         m.put("time_residual_quantiles", timeResidualQuantiles);
@@ -138,7 +142,18 @@ public record ModelMetadata(int schemaVersion, List<String> featureNames, List<S
             throw new IllegalArgumentException("Invalid model metadata: peak_margins is not an object");
         }
         Map<String, Object> m = (Map<String, Object>) mm;
-        return new PeakMargins(doubles(m, "correction_edges"), doubles(m, "margins"));
+        Object fam = m.get("family_margins");
+        if (fam == null) {
+            return new PeakMargins(doubles(m, "correction_edges"), doubles(m, "margins"));   // before margins by family
+        }
+        if (!(fam instanceof Map<?, ?> fm)) {
+            throw new IllegalArgumentException("Invalid model metadata: peak_margins.family_margins is not an object");
+        }
+        Map<String, double[]> byName = new LinkedHashMap<>();
+        for (Object k : fm.keySet()) {
+            byName.put(String.valueOf(k), doubles((Map<String, Object>) fm, String.valueOf(k)));
+        }
+        return PeakMargins.of(doubles(m, "correction_edges"), doubles(m, "margins"), byName);
     }
 
     private static Number num(Map<String, Object> m, String k) {

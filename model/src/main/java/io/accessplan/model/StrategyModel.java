@@ -286,7 +286,7 @@ public final class StrategyModel {
      */
     public double safetyMargin(Strategy s, double predictedPeak, double analyticPeak) {
         PeakMargins pm = metadata.peakMargins();
-        return pm != null ? pm.margin(predictedPeak, analyticPeak) : safetyMargin(s);
+        return pm != null ? pm.margin(s, predictedPeak, analyticPeak) : safetyMargin(s);
     }
 
     /** The model's candidates valid for a workload, in canonical order. */

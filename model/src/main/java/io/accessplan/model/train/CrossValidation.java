@@ -9,9 +9,6 @@ import io.accessplan.model.TargetTransform;
 import io.accessplan.model.evaluate.EvaluationReport;
 import io.accessplan.model.evaluate.Evaluator;
 import io.accessplan.features.plan.Plan;
-import org.tribuo.Model;
-import org.tribuo.Trainer;
-import org.tribuo.regression.Regressor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,7 +113,12 @@ public final class CrossValidation {
      * of the held-out GPU shapes its own evaluation. Choices by the predictor's rule ({@link Choice}).
      */
     public static Map<String, EvaluationReport> leaveOneDeviceOut(List<Observation> rows, TrainOptions o) {
-        EncodedRows d = EncodedRows.of(rows);
+        return leaveOneDeviceOut(EncodedRows.of(rows), o);
+    }
+
+    /** As {@link #leaveOneDeviceOut(List, TrainOptions)} on rows already encoded. */
+    public static Map<String, EvaluationReport> leaveOneDeviceOut(EncodedRows d, TrainOptions o) {
+        List<Observation> rows = d.rows;
         TargetTransform tt = o.timeTransform() != null ? o.timeTransform() : TargetTransform.LOG_RATIO;
         TargetTransform pt = o.peakTransform() != null ? o.peakTransform() : TargetTransform.LOG_RATIO;
         List<Fold> folds = byDevice(rows).stream().filter(f -> f.train().length > 0).toList();
@@ -143,9 +145,9 @@ public final class CrossValidation {
         double[] measured = d.peaks();
         double[] out = new double[d.size()];
         for (Fold f : folds) {
-            PeakMargins others = PeakMargins.fit(measured, p, d.analyticPeak, f.train(), q);
+            PeakMargins others = PeakMargins.fit(measured, p, d.analyticPeak, d.strategies(), f.train(), q);
             for (int i : f.test()) {
-                out[i] = others.margin(p[i], d.analyticPeak[i]);
+                out[i] = others.margin(d.rows.get(i).strategy(), p[i], d.analyticPeak[i]);
             }
         }
         return out;
@@ -185,24 +187,29 @@ public final class CrossValidation {
 
     /**
      * Out-of-fold predictions of one target in its natural unit (ms or bytes): for each fold, a
-     * regressor trained on the fold's training rows predicts its test rows. NaN where a row is in
-     * no test fold.
+     * regressor trained on the fold's training rows predicts its test rows (the folds' regressors
+     * fitted side by side, {@link Regressors#fitAll}). NaN where a row is in no test fold.
      */
     static double[] outOfFold(EncodedRows d, List<Fold> folds, TrainOptions o, boolean time, TargetTransform tt) {
         double[] out = new double[d.size()];
         Arrays.fill(out, Double.NaN);
-        Trainer<Regressor> trainer = Regressors.trainer(o);
         String target = time ? StrategyModel.STEP_TIME : StrategyModel.PEAK_MEMORY;
+        List<Fold> used = new ArrayList<>();
+        List<Regressors.Job> jobs = new ArrayList<>();
         for (Fold f : folds) {
             int[] tr = d.usable(f.train(), time);
-            if (tr.length == 0) {
-                continue;
+            if (tr.length > 0) {
+                used.add(f);
+                jobs.add(new Regressors.Job(false, target, d.names, d.features(tr), d.target(tr, time, tt),
+                        Map.of("fold", f.name(), "target_transform", tt.id())));
             }
-            Model<Regressor> m = Regressors.fit(trainer, target, d.names, d.features(tr), d.target(tr, time, tt),
-                    Map.of("fold", f.name(), "target_transform", tt.id()));
-            double[] pred = Regressors.predict(m, d.names, d.features(f.test()));
-            for (int k = 0; k < f.test().length; k++) {
-                int i = f.test()[k];
+        }
+        List<double[]> preds = Regressors.fitPredictAll(o, jobs, used.stream().map(f -> d.features(f.test())).toList());
+        for (int j = 0; j < used.size(); j++) {
+            int[] test = used.get(j).test();
+            double[] pred = preds.get(j);
+            for (int k = 0; k < test.length; k++) {
+                int i = test[k];
                 out[i] = tt.inverse(pred[k], time ? d.timeEstimateMs[i] : d.analyticPeak[i]);
             }
         }
@@ -210,33 +217,53 @@ public final class CrossValidation {
     }
 
     /**
-     * Out-of-fold step times as the model predicts them: the absolute regressor's ({@link #outOfFold})
-     * level with the within-workload regressor's ranking ({@link StrategyModel#RANK}), combined per
-     * workload as {@link StrategyModel} does at lookup.
+     * Out-of-fold step times as the model predicts them: the absolute regressor's level with the
+     * within-workload regressor's ranking ({@link StrategyModel#RANK}), combined per workload as
+     * {@link StrategyModel} does at lookup. Both regressors of every fold are fitted side by side
+     * ({@link Regressors#fitAll}).
      */
     static double[] stepTimeOutOfFold(EncodedRows d, List<Fold> folds, TrainOptions o, TargetTransform tt) {
-        double[] abs = outOfFold(d, folds, o, true, tt);
+        double[] abs = new double[d.size()];
         double[] rel = new double[d.size()];
+        Arrays.fill(abs, Double.NaN);
         Arrays.fill(rel, Double.NaN);
-        Trainer<Regressor> trainer = Regressors.rankTrainer(o);
+        List<Fold> used = new ArrayList<>();
+        List<Regressors.Job> jobs = new ArrayList<>();
         for (Fold f : folds) {
             int[] tr = d.usable(f.train(), true);
             if (tr.length == 0) {
                 continue;
             }
-            Model<Regressor> m = rankModel(d, trainer, tr, tt, Map.of("fold", f.name(), "target_transform", tt.id()));
-            double[] pred = Regressors.predict(m, d.names, d.features(f.test()));
-            for (int k = 0; k < f.test().length; k++) {
-                rel[f.test()[k]] = pred[k];
+            used.add(f);
+            Map<String, String> run = Map.of("fold", f.name(), "target_transform", tt.id());
+            jobs.add(new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(tr),
+                    d.target(tr, true, tt), run));
+            jobs.add(rankJob(d, o, tr, tt, run));
+        }
+        List<List<double[]>> tests = new ArrayList<>();
+        for (Fold f : used) {
+            List<double[]> x = d.features(f.test());
+            tests.add(x);
+            tests.add(x);
+        }
+        List<double[]> preds = Regressors.fitPredictAll(o, jobs, tests);
+        for (int j = 0; j < used.size(); j++) {
+            int[] test = used.get(j).test();
+            double[] a = preds.get(2 * j);
+            double[] r = preds.get(2 * j + 1);
+            for (int k = 0; k < test.length; k++) {
+                int i = test[k];
+                abs[i] = tt.inverse(a[k], d.timeEstimateMs[i]);
+                rel[i] = r[k];
             }
         }
         return combine(d, abs, rel, tt);
     }
 
-    /** Fits the within-workload regressor on the fitting rows {@code fit} (targets centred on each workload's). */
-    static Model<Regressor> rankModel(EncodedRows d, Trainer<Regressor> trainer, int[] fit, TargetTransform tt,
-                                      Map<String, String> run) {
-        return Regressors.fit(trainer, StrategyModel.RANK, d.names, d.features(fit), d.relativeTarget(fit, tt), run);
+    /** The within-workload regressor's job on the fitting rows {@code fit} (targets centred on each workload's). */
+    static Regressors.Job rankJob(EncodedRows d, TrainOptions o, int[] fit, TargetTransform tt, Map<String, String> run) {
+        return new Regressors.Job(true, StrategyModel.RANK, d.names, d.features(fit),
+                d.relativeTarget(fit, tt), run);
     }
 
     /** Per workload: time = inverse(rel + mean over the workload's rows of (learned abs - rel)). */

@@ -13,9 +13,11 @@ import java.util.List;
 
 /**
  * Observations planned and encoded once, with their targets' analytic estimates, so that every
- * fold of a cross-validation reuses them.
+ * fold of a cross-validation reuses them, and every report of one training run (the grouped
+ * cross-validation, the measured-row protocols, leave-one-device-out) reuses one encoding and one
+ * set of exact plans: pass one instance to each.
  */
-final class EncodedRows {
+public final class EncodedRows {
     final List<Observation> rows;
     /** The encoder's (estimated) plans; the exact ones, for the baselines, are {@link #exactPlans()}. */
     final List<Plan> plans;
@@ -36,7 +38,8 @@ final class EncodedRows {
         this.names = names;
     }
 
-    static EncodedRows of(List<Observation> rows) {
+    /** Plans and encodes the rows (the exact plans follow on first use). */
+    public static EncodedRows of(List<Observation> rows) {
         FeatureEncoder enc = new FeatureEncoder();
         List<Analysis> as = Evaluator.analyse(rows);
         List<double[]> x = as.parallelStream().map(enc::encode).toList();
@@ -60,6 +63,16 @@ final class EncodedRows {
 
     int size() {
         return rows.size();
+    }
+
+    /** The strategy of every row, in order. */
+    List<io.accessplan.features.Strategy> strategies() {
+        return rows.stream().map(Observation::strategy).toList();
+    }
+
+    /** The rows, in order. */
+    public List<Observation> rows() {
+        return rows;
     }
 
     /**

@@ -1,9 +1,6 @@
 package io.accessplan.model.train;
 
 import io.accessplan.model.StrategyModel;
-import org.tribuo.Model;
-import org.tribuo.Trainer;
-import org.tribuo.regression.Regressor;
 
 import java.util.Arrays;
 import java.util.List;
@@ -43,23 +40,35 @@ final class EnergyTraining {
         return y;
     }
 
-    /** Fits the energy regressor on some rows. */
-    static Model<Regressor> fit(Trainer<Regressor> trainer, EncodedRows d, int[] idx, Map<String, String> run) {
-        return Regressors.fit(trainer, StrategyModel.ENERGY, d.names, d.features(idx), target(d, idx), run);
+    /** The job of fitting the energy regressor on some rows. */
+    static Regressors.Job job(TrainOptions o, EncodedRows d, int[] idx, Map<String, String> run) {
+        return new Regressors.Job(false, StrategyModel.ENERGY, d.names, d.features(idx), target(d, idx),
+                Map.copyOf(run));
     }
 
-    /** Out-of-fold log mean power of every row (NaN where a row is in no fold's test set or has no energy). */
-    static double[] outOfFold(EncodedRows d, List<CrossValidation.Fold> folds, Trainer<Regressor> trainer,
+    /**
+     * Out-of-fold log mean power of every row (NaN where a row is in no fold's test set or has no
+     * energy), the folds' regressors fitted side by side ({@link Regressors#fitAll}).
+     */
+    static double[] outOfFold(EncodedRows d, List<CrossValidation.Fold> folds, TrainOptions o,
                               Map<String, String> run) {
         double[] out = new double[d.size()];
         Arrays.fill(out, Double.NaN);
+        List<int[]> tests = new java.util.ArrayList<>();
+        List<Regressors.Job> jobs = new java.util.ArrayList<>();
         for (CrossValidation.Fold f : folds) {
             int[] tr = rows(d, f.train());
             int[] te = rows(d, f.test());
             if (tr.length < MIN_ROWS || te.length == 0) {
                 continue;
             }
-            double[] p = Regressors.predict(fit(trainer, d, tr, run), d.names, d.features(te));
+            tests.add(te);
+            jobs.add(job(o, d, tr, run));
+        }
+        List<double[]> preds = Regressors.fitPredictAll(o, jobs, tests.stream().map(d::features).toList());
+        for (int j = 0; j < tests.size(); j++) {
+            int[] te = tests.get(j);
+            double[] p = preds.get(j);
             for (int k = 0; k < te.length; k++) {
                 out[te[k]] = p[k];
             }

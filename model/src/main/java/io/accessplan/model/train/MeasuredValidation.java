@@ -52,6 +52,13 @@ public final class MeasuredValidation {
      */
     public static Map<String, EvaluationReport> groupedByArchitecture(List<Observation> rows, TrainOptions o, int k,
                                                                       int measuredWeight) {
+        return groupedByArchitecture(EncodedRows.of(rows), o, k, measuredWeight);
+    }
+
+    /** As {@link #groupedByArchitecture(List, TrainOptions, int, int)} on rows already encoded. */
+    public static Map<String, EvaluationReport> groupedByArchitecture(EncodedRows d, TrainOptions o, int k,
+                                                                      int measuredWeight) {
+        List<Observation> rows = d.rows;
         int[] measured = IntStream.range(0, rows.size()).filter(i -> measured(rows.get(i))).toArray();
         List<Observation> m = Arrays.stream(measured).mapToObj(rows::get).toList();
         long archs = m.stream().map(r -> r.workload().architectureId()).distinct().count();
@@ -67,12 +74,18 @@ public final class MeasuredValidation {
         Map<String, int[]> subsets = new LinkedHashMap<>();
         subsets.put("all", measured);
         byCard(rows, measured).forEach(subsets::put);
-        return evaluate(rows, folds, o, subsets, measuredWeight);
+        return evaluate(d, folds, o, subsets, measuredWeight);
     }
 
     /** Protocol (b): one report per measured card. Empty with fewer than two measured cards. */
     public static Map<String, EvaluationReport> leaveOneCardOut(List<Observation> rows, TrainOptions o,
                                                                 int measuredWeight) {
+        return leaveOneCardOut(EncodedRows.of(rows), o, measuredWeight);
+    }
+
+    /** As {@link #leaveOneCardOut(List, TrainOptions, int)} on rows already encoded. */
+    public static Map<String, EvaluationReport> leaveOneCardOut(EncodedRows d, TrainOptions o, int measuredWeight) {
+        List<Observation> rows = d.rows;
         int[] measured = IntStream.range(0, rows.size()).filter(i -> measured(rows.get(i))).toArray();
         Map<String, int[]> cards = byCard(rows, measured);
         if (cards.size() < 2) {
@@ -86,7 +99,7 @@ public final class MeasuredValidation {
                     .filter(i -> !rows.get(i).workload().device().card().equals(card)).toArray();
             folds.add(new CrossValidation.Fold(card, train, idx.clone()));
         });
-        return evaluate(rows, folds, o, cards, measuredWeight);
+        return evaluate(d, folds, o, cards, measuredWeight);
     }
 
     private static Map<String, int[]> byCard(List<Observation> rows, int[] idx) {
@@ -109,10 +122,9 @@ public final class MeasuredValidation {
         return new CrossValidation.Fold(name, train, test.clone());
     }
 
-    private static Map<String, EvaluationReport> evaluate(List<Observation> rows, List<CrossValidation.Fold> folds,
+    private static Map<String, EvaluationReport> evaluate(EncodedRows d, List<CrossValidation.Fold> folds,
                                                           TrainOptions o, Map<String, int[]> subsets,
                                                           int measuredWeight) {
-        EncodedRows d = EncodedRows.of(rows);
         List<CrossValidation.Fold> weighted = folds.stream()
                 .map(f -> new CrossValidation.Fold(f.name(), d.weighted(f.train(), measuredWeight), f.test()))
                 .toList();

@@ -12,7 +12,6 @@ import io.accessplan.model.evaluate.Evaluator;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.encode.FeatureEncoder;
 import org.tribuo.Model;
-import org.tribuo.Trainer;
 import org.tribuo.regression.Regressor;
 
 import java.nio.charset.StandardCharsets;
@@ -52,6 +51,9 @@ import java.util.stream.IntStream;
  *   <li>The final regressors on every row; Tribuo records the data source, the trainer and its
  *       settings, and this run's fingerprint and target forms in each model's provenance.</li>
  * </ol>
+ * Every batch of independent regressors (the folds', the final ones) is fitted side by side,
+ * {@link TrainOptions#threads()} at a time ({@link Regressors#fitAll}); the folds' go straight to
+ * XGBoost ({@link DirectXGBoost}). Neither changes a prediction.
  * Without cross-validation (folds 0 or 1, or fewer than two architectures) both targets are log
  * ratios, the margin is {@link #DEFAULT_MARGIN} and the uncertainty is zero-width.
  */
@@ -72,11 +74,19 @@ public final class ModelTrainer {
      * counting {@code measuredWeight} times in every fit (the cross-validation's and the final one).
      */
     public static TrainResult train(List<Observation> rows, TrainOptions o, int measuredWeight) {
-        long t0 = System.nanoTime();
         if (rows == null || rows.isEmpty()) {
             throw new IllegalArgumentException("Invalid training data: no rows");
         }
-        EncodedRows d = EncodedRows.of(rows);
+        return train(EncodedRows.of(rows), o, measuredWeight);
+    }
+
+    /** As {@link #train(List, TrainOptions, int)} on rows already encoded (shared with the run's other reports). */
+    public static TrainResult train(EncodedRows d, TrainOptions o, int measuredWeight) {
+        long t0 = System.nanoTime();
+        List<Observation> rows = d.rows;
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("Invalid training data: no rows");
+        }
         if (d.usable(IntStream.range(0, d.size()).toArray(), true).length == 0) {
             throw new IllegalArgumentException("Invalid training data: no row has a step time (every row ran out of memory)");
         }
@@ -120,15 +130,14 @@ public final class ModelTrainer {
             tq = new double[]{Stats.quantile(tr, 0.05), Stats.quantile(tr, 0.5), Stats.quantile(tr, 0.95)};
             pq = new double[]{Stats.quantile(under, 0.05), Stats.quantile(under, 0.5), Stats.quantile(under, 0.95)};
             int[] every = IntStream.range(0, d.size()).toArray();
-            peakMargins = PeakMargins.fit(d.peaks(), bestP, d.analyticPeak, every, o.marginQuantile());
+            peakMargins = PeakMargins.fit(d.peaks(), bestP, d.analyticPeak, d.strategies(), every, o.marginQuantile());
             double[] perRow = CrossValidation.crossFittedMargins(d, bestP, folds, o.marginQuantile());
             cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, Stats.mean(perRow));
             if (learnsEnergy) {
-                double[] power = EnergyTraining.outOfFold(d, folds, Regressors.trainer(o), Map.of());
+                double[] power = EnergyTraining.outOfFold(d, folds, o, Map.of());
                 energyMape = EnergyTraining.mape(d, bestT, power);
             }
         }
-        Trainer<Regressor> trainer = Regressors.trainer(o);
         int[] all = d.weighted(IntStream.range(0, d.size()).toArray(), measuredWeight);
         int[] timeRows = d.usable(all, true);
         int[] peakRows = d.usable(all, false);
@@ -136,13 +145,23 @@ public final class ModelTrainer {
         run.put("data_fingerprint", fingerprint);
         run.put("feature_schema_version", Integer.toString(FeatureEncoder.schemaVersion()));
         run.put("target_transform", tt.id());
-        Model<Regressor> timeModel = Regressors.fit(trainer, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
-                d.target(timeRows, true, tt), run);
-        Model<Regressor> rankModel = CrossValidation.rankModel(d, Regressors.rankTrainer(o), timeRows, tt, run);
+        Map<String, String> timeRun = Map.copyOf(run);
         run.put("target_transform", pt.id());
-        Model<Regressor> peakModel = Regressors.fit(trainer, StrategyModel.PEAK_MEMORY, d.names,
-                d.features(peakRows), d.target(peakRows, false, pt), run);
-        Model<Regressor> energyModel = learnsEnergy ? EnergyTraining.fit(trainer, d, energyRows, run) : null;
+        // the final regressors are independent: fitted side by side (Regressors#fitAll)
+        List<Regressors.Job> jobs = new ArrayList<>(List.of(
+                new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
+                        d.target(timeRows, true, tt), timeRun),
+                CrossValidation.rankJob(d, o, timeRows, tt, timeRun),
+                new Regressors.Job(false, StrategyModel.PEAK_MEMORY, d.names, d.features(peakRows),
+                        d.target(peakRows, false, pt), Map.copyOf(run))));
+        if (learnsEnergy) {
+            jobs.add(EnergyTraining.job(o, d, energyRows, run));
+        }
+        List<Model<Regressor>> fitted = Regressors.fitAll(o, jobs);
+        Model<Regressor> timeModel = fitted.get(0);
+        Model<Regressor> rankModel = fitted.get(1);
+        Model<Regressor> peakModel = fitted.get(2);
+        Model<Regressor> energyModel = learnsEnergy ? fitted.get(3) : null;
         Map<String, Object> cvMap = new LinkedHashMap<>();
         if (cv != null) {
             cv.model().toMap().forEach((k, v) -> cvMap.put(k, v));

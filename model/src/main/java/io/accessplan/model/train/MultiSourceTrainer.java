@@ -80,12 +80,20 @@ public final class MultiSourceTrainer {
      * metadata (keys {@code measured-cv/...} and {@code leave-card-out/<card>/...}).
      */
     public static Result train(List<Observation> rows, TrainOptions o, int measuredWeight, int measuredFolds) {
-        TrainResult r = ModelTrainer.train(rows, o, measuredWeight);
+        if (rows == null || rows.isEmpty()) {
+            throw new IllegalArgumentException("Invalid training data: no rows");
+        }
+        return train(EncodedRows.of(rows), o, measuredWeight, measuredFolds);
+    }
+
+    /** As {@link #train(List, TrainOptions, int, int)} on rows already encoded (one encoding for every report). */
+    public static Result train(EncodedRows d, TrainOptions o, int measuredWeight, int measuredFolds) {
+        TrainResult r = ModelTrainer.train(d, o, measuredWeight);
         Map<String, EvaluationReport> a = Map.of();
         Map<String, EvaluationReport> b = Map.of();
-        if (o.folds() >= 2 && MeasuredValidation.anyMeasured(rows)) {
-            a = MeasuredValidation.groupedByArchitecture(rows, o, measuredFolds, measuredWeight);
-            b = MeasuredValidation.leaveOneCardOut(rows, o, measuredWeight);
+        if (o.folds() >= 2 && MeasuredValidation.anyMeasured(d.rows)) {
+            a = MeasuredValidation.groupedByArchitecture(d, o, measuredFolds, measuredWeight);
+            b = MeasuredValidation.leaveOneCardOut(d, o, measuredWeight);
         }
         Map<String, Object> more = new LinkedHashMap<>();
         more.put("measured_weight", measuredWeight);

@@ -118,6 +118,14 @@ public record TrainOptions(TrainerOptions trainerOptions, long seed, int folds, 
         return new TrainOptions(trainerOptions, seed, folds, timeTransform, peakTransform, q);
     }
 
+    /**
+     * Regressors fitted at once, one thread each ({@code Regressors#fitAll} says why): XGBoost's
+     * {@link XGBoostOptions#threads()}, 1 for the other trainers.
+     */
+    public int threads() {
+        return trainerOptions instanceof XGBoostOptions x ? x.threads() : 1;
+    }
+
     /** Boosting rounds of the within-workload regressor (XGBoost). */
     public int effectiveRankTrees() {
         return xgboost().effectiveRankTrees();

@@ -21,7 +21,7 @@ import java.util.Map;
  * @param colsample      feature subsample per tree, in (0, 1]
  * @param minChildWeight minimum hessian in a leaf (rows, for squared error), 0 to {@value #MAX_WEIGHT}
  * @param lambda         L2 regularisation of leaf weights, 0 to {@value #MAX_WEIGHT}
- * @param threads        training threads, 1 to {@value #MAX_THREADS}
+ * @param threads        training threads, 1 to {@value #MAX_THREADS}: regressors fitted at once, one XGBoost thread each
  */
 public record XGBoostOptions(int trees, int rankTrees, int maxDepth, double eta, double subsample, double colsample,
                              double minChildWeight, double lambda, int threads) implements TrainerOptions {
@@ -81,10 +81,11 @@ public record XGBoostOptions(int trees, int rankTrees, int maxDepth, double eta,
     @Override
     public Trainer<Regressor> tribuo(long seed, boolean withinWorkload) {
         // histogram tree method: an order of magnitude faster than exact greedy on dense features
-        // (Chen and Guestrin 2016, section 3.2; XGBoost docs "Tree Methods")
+        // (Chen and Guestrin 2016, section 3.2; XGBoost docs "Tree Methods"). One thread per fit:
+        // `threads` fits run at once instead (Regressors#fitAll says why)
         return new XGBoostRegressionTrainer(XGBoostTrainer.BoosterType.GBTREE, XGBoostTrainer.TreeMethod.HIST,
                 XGBoostRegressionTrainer.RegressionType.LINEAR, withinWorkload ? effectiveRankTrees() : trees, eta, 0.0,
-                maxDepth, minChildWeight, subsample, colsample, lambda, 0.0, threads,
+                maxDepth, minChildWeight, subsample, colsample, lambda, 0.0, 1,
                 XGBoostTrainer.LoggingVerbosity.SILENT, seed);
     }
 
