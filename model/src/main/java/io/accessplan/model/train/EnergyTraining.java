@@ -48,7 +48,7 @@ final class EnergyTraining {
         return Regressors.fit(trainer, StrategyModel.ENERGY, d.names, d.features(idx), target(d, idx), run);
     }
 
-    /** Out-of-fold log mean power of every row (NaN where a row is in no fold's test set or has no energy). */
+    /** Out-of-fold log mean power of every row (NaN where a row is in no fold's test set or its fold had no energy). */
     static double[] outOfFold(EncodedRows d, List<CrossValidation.Fold> folds, Trainer<Regressor> trainer,
                               Map<String, String> run) {
         double[] out = new double[d.size()];
@@ -59,9 +59,12 @@ final class EnergyTraining {
             if (tr.length < MIN_ROWS || te.length == 0) {
                 continue;
             }
-            double[] p = Regressors.predict(fit(trainer, d, tr, run), d.names, d.features(te));
-            for (int k = 0; k < te.length; k++) {
-                out[te[k]] = p[k];
+            // every held-out row gets a power, measured energy or not: choosing by energy needs one for
+            // every candidate the model predicts to fit, and a lookup has no measurement to go by
+            int[] all = f.test();
+            double[] p = Regressors.predict(fit(trainer, d, tr, run), d.names, d.features(all));
+            for (int k = 0; k < all.length; k++) {
+                out[all[k]] = p[k];
             }
         }
         return out;
