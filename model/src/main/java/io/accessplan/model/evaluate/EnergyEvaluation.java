@@ -11,7 +11,6 @@ import io.accessplan.model.Objective;
 import io.accessplan.model.Observation;
 import io.accessplan.model.Prediction;
 import io.accessplan.model.StrategyModel;
-import io.accessplan.model.Stats;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -130,7 +129,7 @@ public record EnergyEvaluation(double energyMape, Map<String, Double> energyRegr
             choice.put("always-full", FULL);
             double least = Double.POSITIVE_INFINITY;
             for (Observation o : by.values()) {
-                if (hasEnergy(o)) {
+                if (ObjectiveComparison.hasEnergy(o)) {
                     least = Math.min(least, o.measurement().energyJ());
                 }
             }
@@ -138,7 +137,7 @@ public record EnergyEvaluation(double energyMape, Map<String, Double> energyRegr
                 for (Map.Entry<String, List<Double>> r : regrets.entrySet()) {
                     Strategy c = choice.get(r.getKey());
                     Observation o = c == null ? null : by.get(c);
-                    if (o != null && hasEnergy(o)) {
+                    if (o != null && ObjectiveComparison.hasEnergy(o)) {
                         r.getValue().add(o.measurement().energyJ() / least - 1);
                     }
                 }
@@ -155,24 +154,17 @@ public record EnergyEvaluation(double energyMape, Map<String, Double> energyRegr
             modelOom += mine == null || !mine.fits() ? 1 : 0;
             if (mine != null && heur != null && mine.fits() && heur.fits()) {
                 timeSave.add(1 - mine.measurement().stepTimeMs() / heur.measurement().stepTimeMs());
-                if (hasEnergy(mine) && hasEnergy(heur)) {
+                if (ObjectiveComparison.hasEnergy(mine) && ObjectiveComparison.hasEnergy(heur)) {
                     energySave.add(1 - mine.measurement().energyJ() / heur.measurement().energyJ());
                 }
             }
         }
         Map<String, Double> meanRegret = new LinkedHashMap<>();
-        regrets.forEach((k, v) -> meanRegret.put(k, mean(v)));
+        regrets.forEach((k, v) -> meanRegret.put(k, ObjectiveComparison.mean(v)));
         return new EnergyEvaluation(nApe == 0 ? Double.NaN : sumApe / nApe, meanRegret, timeSave.size(),
-                mean(timeSave), mean(energySave), energySave.size(), keepMiss, heurOom, modelOom,
+                ObjectiveComparison.mean(timeSave), ObjectiveComparison.mean(energySave), energySave.size(), keepMiss,
+                heurOom, modelOom,
                 energyModel ? ObjectiveComparison.of(rows, preds, predEnergy) : null);
-    }
-
-    private static boolean hasEnergy(Observation o) {
-        return o.fits() && o.measurement().energyJ() > 0 && Double.isFinite(o.measurement().energyJ());
-    }
-
-    private static double mean(List<Double> xs) {
-        return xs.isEmpty() ? Double.NaN : Stats.mean(xs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /**

@@ -127,7 +127,8 @@ public record ObjectiveComparison(int workloads, int differ, double energyPickTi
                 mTimeCost.size(), mean(mTimeCost), mean(mEnergyCost));
     }
 
-    private static boolean hasEnergy(Observation o) {
+    /** Whether a row truly fits with a measured, positive energy. */
+    static boolean hasEnergy(Observation o) {
         return o.fits() && o.measurement().energyJ() > 0 && Double.isFinite(o.measurement().energyJ());
     }
 
@@ -139,7 +140,8 @@ public record ObjectiveComparison(int workloads, int differ, double energyPickTi
         return rows.get(i).measurement().energyJ();
     }
 
-    private static double mean(List<Double> xs) {
+    /** The mean, NaN for none. */
+    static double mean(List<Double> xs) {
         return xs.isEmpty() ? Double.NaN : Stats.mean(xs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 

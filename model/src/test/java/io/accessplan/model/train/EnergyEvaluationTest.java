@@ -23,11 +23,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Energy metrics of an evaluation against a direct computation on the rows. */
 class EnergyEvaluationTest {
+    private static StrategyModel model;
+
+    /** A small model with an energy regressor, trained once on synthetic rows with energy. */
+    private static synchronized StrategyModel energyModel() {
+        if (model == null) {
+            List<Observation> train = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(20, 8)));
+            model = ModelTrainer.train(train, TrainOptions.defaults().withTrees(20, 4).withFolds(0)).model();
+        }
+        return model;
+    }
 
     @Test
     void heuristicEnergyRegretAndMapeMatchAComputationByHand() {
-        List<Observation> train = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(20, 8)));
-        StrategyModel m = ModelTrainer.train(train, TrainOptions.defaults().withTrees(20, 4).withFolds(0)).model();
+        StrategyModel m = energyModel();
         List<Observation> rows = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(15, 21)));
         EvaluationReport r = Evaluator.evaluate(m, rows);
         EnergyEvaluation e = EnergyEvaluation.of(m, rows, r);
@@ -72,8 +81,7 @@ class EnergyEvaluationTest {
 
     @Test
     void everyBaselineIncludingAnalyticHasAnEnergyRegretAsComputedByHand() {
-        List<Observation> train = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(20, 8)));
-        StrategyModel m = ModelTrainer.train(train, TrainOptions.defaults().withTrees(20, 4).withFolds(0)).model();
+        StrategyModel m = energyModel();
         List<Observation> rows = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(15, 21)));
         EvaluationReport r = Evaluator.evaluate(m, rows);
         EnergyEvaluation e = EnergyEvaluation.of(m, rows, r);
@@ -132,8 +140,7 @@ class EnergyEvaluationTest {
 
     @Test
     void whereKeepDoesNotFitTheSavingsOverTheHeuristicAreTheMeasuredOnes() {
-        List<Observation> train = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(20, 8)));
-        StrategyModel m = ModelTrainer.train(train, TrainOptions.defaults().withTrees(20, 4).withFolds(0)).model();
+        StrategyModel m = energyModel();
         List<Observation> rows = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(40, 33)));
         EvaluationReport r = Evaluator.evaluate(m, rows);
         EnergyEvaluation e = EnergyEvaluation.of(m, rows, r);
@@ -171,8 +178,7 @@ class EnergyEvaluationTest {
 
     @Test
     void choosingByEnergyAgainstTimeCountsTheWorkloadsWhereTheyDifferAndWhatEachCosts() {
-        List<Observation> train = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(20, 8)));
-        StrategyModel m = ModelTrainer.train(train, TrainOptions.defaults().withTrees(20, 4).withFolds(0)).model();
+        StrategyModel m = energyModel();
         List<Observation> rows = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(30, 5)));
         EvaluationReport r = Evaluator.evaluate(m, rows);
         ObjectiveComparison c = EnergyEvaluation.of(m, rows, r).objectives();
