@@ -90,9 +90,21 @@ final class EvaluateCommand implements Callable<Integer> {
             m.forEach((k, v) -> {
                 if (k.equals("baselines")) {
                     out.put("energy_mape", Double.isNaN(e.energyMape()) ? null : e.energyMape());
+                    @SuppressWarnings("unchecked")
+                    java.util.Map<String, Object> bs = (java.util.Map<String, Object>) v;
+                    java.util.Map<String, Object> withEnergy = new java.util.LinkedHashMap<>();
+                    bs.forEach((name, fields) -> {
+                        @SuppressWarnings("unchecked")
+                        java.util.Map<String, Object> f = (java.util.Map<String, Object>) fields;
+                        withEnergy.put(name, withEnergyRegret(f, e.energyRegret().get(name)));
+                    });
+                    v = withEnergy;
                 }
                 out.put(k, v);
             });
+            java.util.Map<String, Object> top = withEnergyRegret(out, e.energyRegret().get("model"));
+            out.clear();
+            out.putAll(top);
             out.put("energy", e.toMap());
             if (!figures.isEmpty()) {
                 out.put("training_figures", figures);
@@ -103,17 +115,44 @@ final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
+    /** A method's fields with {@code mean_energy_regret} right after {@code mean_regret} (null where not measured). */
+    private static java.util.Map<String, Object> withEnergyRegret(java.util.Map<String, Object> fields, Double regret) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        fields.forEach((k, v) -> {
+            out.put(k, v);
+            if (k.equals("mean_regret")) {
+                out.put("mean_energy_regret", regret == null || regret.isNaN() ? null : regret);
+            }
+        });
+        return out;
+    }
+
     static String energyTable(EnergyEvaluation e) {
         if (Double.isNaN(e.energyMape()) && e.energyRegret().values().stream().allMatch(v -> v.isNaN())) {
-            return "";
+            return keepMissText(e);   // no energy measured: the time saving over the heuristic still holds
         }
         StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%nenergy MAPE %.2f%%; energy regret:",
                 100 * e.energyMape()));
         e.energyRegret().forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, " %s %.2f%%", k, 100 * v)));
-        sb.append(String.format(java.util.Locale.ROOT, "%nwhere keep does not fit (%d workloads), the model's choice"
-                + " over the heuristic's saves %.2f%% step time and %.2f%% energy", e.keepMissWorkloads(),
-                100 * e.stepTimeSaving(), 100 * e.energySaving()));
+        sb.append(" (the baselines' energy choice is their time choice: the planner has no energy estimate)");
+        sb.append(keepMissText(e));
+        if (e.objectives() != null) {
+            sb.append(String.format("%n")).append(e.objectives().toText().strip());
+        }
         return sb.toString();
+    }
+
+    /** Where keep does not fit: the model against the heuristic, in time (and energy where measured). */
+    static String keepMissText(EnergyEvaluation e) {
+        if (e.keepMissAll() == 0) {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT, "%nwhere keep does not fit (%d workloads; the heuristic's choice"
+                        + " does not fit on %d, the model's on %d): on the %d where both fit the model's choice saves"
+                        + " %.2f%% step time over the heuristic's%s", e.keepMissAll(), e.keepMissHeuristicOom(),
+                e.keepMissModelOom(), e.keepMissWorkloads(), 100 * e.stepTimeSaving(),
+                e.keepMissEnergyWorkloads() == 0 ? " (no measured energy)" : String.format(java.util.Locale.ROOT,
+                        " and %.2f%% energy (%d with both energies)", 100 * e.energySaving(), e.keepMissEnergyWorkloads()));
     }
 
     static void writeReport(Path file, EvaluationReport r, String title) {

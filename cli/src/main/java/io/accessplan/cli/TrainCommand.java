@@ -3,6 +3,7 @@ package io.accessplan.cli;
 import io.accessplan.model.train.CrossValidation;
 import io.accessplan.model.train.EncodedRows;
 import io.accessplan.model.evaluate.EvaluationReport;
+import io.accessplan.model.evaluate.ObjectiveComparison;
 import io.accessplan.model.evaluate.Metrics;
 import io.accessplan.model.train.ModelTrainer;
 import io.accessplan.model.train.MultiSourceTrainer;
@@ -166,6 +167,10 @@ final class TrainCommand implements Callable<Integer> {
         if (energy instanceof Number e) {
             sb.append(String.format(Locale.ROOT, "energy per step (rows with energy_j), grouped CV MAPE %.2f%%%n",
                     100 * e.doubleValue()));
+        }
+        ObjectiveComparison objectives = ObjectiveComparison.fromMetadata(r.model().metadata().crossValidation());
+        if (objectives != null) {
+            sb.append("grouped CV, ").append(objectives.toText());
         }
         return sb.toString();
     }

@@ -23,6 +23,15 @@ class ShippedDatasetTest {
         try (DuckDbCheck duck = new DuckDbCheck(DIR)) {
             long rows = duck.assertWellFormed(Integer.parseInt(version));   // a schema this reader reads
             assertEquals(rows, duck.count("SELECT count(*) FROM t WHERE backend = 'sim'"), "sim rows say so");
+            if (Integer.parseInt(version) >= DatasetSchema.column("energy_j").since()) {
+                // the power model gives every run that has a step time its energy, and none to a run that has none
+                assertEquals(0, duck.count("SELECT count(*) FROM t WHERE step_time_ms IS NOT NULL"
+                        + " AND (energy_j IS NULL OR NOT energy_j > 0)"), "a fitting row has a positive energy_j");
+                assertEquals(0, duck.count("SELECT count(*) FROM t WHERE step_time_ms IS NULL AND energy_j IS NOT NULL"),
+                        "no energy without a step");
+                assertTrue(duck.count("SELECT count(*) FROM t WHERE energy_j IS NOT NULL") > rows / 4,
+                        "energy_j is carried, not all null");
+            }
         }
     }
 

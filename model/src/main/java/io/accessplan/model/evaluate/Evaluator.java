@@ -206,22 +206,46 @@ public final class Evaluator {
                 choice[gi] = g[Choice.decide(ss, t, p, f, tolerance).chosen()];
                 continue;
             }
-            int best = -1;
-            int least = -1;
-            for (int i : g) {
-                long cap = rows.get(i).workload().device().memoryBytes();
-                if (predPeak[i] * (1 + margin[i]) <= cap && (best < 0 || predTime[i] < predTime[best])) {
-                    best = i;
-                }
-                if (least < 0 || predPeak[i] < predPeak[least]) {
-                    least = i;
-                }
-            }
-            choice[gi] = best >= 0 ? best : least;
+            choice[gi] = fastestFitting(rows, g, predTime, predPeak, margin);
         }
         Metrics m = metrics(rows, groups, choice, details);
         return new Metrics(m.workloads(), m.top1Accuracy(), m.meanRegret(), m.p95Regret(), m.oomRate(),
                 mape(rows, predTime, true), mape(rows, predPeak, false));
+    }
+
+    /** The fastest row of a group whose peak times one plus its margin fits, else the least peak. */
+    private static int fastestFitting(List<Observation> rows, int[] g, double[] predTime, double[] predPeak,
+                                      double[] margin) {
+        int best = -1;
+        int least = -1;
+        for (int i : g) {
+            long cap = rows.get(i).workload().device().memoryBytes();
+            if (predPeak[i] * (1 + margin[i]) <= cap && (best < 0 || predTime[i] < predTime[best])) {
+                best = i;
+            }
+            if (least < 0 || predPeak[i] < predPeak[least]) {
+                least = i;
+            }
+        }
+        return best >= 0 ? best : least;
+    }
+
+    /**
+     * The {@code analytic} baseline's choice in each group of rows (row indices): the fastest
+     * {@link Roofline} time among rows whose exact analytic peak fits, else the least analytic peak.
+     *
+     * @param plans the planner's exact plan of each row ({@link #exactPlans})
+     */
+    public static int[] analyticChoices(List<Observation> rows, List<int[]> groups, List<Plan> plans) {
+        int n = rows.size();
+        double[] t = new double[n];
+        double[] p = new double[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = Roofline.of(plans.get(i)).stepTimeMs();
+            p[i] = plans.get(i).peakMemoryBytes();
+        }
+        double[] none = new double[n];
+        return groups.stream().mapToInt(g -> fastestFitting(rows, g, t, p, none)).toArray();
     }
 
     private static Metrics fixedChoice(List<Observation> rows, List<int[]> groups, double[] rank) {

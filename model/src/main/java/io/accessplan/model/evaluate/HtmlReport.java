@@ -4,6 +4,8 @@ import io.accessplan.features.AtomicFiles;
 import io.accessplan.model.Choice;
 import io.accessplan.features.ActivationPolicy;
 import io.accessplan.features.Strategy;
+import io.accessplan.features.plan.Planner;
+import io.accessplan.features.plan.Traffic;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,10 @@ import java.util.function.ToDoubleFunction;
  * resource (the report must open on machines without network). Sections: the metrics side by
  * side with the baselines; predicted vs measured step time and peak memory (log-log, one colour
  * per activation policy); the distribution of regret; for the devices with most workloads, a map
- * of which strategy truly wins over model size x batch, with the model's misses marked.
+ * of which strategy truly wins over model size x batch, with the model's misses marked; and the
+ * redundant share of each strategy's data movement ({@link Traffic}: the bytes the strategy adds to
+ * a kept, single-micro-batch, device-optimizer step, as a share of all bytes it moves, split into
+ * device-memory and host&lt;-&gt;device bytes).
  */
 public final class HtmlReport {
     private static final String[] POLICY_COLOURS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#d62728"};
@@ -85,6 +90,12 @@ public final class HtmlReport {
                 .limit(4)
                 .forEach(e -> h.append(figure(winMap(e.getValue()), e.getKey() + ": " + e.getValue().size()
                         + " workloads")));
+        h.append("<h2>Redundant data movement</h2>\n");
+        h.append(figure(redundantShareBars(redundantShares(r.rows())), "Redundant share of the bytes each strategy"
+                + " moves in a step (device memory and host<->device together), the mean over the evaluated rows of"
+                + " the strategy (partial policies on any layer count together, as :N): recompute re-reads and"
+                + " re-writes and micro-batch weight re-reads in device memory (blue), offload round trips and host"
+                + " optimizer transfers over PCIe (orange). From the planner's schedules, not measured."));
         h.append("\n</body></html>\n");
         return h.toString();
     }
@@ -248,6 +259,95 @@ public final class HtmlReport {
             }
         }
         return plot.close(b);
+    }
+
+    /**
+     * The mean redundant share of one strategy's rows, split by where the bytes move: {@code hbmShare}
+     * is the mean of redundant HBM bytes / all bytes moved, {@code pcieShare} that of redundant PCIe
+     * bytes, so that their sum is the mean {@link Traffic#redundantShare()}.
+     *
+     * @param strategy  the strategy, partial policies written {@code full:N+mb2} for every layer count
+     * @param rows      rows averaged
+     * @param hbmShare  mean redundant device-memory share
+     * @param pcieShare mean redundant host&lt;-&gt;device share
+     */
+    public record RedundantShare(String strategy, int rows, double hbmShare, double pcieShare) {
+    }
+
+    /**
+     * The redundant share of every strategy of the rows, from the planner's schedule of each row
+     * ({@link Traffic#of}), in canonical strategy order, the partial policies after their whole-model form.
+     */
+    public static List<RedundantShare> redundantShares(List<EvaluationReport.RowPrediction> rows) {
+        record Share(String label, int order, double hbm, double pcie) {
+        }
+        List<Strategy> canonical = Strategy.all();
+        List<Share> shares = rows.parallelStream().map(p -> {
+            Strategy s = p.row().strategy();
+            Traffic t = Traffic.of(Planner.schedule(p.row().workload(), s));
+            double total = (double) t.hbmBytes() + t.pcieBytes();
+            int order = 2 * canonical.indexOf(s.wholeModel()) + (s.isPartial() ? 1 : 0);
+            return new Share(label(s), order, total == 0 ? 0 : t.redundantHbmBytes() / total,
+                    total == 0 ? 0 : t.redundantPcieBytes() / total);
+        }).toList();
+        Map<String, double[]> sums = new java.util.TreeMap<>();
+        Map<String, Integer> order = new LinkedHashMap<>();
+        for (Share x : shares) {
+            double[] a = sums.computeIfAbsent(x.label(), k -> new double[3]);
+            a[0] += x.hbm();
+            a[1] += x.pcie();
+            a[2]++;
+            order.putIfAbsent(x.label(), x.order());
+        }
+        List<RedundantShare> out = new ArrayList<>();
+        sums.forEach((k, a) -> out.add(new RedundantShare(k, (int) a[2], a[0] / a[2], a[1] / a[2])));
+        out.sort(Comparator.comparingInt(x -> order.get(x.strategy())));
+        return out;
+    }
+
+    /** A strategy's label in the traffic plot: the layer count of a partial policy written N. */
+    static String label(Strategy s) {
+        return s.isPartial() ? s.toString().replaceFirst(":\\d+", ":N") : s.toString();
+    }
+
+    /** Horizontal stacked bars of the redundant share, one per strategy, each carrying its values as data attributes. */
+    private static String redundantShareBars(List<RedundantShare> shares) {
+        int left = 190;
+        int barWidth = 560;
+        int row = 16;
+        int top = 24;
+        int width = left + barWidth + 90;
+        int height = top + row * shares.size() + 40;
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                + "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">", width, height, width, height));
+        for (int t = 0; t <= 4; t++) {
+            double x = left + barWidth * t / 4.0;
+            b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e4e4e4\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%d%%</text>", x, top - 4, x,
+                    top + row * shares.size(), x, top + row * shares.size() + 14, 25 * t));
+        }
+        for (int i = 0; i < shares.size(); i++) {
+            RedundantShare s = shares.get(i);
+            double y = top + i * row;
+            double wh = barWidth * s.hbmShare();
+            double wp = barWidth * s.pcieShare();
+            b.append(String.format(Locale.ROOT, "<g class=\"redundant-share\" data-strategy=\"%s\" data-rows=\"%d\" "
+                    + "data-hbm=\"%.6f\" data-pcie=\"%.6f\"><title>%s: %s of the bytes moved are redundant (%s device"
+                    + " memory, %s host&lt;-&gt;device), mean of %d rows</title>", esc(s.strategy()), s.rows(), s.hbmShare(),
+                    s.pcieShare(), esc(s.strategy()), pct(s.hbmShare() + s.pcieShare()), pct(s.hbmShare()),
+                    pct(s.pcieShare()), s.rows()));
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                    left - 6, y + 11, esc(s.strategy())));
+            b.append(String.format(Locale.ROOT, "<rect class=\"hbm\" x=\"%d\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
+                    + "fill=\"#1f77b4\"/>", left, y + 2, wh, row - 4));
+            b.append(String.format(Locale.ROOT, "<rect class=\"pcie\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
+                    + "fill=\"#ff7f0e\"/>", left + wh, y + 2, wp, row - 4));
+            b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text></g>",
+                    left + wh + wp + 4, y + 11, pct(s.hbmShare() + s.pcieShare())));
+        }
+        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"middle\">"
+                + "redundant share of bytes moved per step</text>", left + barWidth / 2, height - 6));
+        return b.append("</svg>").toString();
     }
 
     /** An axis range in plot units (log10 or log2 of the quantity), padded a little. */

@@ -47,8 +47,8 @@ final class EnergyTraining {
     }
 
     /**
-     * Out-of-fold log mean power of every row (NaN where a row is in no fold's test set or has no
-     * energy), the folds' regressors fitted side by side ({@link Regressors#fitAll}).
+     * Out-of-fold log mean power of every row (NaN where a row is in no fold's test set or its fold
+     * had no energy), the folds' regressors fitted side by side ({@link Regressors#fitAll}).
      */
     static double[] outOfFold(EncodedRows d, List<CrossValidation.Fold> folds, TrainOptions o,
                               Map<String, String> run) {
@@ -62,7 +62,9 @@ final class EnergyTraining {
             if (tr.length < MIN_ROWS || te.length == 0) {
                 continue;
             }
-            tests.add(te);
+            // every held-out row gets a power, measured energy or not: choosing by energy needs one for
+            // every candidate the model predicts to fit, and a lookup has no measurement to go by
+            tests.add(f.test());
             jobs.add(job(o, d, tr, run));
         }
         List<double[]> preds = Regressors.fitPredictAll(o, jobs, tests.stream().map(d::features).toList());

@@ -9,6 +9,7 @@ import io.accessplan.model.StrategyModel;
 import io.accessplan.model.TargetTransform;
 import io.accessplan.model.evaluate.EvaluationReport;
 import io.accessplan.model.evaluate.Evaluator;
+import io.accessplan.model.evaluate.ObjectiveComparison;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.encode.FeatureEncoder;
 import org.tribuo.Model;
@@ -102,6 +103,7 @@ public final class ModelTrainer {
         double[] pq = {0, 0, 0};
         EvaluationReport cv = null;
         double energyMape = Double.NaN;
+        ObjectiveComparison objectives = null;
         int[] energyRows = EnergyTraining.rows(d, IntStream.range(0, d.size()).toArray());
         boolean learnsEnergy = energyRows.length >= EnergyTraining.MIN_ROWS;
         if (o.folds() >= 2 && archs >= 2) {
@@ -136,6 +138,11 @@ public final class ModelTrainer {
             if (learnsEnergy) {
                 double[] power = EnergyTraining.outOfFold(d, folds, o, Map.of());
                 energyMape = EnergyTraining.mape(d, bestT, power);
+                double[] energyOof = new double[d.size()];
+                for (int i = 0; i < energyOof.length; i++) {
+                    energyOof[i] = bestT[i] * Math.exp(power[i]);
+                }
+                objectives = ObjectiveComparison.of(d.rows, bestT, bestP, perRow, energyOof);
             }
         }
         int[] all = d.weighted(IntStream.range(0, d.size()).toArray(), measuredWeight);
@@ -168,6 +175,9 @@ public final class ModelTrainer {
             transformMape.forEach((k, v) -> cvMap.put("mape " + k, v));
             if (!Double.isNaN(energyMape)) {
                 cvMap.put("energy_mape", energyMape);
+            }
+            if (objectives != null) {
+                cvMap.putAll(objectives.toMetadata());
             }
         }
         ModelMetadata meta = new ModelMetadata(FeatureEncoder.schemaVersion(), d.names, candidates(rows), fingerprint,

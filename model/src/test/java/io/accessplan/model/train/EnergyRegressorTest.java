@@ -66,6 +66,21 @@ class EnergyRegressorTest {
     }
 
     @Test
+    void theCommandLinesTrainerKeepsTheEnergyRegressorBesideTheMeasuredFigures() {
+        // train goes through MultiSourceTrainer, which re-assembles the model with its measured-row figures
+        List<Observation> rows = withEnergy(SyntheticRows.rows(SyntheticRows.workloads(12, 3)));
+        StrategyModel direct = ModelTrainer.train(rows, TrainOptions.defaults().withTrees(10, 3).withFolds(0)).model();
+        StrategyModel m = MultiSourceTrainer.train(rows, TrainOptions.defaults().withTrees(10, 3).withFolds(0), 1, 5)
+                .train().model();
+        assertTrue(m.predictsEnergy());
+        StrategyModel back = StrategyModel.fromBytes(m.toBytes(), "round trip");
+        assertTrue(back.predictsEnergy(), "and the file written keeps it");
+        Workload w = rows.get(0).workload();
+        List<Analysis> as = Analysis.all(w, m.candidates(w));
+        assertArrayEquals(direct.energyJ(as, direct.predict(as, w)), back.energyJ(as, back.predict(as, w)));
+    }
+
+    @Test
     void rowsWithoutEnergyAndOlderFilesGiveNoEnergyRegressor() throws Exception {
         List<Observation> rows = SyntheticRows.rows(SyntheticRows.workloads(12, 3));
         StrategyModel m = ModelTrainer.train(rows, TrainOptions.defaults().withTrees(10, 3).withFolds(0)).model();
