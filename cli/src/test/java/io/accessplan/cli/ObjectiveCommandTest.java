@@ -42,6 +42,16 @@ class ObjectiveCommandTest {
         return a.toArray(String[]::new);
     }
 
+    /** The bundled model without its energy regressor: a file as written before energy, or from rows without it. */
+    private Path modelWithoutEnergy() throws Exception {
+        io.accessplan.model.StrategyModel b = io.accessplan.predictor.AccessPlanner.bundled().model();
+        assertTrue(b.predictsEnergy(), "the bundled model is trained on sim-standard's energy_j");
+        Path f = tmp.resolve("no-energy.apm");
+        java.nio.file.Files.write(f, new io.accessplan.model.StrategyModel(b.metadata(), b.timeModel(), b.peakModel(),
+                b.rankModel(), null).toBytes());
+        return f;
+    }
+
     private Path simModel() throws Exception {
         SimBackend sim = new SimBackend();
         List<Observation> rows = new ArrayList<>();
@@ -107,21 +117,24 @@ class ObjectiveCommandTest {
         assertEquals(rec.get("other_objective").get("strategy").asText(), row.get("other_strategy").asText());
 
         Path none = tmp.resolve("none.jsonl");
-        Cli.Run refused = Cli.run("batch", "--jobs", jobs.toString(), "--out", none.toString(), "--objective", "energy");
+        Cli.Run refused = Cli.run("batch", "--jobs", jobs.toString(), "--out", none.toString(), "--model",
+                modelWithoutEnergy().toString(), "--objective", "energy");
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("retrain"), refused.err());
         assertFalse(java.nio.file.Files.exists(none), "nothing written");
     }
 
     @Test
-    void badOrUnservableObjectivesAreOneLineWithExitCode2() {
+    void badOrUnservableObjectivesAreOneLineWithExitCode2() throws Exception {
         Cli.Run bad = Cli.run(args("--objective", "joules"));
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("Unknown objective: joules"), bad.err());
         assertFalse(bad.err().strip().contains("\n"), bad.err());
-        Cli.Run none = Cli.run(args("--objective", "energy"));   // the bundled model has no energy regressor
+        Cli.Run none = Cli.run(args("--model", modelWithoutEnergy().toString(), "--objective", "energy"));
         assertEquals(2, none.code());
         assertTrue(none.err().contains("retrain"), none.err());
         assertFalse(none.err().strip().contains("\n"), none.err());
+        Cli.Run bundled = Cli.run(args("--objective", "energy"));   // the bundled model is trained with energy
+        assertEquals(0, bundled.code(), bundled.err());
     }
 }

@@ -8,6 +8,7 @@ import io.accessplan.features.plan.Planner;
 import io.accessplan.model.Objective;
 import io.accessplan.model.Observation;
 import io.accessplan.model.Prediction;
+import io.accessplan.model.StrategyModel;
 import io.accessplan.model.train.ModelTrainer;
 import io.accessplan.model.train.TrainOptions;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,11 @@ class ObjectiveAnswerTest {
 
     @Test
     void aModelWithoutEnergyAnswersTimeAndRefusesEnergyInOneLine() {
-        AccessPlanner planner = AccessPlanner.bundled();
+        // the bundled model without its energy regressor: a file written before energy, or trained on rows without it
+        StrategyModel b = AccessPlanner.bundled().model();
+        assertTrue(b.predictsEnergy(), "the bundled model is trained on sim-standard's energy_j");
+        AccessPlanner planner = AccessPlanner.of(new StrategyModel(b.metadata(), b.timeModel(), b.peakModel(),
+                b.rankModel(), null));
         Workload w = Workloads.random(1, 3).get(0);
         ObjectiveAnswer t = planner.recommend(w, Objective.TIME);
         assertEquals(planner.recommend(w).strategy(), t.prediction().strategy());
@@ -69,5 +74,17 @@ class ObjectiveAnswerTest {
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                 () -> planner.recommend(w, Objective.parse("energy-within:5%")));
         assertTrue(ex.getMessage().contains("energy-within:5%") && ex.getMessage().contains("retrain"), ex.getMessage());
+    }
+
+    @Test
+    void theBundledModelAnswersEnergyWithAPositiveFiniteEnergyPerStep() {
+        AccessPlanner planner = AccessPlanner.bundled();
+        for (Workload w : Workloads.random(10, 5)) {
+            ObjectiveAnswer e = planner.recommend(w, Objective.ENERGY);
+            if (e.prediction().fits()) {
+                assertTrue(e.predictedEnergyJ() > 0 && Double.isFinite(e.predictedEnergyJ()), w + ": " + e.summary());
+                assertEquals(planner.recommend(w).strategy(), e.otherPrediction().strategy(), "time's pick is recommend's");
+            }
+        }
     }
 }
