@@ -162,4 +162,17 @@ class EnergyLevelTest {
         }
         assertEquals(d.size(), checked);
     }
+
+    @Test
+    void crossValidationKeepsTheCloserEnergyFormAndReportsBoth() {
+        TrainResult r = ModelTrainer.train(rows, TrainOptions.defaults().withTrees(40, 5).withFolds(3));
+        double product = r.transformMape().get(EnergyTraining.FORM_PRODUCT);
+        double ofThree = r.transformMape().get(EnergyTraining.FORM_OF_THREE);
+        assertTrue(product > 0 && ofThree > 0 && product != ofThree, product + " " + ofThree);
+        double kept = ((Number) r.model().metadata().crossValidation().get("energy_mape")).doubleValue();
+        assertEquals(Math.min(product, ofThree), kept);
+        assertEquals(ofThree <= product, r.model().energyLevelModel() != null);
+        assertEquals(ofThree <= product, r.model().energyWithinModel() != null);
+        assertTrue(r.model().predictsEnergy());
+    }
 }
