@@ -50,6 +50,20 @@ public final class StrategyModel {
      * energies are NaN and an energy objective is refused.
      */
     public static final String ENERGY = "energy_mean_power";
+    /**
+     * Name of the direct energy regressor in the model file: {@code ln(energy_j / analytic step
+     * estimate_ms)}. A file has it together with {@link #ENERGY_WITHIN} (and {@link #ENERGY}) or
+     * not at all; with them a predicted energy is the geometric mean of three estimates
+     * ({@link #energyJ}); files with {@link #ENERGY} alone predict step time times mean power, as
+     * they were written to.
+     */
+    public static final String ENERGY_LEVEL = "energy_direct";
+    /**
+     * Name of the within-workload energy regressor in the model file: the direct target less the
+     * mean of its workload's, placed at {@link #ENERGY_LEVEL}'s level over the workload's
+     * candidates as {@link #RANK} is at {@link #STEP_TIME}'s.
+     */
+    public static final String ENERGY_WITHIN = "energy_within_workload";
 
     private final ModelMetadata metadata;
     private final Model<Regressor> timeModel;
@@ -59,6 +73,8 @@ public final class StrategyModel {
     private final FastRegressor rank;
     private final Model<Regressor> energyModel;
     private final FastRegressor energy;
+    private final Model<Regressor> energyLevelModel;
+    private final Model<Regressor> energyWithinModel;
     /** The encoder of the feature layout the file records ({@link FeatureEncoder#of}). */
     private final FeatureEncoder encoder;
     /**
@@ -96,11 +112,30 @@ public final class StrategyModel {
      */
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
                          Model<Regressor> rankModel, Model<Regressor> energyModel) {
-        this(metadata, timeModel, peakModel, rankModel, energyModel, false);
+        this(metadata, timeModel, peakModel, rankModel, energyModel, null, null);
+    }
+
+    /**
+     * Assembles a model with the three energy regressors: {@link #ENERGY} (may be null: no energy
+     * predictions), {@link #ENERGY_LEVEL} and {@link #ENERGY_WITHIN} (both null: energies are step
+     * time times mean power; both or neither, and only beside {@link #ENERGY}).
+     */
+    public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
+                         Model<Regressor> rankModel, Model<Regressor> energyModel, Model<Regressor> energyLevelModel,
+                         Model<Regressor> energyWithinModel) {
+        this(metadata, timeModel, peakModel, rankModel, energyModel, energyLevelModel, energyWithinModel, false);
     }
 
     private StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
-                          Model<Regressor> rankModel, Model<Regressor> energyModel, boolean reference) {
+                          Model<Regressor> rankModel, Model<Regressor> energyModel, Model<Regressor> energyLevelModel,
+                          Model<Regressor> energyWithinModel, boolean reference) {
+        if ((energyLevelModel == null) != (energyWithinModel == null)
+                || (energyLevelModel != null && energyModel == null)) {
+            throw new IllegalArgumentException("the energy regressors " + ENERGY_LEVEL + " and " + ENERGY_WITHIN
+                    + " come together and beside " + ENERGY + " (this file has "
+                    + (energyModel == null ? "no " : "") + ENERGY + ", " + (energyLevelModel == null ? "no " : "")
+                    + ENERGY_LEVEL + ", " + (energyWithinModel == null ? "no " : "") + ENERGY_WITHIN + ")");
+        }
         this.encoder = FeatureEncoder.encodes(metadata.schemaVersion()) ? FeatureEncoder.of(metadata.schemaVersion())
                 : null;
         if (encoder == null || !metadata.featureNames().equals(encoder.names())) {
@@ -119,7 +154,12 @@ public final class StrategyModel {
         FastRegressor t = served(ensemble.time(), reference);
         FastRegressor p = served(ensemble.peak(), reference);
         this.group = rank == null ? ForestGroup.of(t, p) : ForestGroup.of(t, p, served(rank, reference));
-        this.energyGroup = energy == null ? null : ForestGroup.of(served(energy, reference));
+        this.energyLevelModel = energyLevelModel;
+        this.energyWithinModel = energyWithinModel;
+        this.energyGroup = energy == null ? null : energyLevelModel == null ? ForestGroup.of(served(energy, reference))
+                : ForestGroup.of(served(energy, reference),
+                served(CompiledEnsemble.compile(energyLevelModel, encoder.names()), reference),
+                served(CompiledEnsemble.compile(energyWithinModel, encoder.names()), reference));
         this.candidates = metadata.candidates().stream().map(Strategy::parse).toList();
         ActivationPolicy[] policies = ActivationPolicy.values();
         this.marginByPolicy = new double[policies.length];
@@ -155,7 +195,8 @@ public final class StrategyModel {
      * traversals with (several times slower; not for serving).
      */
     public StrategyModel withReferenceServing() {
-        return new StrategyModel(metadata, timeModel, peakModel, rankModel, energyModel, true);
+        return new StrategyModel(metadata, timeModel, peakModel, rankModel, energyModel, energyLevelModel,
+                energyWithinModel, true);
     }
 
     /** Loads a model file; throws IllegalArgumentException with a one-line reason if it is not one. */
@@ -173,7 +214,8 @@ public final class StrategyModel {
                     + PEAK_MEMORY + " model)");
         }
         try {
-            return new StrategyModel(c.metadata(), t, p, c.models().get(RANK), c.models().get(ENERGY));
+            return new StrategyModel(c.metadata(), t, p, c.models().get(RANK), c.models().get(ENERGY),
+                    c.models().get(ENERGY_LEVEL), c.models().get(ENERGY_WITHIN));
         } catch (RuntimeException e) {
             // a file whose CRC holds but whose contents do not fit together (written by a damaged writer, or edited)
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
@@ -191,6 +233,10 @@ public final class StrategyModel {
         }
         if (energyModel != null) {
             m.put(ENERGY, energyModel);
+        }
+        if (energyLevelModel != null) {
+            m.put(ENERGY_LEVEL, energyLevelModel);
+            m.put(ENERGY_WITHIN, energyWithinModel);
         }
         return ModelFile.write(metadata.schemaVersion(), metadata, m);
     }
@@ -225,14 +271,28 @@ public final class StrategyModel {
         return energyModel;
     }
 
+    /** The direct (level) energy regressor as trained, or null (a file without one). */
+    public Model<Regressor> energyLevelModel() {
+        return energyLevelModel;
+    }
+
+    /** The within-workload energy regressor as trained, or null (a file without one). */
+    public Model<Regressor> energyWithinModel() {
+        return energyWithinModel;
+    }
+
     /** Whether this model predicts energy (its file has an {@link #ENERGY} regressor). */
     public boolean predictsEnergy() {
         return energy != null;
     }
 
     /**
-     * Predicted energy per step (J) of each prediction of a workload's analyses, in order: the
-     * prediction's step time times the learned mean power; NaN throughout without an energy regressor.
+     * Predicted energy per step (J) of each prediction of analyses of one workload, in order; NaN
+     * throughout without an energy regressor. With {@link #ENERGY} alone: the prediction's step time
+     * times the learned mean power. With all three energy regressors: the geometric mean of that,
+     * of the direct energy and of the within-workload energy at the direct level over the
+     * workload's candidates ({@link #energy}). A strategy's energy does not depend on which others
+     * are asked for with it.
      */
     public double[] energyJ(List<Analysis> as, List<Prediction> predictions) {
         int n = as.size();
@@ -242,14 +302,78 @@ public final class StrategyModel {
             return out;
         }
         double[][] xs = new double[n][encoder.width()];
-        for (int i = 0; i < n; i++) {
-            encoder.encodeInto(as.get(i), xs[i], 0);
+        encoder.encodeAll(as, xs);
+        if (energyLevelModel == null) {
+            energyGroup.predictAll(xs, new double[][]{out});
+            for (int i = 0; i < n; i++) {
+                out[i] = predictions.get(i).stepTimeMs() * Math.exp(out[i]);
+            }
+            return out;
         }
-        energyGroup.predictAll(xs, new double[][]{out});
+        if (n == 0) {
+            return out;
+        }
+        double[] direct = new double[n];
+        double[] within = new double[n];
+        energyGroup.predictAll(xs, new double[][]{out, direct, within});
+        Workload w = as.get(0).plan().workload();
+        List<Strategy> cands = candidates(w);
+        boolean same = cands.size() == n;
+        for (int i = 0; same && i < n; i++) {
+            same = as.get(i).plan().strategy().equals(cands.get(i));
+        }
+        double level;
+        if (same || cands.isEmpty()) {
+            level = logLevel(within, direct);
+        } else {
+            List<Analysis> ca = Analysis.all(w, cands);
+            double[][] cx = new double[ca.size()][encoder.width()];
+            encoder.encodeAll(ca, cx);
+            double[] cd = new double[ca.size()];
+            double[] cw = new double[ca.size()];
+            energyGroup.predictAll(cx, new double[][]{null, cd, cw});
+            level = logLevel(cw, cd);
+        }
         for (int i = 0; i < n; i++) {
-            out[i] = predictions.get(i).stepTimeMs() * Math.exp(out[i]);
+            out[i] = energy(predictions.get(i).stepTimeMs(), out[i], direct[i], within[i], level,
+                    as.get(i).step().estimateMs());
         }
         return out;
+    }
+
+    /**
+     * The energy (J) of the three-regressor form, shared by training's cross-validation and serving:
+     * the geometric mean of T * e^P (step time x mean power), est * e^D (direct) and est * e^(W + level)
+     * (within-workload, at the direct level).
+     *
+     * @param stepTimeMs predicted step time T
+     * @param logPower   {@link #ENERGY}'s output P
+     * @param logDirect  {@link #ENERGY_LEVEL}'s output D
+     * @param logWithin  {@link #ENERGY_WITHIN}'s output W
+     * @param level      {@link #logLevel} over the workload's candidates
+     * @param estimateMs the analytic step estimate est
+     */
+    public static double energy(double stepTimeMs, double logPower, double logDirect, double logWithin,
+                                double level, double estimateMs) {
+        double lnEst = Math.log(estimateMs);
+        return Math.exp(((Math.log(stepTimeMs) + logPower) + (lnEst + logDirect) + (lnEst + logWithin + level)) / 3);
+    }
+
+    /**
+     * The level of a workload's within-workload energies: the mean of direct - within over the
+     * entries where both are finite (0 where none is).
+     */
+    public static double logLevel(double[] within, double[] direct) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < within.length; i++) {
+            double v = direct[i] - within[i];
+            if (Double.isFinite(v)) {
+                sum += v;
+                n++;
+            }
+        }
+        return n == 0 ? 0 : sum / n;
     }
 
     /** The compiled within-workload regressor (null in files without one). */

@@ -106,6 +106,8 @@ public final class ModelTrainer {
         ObjectiveComparison objectives = null;
         int[] energyRows = EnergyTraining.rows(d, IntStream.range(0, d.size()).toArray());
         boolean learnsEnergy = energyRows.length >= EnergyTraining.MIN_ROWS;
+        // the three-regressor energy form unless cross-validation finds time x power alone closer
+        boolean energyOfThree = true;
         if (o.folds() >= 2 && archs >= 2) {
             List<CrossValidation.Fold> folds = CrossValidation.grouped(rows, (int) Math.min(o.folds(), archs),
                     o.seed()).stream().map(f -> new CrossValidation.Fold(f.name(), d.weighted(f.train(), measuredWeight),
@@ -136,12 +138,16 @@ public final class ModelTrainer {
             double[] perRow = CrossValidation.crossFittedMargins(d, bestP, folds, o.marginQuantile());
             cv = Evaluator.report(d.rows, d.exactPlans(), bestT, bestP, perRow, Stats.mean(perRow));
             if (learnsEnergy) {
-                double[] power = EnergyTraining.outOfFold(d, folds, o, Map.of());
-                energyMape = EnergyTraining.mape(d, bestT, power);
-                double[] energyOof = new double[d.size()];
-                for (int i = 0; i < energyOof.length; i++) {
-                    energyOof[i] = bestT[i] * Math.exp(power[i]);
-                }
+                EnergyTraining.OutOfFold eo = EnergyTraining.outOfFold(d, folds, o, Map.of());
+                double[] ofThree = EnergyTraining.energy(d, bestT, eo);
+                double[] product = EnergyTraining.product(bestT, eo);
+                double mapeThree = EnergyTraining.mape(d, ofThree);
+                double mapeProduct = EnergyTraining.mape(d, product);
+                transformMape.put(EnergyTraining.FORM_PRODUCT, mapeProduct);
+                transformMape.put(EnergyTraining.FORM_OF_THREE, mapeThree);
+                energyOfThree = !(mapeProduct < mapeThree);
+                double[] energyOof = energyOfThree ? ofThree : product;
+                energyMape = energyOfThree ? mapeThree : mapeProduct;
                 objectives = ObjectiveComparison.of(d.rows, bestT, bestP, perRow, energyOof);
             }
         }
@@ -163,12 +169,18 @@ public final class ModelTrainer {
                         d.target(peakRows, false, pt), Map.copyOf(run))));
         if (learnsEnergy) {
             jobs.add(EnergyTraining.job(o, d, energyRows, run));
+            if (energyOfThree) {
+                jobs.add(EnergyTraining.levelJob(o, d, energyRows, run));
+                jobs.add(EnergyTraining.withinJob(o, d, energyRows, run));
+            }
         }
         List<Model<Regressor>> fitted = Regressors.fitAll(o, jobs);
         Model<Regressor> timeModel = fitted.get(0);
         Model<Regressor> rankModel = fitted.get(1);
         Model<Regressor> peakModel = fitted.get(2);
         Model<Regressor> energyModel = learnsEnergy ? fitted.get(3) : null;
+        Model<Regressor> energyLevelModel = learnsEnergy && energyOfThree ? fitted.get(4) : null;
+        Model<Regressor> energyWithinModel = learnsEnergy && energyOfThree ? fitted.get(5) : null;
         Map<String, Object> cvMap = new LinkedHashMap<>();
         if (cv != null) {
             cv.model().toMap().forEach((k, v) -> cvMap.put(k, v));
@@ -182,7 +194,8 @@ public final class ModelTrainer {
         }
         ModelMetadata meta = new ModelMetadata(FeatureEncoder.schemaVersion(), d.names, candidates(rows), fingerprint,
                 rows.size(), tt, pt, margin, policyMargins, peakMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
-        StrategyModel model = new StrategyModel(meta, timeModel, peakModel, rankModel, energyModel);
+        StrategyModel model = new StrategyModel(meta, timeModel, peakModel, rankModel, energyModel, energyLevelModel,
+                energyWithinModel);
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
     }
 

@@ -101,7 +101,9 @@ public final class MultiSourceTrainer {
         b.forEach((card, rep) -> put(more, "leave-card-out/" + card + "/", rep));
         StrategyModel m = r.model();
         StrategyModel withFigures = new StrategyModel(m.metadata().withCrossValidation(more), m.timeModel(),
-                m.peakModel(), m.rankModel(), m.energyModel());   // the energy regressor too, where there is one
+                m.peakModel(), m.rankModel(), m.energyModel(), m.energyLevelModel(),
+                m.energyWithinModel());   // the energy regressors too, where there are
+
         return new Result(new TrainResult(withFigures, r.crossValidation(), r.transformMape(), r.seconds()), a, b);
     }
 
