@@ -30,7 +30,7 @@ final class BatchCommand implements Callable<Integer> {
             + " settings_note: each answer in hf, deepspeed, megatron, torchtitan or pytorch settings")
     String emit;
 
-    @Option(names = "--objective", description = "time (default), energy or energy-within:P%: adds the columns"
+    @Option(names = "--objective", description = "time (default), energy or energy-within:P%%: adds the columns"
             + " objective, predicted_energy_j and what the other objective picks; under an energy objective the"
             + " answer columns are its pick's (needs a model trained on rows with energy_j)")
     String objective;

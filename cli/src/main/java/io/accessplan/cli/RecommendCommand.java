@@ -45,8 +45,8 @@ final class RecommendCommand implements Callable<Integer> {
     String emit;
 
     @Option(names = "--objective", defaultValue = "time", description = "what best means: time (fastest fitting"
-            + " step, the default), energy (least energy per sample among fitting strategies) or energy-within:P%"
-            + " (least energy within P% of the fastest); energy needs a model trained on rows with energy_j")
+            + " step, the default), energy (least energy per sample among fitting strategies) or energy-within:P%%"
+            + " (least energy within P%% of the fastest); energy needs a model trained on rows with energy_j")
     String objective;
 
     @CommandLine.Spec
