@@ -301,8 +301,7 @@ public final class StrategyModel {
             java.util.Arrays.fill(out, Double.NaN);
             return out;
         }
-        double[][] xs = new double[n][encoder.width()];
-        encoder.encodeAll(as, xs);
+        double[][] xs = encode(as);
         if (energyLevelModel == null) {
             energyGroup.predictAll(xs, new double[][]{out});
             for (int i = 0; i < n; i++) {
@@ -318,19 +317,13 @@ public final class StrategyModel {
         energyGroup.predictAll(xs, new double[][]{out, direct, within});
         Workload w = as.get(0).plan().workload();
         List<Strategy> cands = candidates(w);
-        boolean same = cands.size() == n;
-        for (int i = 0; same && i < n; i++) {
-            same = as.get(i).plan().strategy().equals(cands.get(i));
-        }
         double level;
-        if (same || cands.isEmpty()) {
+        if (areThe(as, cands) || cands.isEmpty()) {
             level = logLevel(within, direct);
         } else {
-            List<Analysis> ca = Analysis.all(w, cands);
-            double[][] cx = new double[ca.size()][encoder.width()];
-            encoder.encodeAll(ca, cx);
-            double[] cd = new double[ca.size()];
-            double[] cw = new double[ca.size()];
+            double[][] cx = encode(Analysis.all(w, cands));
+            double[] cd = new double[cx.length];
+            double[] cw = new double[cx.length];
             energyGroup.predictAll(cx, new double[][]{null, cd, cw});
             level = logLevel(cw, cd);
         }
@@ -472,8 +465,7 @@ public final class StrategyModel {
 
     private List<Prediction> predict(List<Analysis> as, Workload w, double givenLevel, double[] levelOut) {
         int n = as.size();
-        double[][] xs = new double[n][encoder.width()];
-        encoder.encodeAll(as, xs);
+        double[][] xs = encode(as);
         double[] time = new double[n];
         double[] peak = new double[n];
         if (rank != null && n > 0) {
@@ -504,14 +496,8 @@ public final class StrategyModel {
      */
     private double offset(List<Analysis> as, Workload w, double[] time, double[] r) {
         List<Strategy> cands = candidates(w);
-        boolean same = cands.size() == as.size();
-        for (int i = 0; same && i < as.size(); i++) {
-            same = as.get(i).plan().strategy().equals(cands.get(i));
-        }
-        if (!same && !cands.isEmpty()) {
-            List<Analysis> ca = Analysis.all(w, cands);
-            double[][] xs = new double[ca.size()][encoder.width()];
-            encoder.encodeAll(ca, xs);
+        if (!areThe(as, cands) && !cands.isEmpty()) {
+            double[][] xs = encode(Analysis.all(w, cands));
             time = new double[xs.length];
             r = new double[xs.length];
             group.predictAll(xs, new double[][]{time, null, r});
@@ -521,6 +507,26 @@ public final class StrategyModel {
             sum += time[i] - r[i];
         }
         return sum / time.length;
+    }
+
+    /** Whether the analyses are of exactly these strategies, in their order. */
+    private static boolean areThe(List<Analysis> as, List<Strategy> strategies) {
+        if (as.size() != strategies.size()) {
+            return false;
+        }
+        for (int i = 0; i < as.size(); i++) {
+            if (!as.get(i).plan().strategy().equals(strategies.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The analyses' feature rows, by this model's encoder. */
+    private double[][] encode(List<Analysis> as) {
+        double[][] xs = new double[as.size()][encoder.width()];
+        encoder.encodeAll(as, xs);
+        return xs;
     }
 
     /** Predicts the strategy of an analysis (for callers that already scheduled it). */
