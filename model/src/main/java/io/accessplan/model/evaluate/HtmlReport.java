@@ -275,8 +275,8 @@ public final class HtmlReport {
     }
 
     /**
-     * The redundant share of every strategy of the rows, from the planner's schedule of each row
-     * ({@link Traffic#of}), in canonical strategy order, the partial policies after their whole-model form.
+     * The redundant share of every strategy of the rows, from the exact plan of each row
+     * ({@code Plan.traffic()}), in canonical strategy order, the partial policies after their whole-model form.
      */
     public static List<RedundantShare> redundantShares(List<EvaluationReport.RowPrediction> rows) {
         record Share(String label, int order, double hbm, double pcie) {
@@ -284,7 +284,7 @@ public final class HtmlReport {
         List<Strategy> canonical = Strategy.all();
         List<Share> shares = rows.parallelStream().map(p -> {
             Strategy s = p.row().strategy();
-            Traffic t = Traffic.of(Planner.schedule(p.row().workload(), s));
+            Traffic t = Planner.plan(p.row().workload(), s).traffic();
             double total = (double) t.hbmBytes() + t.pcieBytes();
             int order = 2 * canonical.indexOf(s.wholeModel()) + (s.isPartial() ? 1 : 0);
             return new Share(label(s), order, total == 0 ? 0 : t.redundantHbmBytes() / total,
