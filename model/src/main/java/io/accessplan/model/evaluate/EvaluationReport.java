@@ -111,6 +111,8 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
                 String s;
                 if (v instanceof Integer i) {
                     s = Integer.toString(i);
+                } else if (v == null) {
+                    s = "-";   // a figure the rows cannot say (top1_within_noise without a spread)
                 } else {
                     double d = ((Number) v).doubleValue();
                     s = Double.isNaN(d) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * d);

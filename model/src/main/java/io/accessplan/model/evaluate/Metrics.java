@@ -56,12 +56,17 @@ public record Metrics(int workloads, double top1Accuracy, double meanRegret, dou
         return choiceMs - bestMs <= NOISE_STANDARD_ERRORS * Math.sqrt(se2);
     }
 
-    /** The metrics under the {@code evaluate --json} field names. */
+    /**
+     * The metrics under the {@code evaluate --json} field names; {@code top1_within_noise} only where
+     * it is known.
+     */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("workloads", workloads);
         m.put("top1_accuracy", top1Accuracy);
-        m.put("top1_within_noise", top1WithinNoise);
+        if (!Double.isNaN(top1WithinNoise)) {   // absent where the rows cannot say it (model files keep no NaN)
+            m.put("top1_within_noise", top1WithinNoise);
+        }
         m.put("mean_regret", meanRegret);
         m.put("p95_regret", p95Regret);
         m.put("oom_rate", oomRate);

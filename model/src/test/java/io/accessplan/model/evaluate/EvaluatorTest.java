@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EvaluatorTest {
@@ -121,6 +122,8 @@ class EvaluatorTest {
         assertEquals(2.0 / 4, withinNoiseCase(1, 4, Double.NaN).top1WithinNoise(), 1e-12);
         // a miss whose rows have no spread (no stdev, or a single repeat): the figure cannot be said
         assertTrue(Double.isNaN(withinNoiseCase(Double.NaN, 4, 3).top1WithinNoise()));
+        assertFalse(withinNoiseCase(Double.NaN, 4, 3).toMap().containsKey("top1_within_noise"), "absent, not NaN");
+        assertEquals(0.5, withinNoiseCase(1, 4, 3).toMap().get("top1_within_noise"));
         assertTrue(Double.isNaN(withinNoiseCase(1, 1, 3).top1WithinNoise()));
         assertEquals(1.0 / 4, withinNoiseCase(Double.NaN, 4, 3).top1Accuracy(), 1e-12);   // top-1 unchanged
         // the constructor that predates the figure leaves it NaN
