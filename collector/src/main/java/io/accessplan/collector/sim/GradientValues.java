@@ -19,11 +19,13 @@ import io.accessplan.features.Workload;
  *     cannot learn on random signs; zero halves take a short, predictable path, and their Adam
  *     moments stay zero.</li>
  * </ul>
- * On the CPU of this repository's build machine, the cuda module's own update of 4M parameters
- * (one thread, process CPU time, min of 8) took 4.8 ns a parameter for fp32 Adam with normal
- * gradients and 55 ns where the second moments are subnormal; fp16 Adam took 24 ns with normal
- * half gradients, 31 ns with subnormal ones and 19 ns with zero ones. The measured rows show the
- * same order on the H200's host. How large each effect is on a card's host is what
+ * On the CPU of this repository's build machine (an Intel Xeon), the cuda module's own update of
+ * 16M parameters (one thread, process CPU time, mean of 8 updates; a one-off measurement, not a
+ * checked-in benchmark) took 4.8 ns a parameter for fp32 Adam with normal gradients and 60 ns
+ * where the second moments are subnormal; fp16 Adam took 20 ns with normal half gradients, 29 ns
+ * with subnormal ones and 19 ns with zero ones. The measured rows show the same order on the
+ * H200's host, with other sizes (it has 16 threads and another CPU), which is why the costs are
+ * fitted and not taken from here. How large each effect is on a card's host is what
  * {@link Calibration} fits ({@link SimParameters.Name#HOST_FP16_SUBNORMAL_SECONDS},
  * {@link SimParameters.Name#HOST_FP16_ZERO_CAST}, {@link SimParameters.Name#HOST_SUBNORMAL_MOMENT_SECONDS});
  * this class says where they apply.
