@@ -85,6 +85,18 @@ class CalibrateAndTrainTest {
         assertFalse(Files.exists(tmp.resolve("t")) && Files.list(tmp.resolve("t")).findAny().isPresent());
         refused(Cli.run("calibrate", "--data", H200 + "," + H100, "--out", tmp.resolve("two.json").toString()),
                 "calibrate one card at a time");
+        // a bad value of a parameter newer than the first profiles is refused like any other
+        Path h200 = Path.of("..", "datasets", "data", "cuda-h200", "sim-profile.json");
+        Path badValue = tmp.resolve("bad-value.json");
+        Files.writeString(badValue, Files.readString(h200).replaceAll(
+                "(\"host_fp16_zero_cast_fraction\" : \\{\\s*\"value\" : )[0-9.eE+-]+", "$1-1"));
+        refused(Cli.run("crosscheck", "--data", H200.toString(), "--profile", badValue.toString()),
+                "Bad profile " + badValue + ": Invalid host_fp16_zero_cast_fraction: -1.0");
+        // and a profile written before those parameters (the shipped H100 one) still serves its card
+        assertFalse(Files.readString(h100).contains("host_fp16_zero_cast_fraction"));
+        Cli.Run old = Cli.run("crosscheck", "--data", H100.toString(), "--profile", h100.toString());
+        assertEquals(0, old.code(), old.err());
+        assertTrue(old.out().contains("held out of the fit"), old.out());
         assertFalse(Files.exists(tmp.resolve("two.json")));
     }
 
@@ -140,6 +152,7 @@ class CalibrateAndTrainTest {
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("\"training_figures\""), e.out());
         assertTrue(e.out().contains("measured-cv/all/top1_accuracy"), e.out());
+        assertTrue(e.out().contains("\"top1_within_noise\""), e.out());
         assertTrue(e.out().contains("\"baselines\""), e.out());
         refused(Cli.run("train", "--data", a + "," + tmp.resolve("missing"), "--out", tmp.resolve("x.apm").toString()),
                 "No dataset at");

@@ -55,7 +55,11 @@ public final class Calibration {
 
     /** Starting values of the parameters whose default is 0: a millisecond a step, a nanosecond a parameter. */
     private static final java.util.Map<SimParameters.Name, Double> ZERO_DEFAULT_START = java.util.Map.of(
-            SimParameters.Name.HOST_OPTIMIZER_LATENCY, 1e-3, SimParameters.Name.HOST_FP16_CAST_SECONDS, 1e-9);
+            SimParameters.Name.HOST_OPTIMIZER_LATENCY, 1e-3, SimParameters.Name.HOST_FP16_CAST_SECONDS, 1e-9,
+            SimParameters.Name.HOST_FP16_SUBNORMAL_SECONDS, 1e-9, SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS, 1e-9);
+
+    /** Least share of a row's parameters meeting a value class for that class's cost to count as exercised. */
+    static final double MIN_SHARE = 0.05;
 
     /** A parameter stays within a factor e^20 of its start: beyond, a kernel class no longer exists or takes forever. */
     private static final double MAX_LOG_STEP = 20;
@@ -140,6 +144,17 @@ public final class Calibration {
                         s.add(SimParameters.Name.HOST_OPTIMIZER_LATENCY);
                         if (sc.workload().training().precision() == io.accessplan.features.Precision.FP16) {
                             s.add(SimParameters.Name.HOST_FP16_CAST_SECONDS);
+                        }
+                        // a value class counts where some row meets it on a share that moves its step
+                        GradientValues v = GradientValues.of(sc);
+                        if (v.halfSubnormal() > MIN_SHARE) {
+                            s.add(SimParameters.Name.HOST_FP16_SUBNORMAL_SECONDS);
+                        }
+                        if (v.zero() > MIN_SHARE) {
+                            s.add(SimParameters.Name.HOST_FP16_ZERO_CAST);
+                        }
+                        if (v.subnormalMoment() > MIN_SHARE) {
+                            s.add(SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS);
                         }
                     }
                     case COPY_D2H, COPY_H2D -> s.add(SimParameters.Name.COPY_EFFICIENCY);

@@ -242,6 +242,11 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
             params.put(n, new Parameter(p.get("value").asDouble(), se.isNumber() ? se.asDouble() : Double.NaN,
                     p.path("fitted").asBoolean(false)));
         }
+        for (SimParameters.Name n : SimParameters.Name.values()) {
+            if (n.optional() && !params.containsKey(n)) {   // a profile from before the parameter: the simulator as written
+                params.put(n, new Parameter(n.defaultValue(), Double.NaN, false));
+            }
+        }
         List<DeviceProfile> devices = new ArrayList<>();
         for (JsonNode d : o.path("devices")) {
             for (String f : List.of("memory_bytes", "mem_bandwidth_gbps", "tensor_tflops_16", "tf32_tflops",

@@ -116,11 +116,11 @@ public final class CalibrationRun {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "card %s: fitted on %d rows of %d architectures, %d rows of %d held out%n",
                 profile.card(), fitOn.size(), archs.size(), test.size(), held.size()));
-        b.append(String.format(Locale.ROOT, "%-36s %14s %14s %10s %s%n", "parameter",
+        b.append(String.format(Locale.ROOT, "%-44s %14s %14s %10s %s%n", "parameter",
                 prior.equals(SimParameters.DEFAULTS) ? "default" : "prior", "fitted", "+-(log)", ""));
         for (SimParameters.Name n : SimParameters.Name.values()) {
             CalibrationProfile.Parameter p = table.get(n);
-            b.append(String.format(Locale.ROOT, "%-36s %14.4g %14.4g %10s %s%n", n.key(), prior.get(n), p.value(),
+            b.append(String.format(Locale.ROOT, "%-44s %14.4g %14.4g %10s %s%n", n.key(), prior.get(n), p.value(),
                     Double.isFinite(p.logStderr()) ? String.format(Locale.ROOT, "%.3f", p.logStderr()) : "-",
                     p.fitted() ? "" : "(not exercised: kept)"));
         }

@@ -71,6 +71,12 @@ final class DeviceModel {
     final double hostOptimizerLatency;
     /** Host seconds per gradient byte of the fp16 casts (0 for other precisions). */
     final double hostCastSecondsPerGradByte;
+    /** Extra host seconds per fp16 gradient byte of a half-subnormal gradient (0 for other precisions). */
+    final double hostSubnormalSecondsPerGradByte;
+    /** Cost of the fp16 casts of a zero gradient, as a fraction of a normal one's. */
+    final double hostZeroCastFraction;
+    /** Extra host seconds per gradient byte of an Adam parameter whose second moment is subnormal (0 in fp16). */
+    final double hostSubnormalMomentSecondsPerGradByte;
 
     private DeviceModel(GemmModel.Curve gemm, double peakFlops, double bw, double h2dGBps, double d2hGBps,
                         SimParameters q, Precision p) {
@@ -94,6 +100,24 @@ final class DeviceModel {
         this.hostOptimizerLatency = q.get(SimParameters.Name.HOST_OPTIMIZER_LATENCY);
         this.hostCastSecondsPerGradByte = p == Precision.FP16
                 ? q.get(SimParameters.Name.HOST_FP16_CAST_SECONDS) / p.bytes() : 0;
+        this.hostSubnormalSecondsPerGradByte = p == Precision.FP16
+                ? q.get(SimParameters.Name.HOST_FP16_SUBNORMAL_SECONDS) / p.bytes() : 0;
+        this.hostZeroCastFraction = q.get(SimParameters.Name.HOST_FP16_ZERO_CAST);
+        this.hostSubnormalMomentSecondsPerGradByte = p == Precision.FP16
+                ? 0 : q.get(SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS) / p.bytes();
+    }
+
+    /**
+     * Host seconds of an optimizer update on the host over {@code gradBytes} of gradients, beyond
+     * its fixed latency and its FLOPs: the fp16 casts, and the cost of the values it meets.
+     */
+    double hostValueSeconds(long gradBytes, GradientValues v) {
+        // written so that the defaults (no value cost, a zero costing what a normal does) give the
+        // cast term bit for bit as before: gradBytes - gradBytes * z * 0
+        double castBytes = gradBytes - gradBytes * v.zero() * (1 - hostZeroCastFraction);
+        return castBytes * hostCastSecondsPerGradByte
+                + gradBytes * (hostSubnormalSecondsPerGradByte * v.halfSubnormal()
+                + hostSubnormalMomentSecondsPerGradByte * v.subnormalMoment());
     }
 
     /** The model of a device at a precision with the simulator's default parameters. */

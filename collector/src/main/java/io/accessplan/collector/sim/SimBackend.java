@@ -49,7 +49,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *     GEMM curve at the same shape.</li>
  * <li>Copies run at the device's measured pinned bandwidth, with a per-transfer latency fitted
  *     on a measured size sweep ({@link CopyModel}).</li>
- * <li>The host optimizer runs at DeepSpeed CPU-Adam's throughput [5].</li>
+ * <li>The host optimizer runs at DeepSpeed CPU-Adam's throughput [5], plus a fixed latency, the
+ *     fp16 casts, and the cost of the values it meets ({@link GradientValues}: subnormal and zero
+ *     gradients, subnormal Adam moments), all 0 as written and fitted per card.</li>
  * <li>Allocations and frees take no time.</li>
  * </ul>
  *
@@ -263,6 +265,7 @@ public final class SimBackend implements Backend {
         double tailJoules = 0;
         int timed = 0;
         int bodyTimed = 0;
+        GradientValues values = GradientValues.of(s);
         for (int i = 0; i < n; i++) {
             if (i == bodyEnd) {
                 bodyTimed = timed;
@@ -285,7 +288,7 @@ public final class SimBackend implements Backend {
                 }
                 d = 0;
             } else {
-                d = duration(op, dm);
+                d = duration(op, dm, values);
                 f |= kind == OpKind.HOST_OPTIMIZER ? HOST_WORK : LAUNCH;
                 if (power != null) {
                     double j = power.dynamicWatts(op, d) * d;
@@ -349,7 +352,7 @@ public final class SimBackend implements Backend {
         }
         replay(s, dm, starts);
         for (int i = 0; i < n; i++) {
-            durations[i] = duration(s.ops().get(i), dm);
+            durations[i] = duration(s.ops().get(i), dm, GradientValues.of(s));
         }
         return starts;
     }
@@ -417,8 +420,11 @@ public final class SimBackend implements Backend {
         state[4] = end;
     }
 
-    /** Seconds an operation occupies its stream. */
-    static double duration(Op op, DeviceModel dm) {
+    /**
+     * Seconds an operation occupies its stream; a host update meets the given gradient values
+     * ({@link GradientValues#of(Schedule)} of its schedule).
+     */
+    static double duration(Op op, DeviceModel dm, GradientValues values) {
         return switch (op.kind()) {
             case GEMM -> dm.gemm.seconds(op.batchCount(), op.m(), op.n(), op.k());
             case FUSED_ATTENTION -> dm.attentionSeconds(op.flops(), op.phase() == Phase.BACKWARD, op.m(), op.n(),
@@ -430,7 +436,7 @@ public final class SimBackend implements Backend {
             case OPTIMIZER -> (op.bytesRead() + op.bytesWritten()) * dm.optimizerSecondsPerByte;
             // reads state + gradients, writes state: the difference is the gradients, one per parameter
             case HOST_OPTIMIZER -> dm.hostOptimizerLatency + op.flops() / dm.hostOptimizerFlops
-                    + (op.bytesRead() - op.bytesWritten()) * dm.hostCastSecondsPerGradByte;
+                    + dm.hostValueSeconds(op.bytesRead() - op.bytesWritten(), values);
             case COPY_H2D -> CopyModel.seconds(op.bytesRead(), op.outputs().length, dm.h2dGBps,
                     CopyModel.H2D_HALF_BYTES);
             case COPY_D2H -> CopyModel.seconds(op.bytesRead(), op.inputs().length, dm.d2hGBps,

@@ -64,14 +64,46 @@ public record SimParameters(double[] values) {
          */
         HOST_FP16_CAST_SECONDS("host_fp16_cast_seconds_per_parameter", 0),
         /** Multiplier of the pinned host/device copy bandwidth (1: the device profile's measured rate). */
-        COPY_EFFICIENCY("copy_efficiency", 1);
+        COPY_EFFICIENCY("copy_efficiency", 1),
+        /**
+         * Extra host seconds per parameter of an fp16 optimizer step on the host whose gradient is a
+         * half subnormal ({@link GradientValues}): the software conversion's second path, with a sign
+         * branch no predictor learns. 0 in the simulator as written.
+         */
+        HOST_FP16_SUBNORMAL_SECONDS("host_fp16_subnormal_seconds_per_parameter", 0, true),
+        /**
+         * Cost of the fp16 host casts of a parameter whose gradient is zero, as a fraction of
+         * {@link #HOST_FP16_CAST_SECONDS} ({@link GradientValues}: a short, predictable path, and moments
+         * that stay zero). 1 in the simulator as written.
+         */
+        HOST_FP16_ZERO_CAST("host_fp16_zero_cast_fraction", 1, true),
+        /**
+         * Extra host seconds per parameter of an Adam step on the host whose second moment is an
+         * fp32 subnormal ({@link GradientValues}: x86 microcode assists, flush-to-zero being off in
+         * Java). 0 in the simulator as written.
+         */
+        HOST_SUBNORMAL_MOMENT_SECONDS("host_subnormal_moment_seconds_per_parameter", 0, true);
 
         private final String key;
         private final double defaultValue;
+        private final boolean optional;
 
         Name(String key, double defaultValue) {
+            this(key, defaultValue, false);
+        }
+
+        Name(String key, double defaultValue, boolean optional) {
             this.key = key;
             this.defaultValue = defaultValue;
+            this.optional = optional;
+        }
+
+        /**
+         * Whether a profile file may leave the parameter out (it came after the first profiles were
+         * written): an absent one reads as its default, which is the simulator as written.
+         */
+        public boolean optional() {
+            return optional;
         }
 
         /** The name in a profile file. */

@@ -53,6 +53,37 @@ class CalibrationProfileTest {
     }
 
     @Test
+    void aProfileFromBeforeTheValueCostsReadsWithThemAtTheSimulatorsValues(@TempDir Path dir) throws Exception {
+        String good = profile().toJson();
+        String old = good;
+        for (SimParameters.Name n : SimParameters.Name.values()) {
+            if (n.optional()) {
+                old = old.replaceAll("(?s),\\s*\"" + n.key() + "\" : \\{[^}]*}", "");
+            }
+        }
+        assertFalse(old.contains("host_fp16_zero_cast_fraction"), old);
+        Path f = dir.resolve("old.json");
+        Files.writeString(f, old);
+        CalibrationProfile back = CalibrationProfile.load(f);
+        SimParameters expected = CalibrationTest.truth();
+        for (SimParameters.Name n : SimParameters.Name.values()) {
+            if (n.optional()) {
+                expected = expected.with(n, n.defaultValue());
+                assertFalse(back.table().get(n).fitted(), n.key());
+                assertTrue(Double.isNaN(back.table().get(n).logStderr()), n.key());
+            }
+        }
+        assertEquals(expected, back.parameters());
+        // the parameters of the first profiles stay required
+        assertEquals(15, java.util.Arrays.stream(SimParameters.Name.values()).filter(n -> !n.optional()).count());
+        // and a bad value of a new one is refused like any other
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, good.replaceAll("(\"host_fp16_zero_cast_fraction\" : \\{\\s*\"value\" : )0.6", "$1-0.6"));
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> CalibrationProfile.load(bad));
+        assertEquals("Bad profile " + bad + ": Invalid host_fp16_zero_cast_fraction: -0.6", x.getMessage());
+    }
+
+    @Test
     void theCardIsTheDeviceWithoutItsMemoryCap() {
         DeviceProfile h100 = DeviceCatalog.builtin().get("h100-sxm-80gb");
         for (var e : Map.of("nvidia-h200-cap2gib", "nvidia-h200", "nvidia-h100-80gb-hbm3-cap4gib",

@@ -88,7 +88,7 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
 
     /** The metrics side by side, model first, as a plain-text table (percentages). */
     public String toTable() {
-        String[] fields = {"workloads", "top1_accuracy", "mean_regret", "p95_regret", "oom_rate", "step_time_mape",
+        String[] fields = {"workloads", "top1_accuracy", "top1_within_noise", "mean_regret", "p95_regret", "oom_rate", "step_time_mape",
                 "peak_memory_mape"};
         Map<String, Map<String, Object>> cols = new LinkedHashMap<>();
         cols.put("model", model.toMap());
@@ -111,6 +111,8 @@ public record EvaluationReport(Metrics model, Map<String, Metrics> baselines, do
                 String s;
                 if (v instanceof Integer i) {
                     s = Integer.toString(i);
+                } else if (v == null) {
+                    s = "-";   // a figure the rows cannot say (top1_within_noise without a spread)
                 } else {
                     double d = ((Number) v).doubleValue();
                     s = Double.isNaN(d) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * d);

@@ -6,6 +6,7 @@ import io.accessplan.model.Prediction;
 import io.accessplan.model.Stats;
 import io.accessplan.model.StrategyModel;
 import io.accessplan.features.ActivationPolicy;
+import io.accessplan.features.Measurement;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 import io.accessplan.features.encode.Analysis;
@@ -210,7 +211,7 @@ public final class Evaluator {
         }
         Metrics m = metrics(rows, groups, choice, details);
         return new Metrics(m.workloads(), m.top1Accuracy(), m.meanRegret(), m.p95Regret(), m.oomRate(),
-                mape(rows, predTime, true), mape(rows, predPeak, false));
+                mape(rows, predTime, true), mape(rows, predPeak, false), m.top1WithinNoise());
     }
 
     /** The fastest row of a group whose peak times one plus its margin fits, else the least peak. */
@@ -267,6 +268,8 @@ public final class Evaluator {
         int counted = 0;
         int top1 = 0;
         int oom = 0;
+        int withinNoise = 0;
+        boolean noiseKnown = true;   // every miss's rows carry a spread
         List<Double> regrets = new ArrayList<>();
         for (int gi = 0; gi < groups.size(); gi++) {
             int best = -1;
@@ -292,6 +295,17 @@ public final class Evaluator {
                 isTop1 = regret <= 1e-12;
                 if (isTop1) {
                     top1++;
+                    withinNoise++;
+                } else {
+                    Measurement cm = c.measurement();
+                    Measurement bm = rows.get(best).measurement();
+                    Boolean w = Metrics.withinNoise(cm.stepTimeMs(), cm.stepTimeMsStdev(), cm.repeats(),
+                            bm.stepTimeMs(), bm.stepTimeMsStdev(), bm.repeats());
+                    if (w == null) {
+                        noiseKnown = false;
+                    } else if (w) {
+                        withinNoise++;
+                    }
                 }
             }
             if (details != null) {
@@ -301,7 +315,8 @@ public final class Evaluator {
         }
         double[] r = regrets.stream().mapToDouble(Double::doubleValue).toArray();
         return new Metrics(counted, counted == 0 ? Double.NaN : (double) top1 / counted, Stats.mean(r),
-                Stats.quantile(r, 0.95), counted == 0 ? Double.NaN : (double) oom / counted, Double.NaN, Double.NaN);
+                Stats.quantile(r, 0.95), counted == 0 ? Double.NaN : (double) oom / counted, Double.NaN, Double.NaN,
+                counted == 0 || !noiseKnown ? Double.NaN : (double) withinNoise / counted);
     }
 
     private static double mape(List<Observation> rows, double[] pred, boolean time) {

@@ -111,8 +111,8 @@ public final class HtmlReport {
             h.append("<tr><td>").append(f).append("</td>");
             for (Map<String, Object> c : cols.values()) {
                 Object v = c.get(f);
-                h.append("<td>").append(v instanceof Integer ? v.toString() : pct(((Number) v).doubleValue()))
-                        .append("</td>");
+                h.append("<td>").append(v instanceof Integer ? v.toString()
+                        : pct(v == null ? Double.NaN : ((Number) v).doubleValue())).append("</td>");
             }
             h.append("</tr>\n");
         }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EvaluatorTest {
@@ -79,6 +80,57 @@ class EvaluatorTest {
         assertEquals(peakMape, m.peakMemoryMape(), 1e-9);
     }
 
+    private static Observation noisy(Workload w, String s, double ms, double stdev, int repeats, boolean oom) {
+        return new Observation(w, Strategy.parse(s), new Measurement("cuda", repeats, oom ? Double.NaN : ms,
+                oom ? Double.NaN : stdev, (long) (5 * GIB), oom, 0, 0, 0, 0, ""));
+    }
+
+    /** Four workloads, two strategies each; the prediction picks {@code keep} in every one. */
+    private static Metrics withinNoiseCase(double stdevB, int repeatsB, double stdevC) {
+        Workload a = workload(4);
+        Workload b = workload(6);
+        Workload c = workload(8);
+        Workload d = workload(10);
+        List<Observation> rows = List.of(
+                // A: keep picked, 1.5 ms behind full; se 2/sqrt(4) = 1 each: 1.5 <= 2 sqrt(1 + 1) = 2.83 -> within noise
+                noisy(a, "keep", 101.5, 2, 4, false), noisy(a, "full", 100, 2, 4, false),
+                // B: keep picked, 3 ms behind; se 0.5 each: 3 > 2 sqrt(0.25 + 0.25) = 1.41 -> a real miss
+                noisy(b, "keep", 103, 1, 4, false), noisy(b, "full", 100, stdevB, repeatsB, false),
+                // C: keep picked and best -> a hit, whatever the spread
+                noisy(c, "keep", 50, stdevC, 4, false), noisy(c, "full", 60, stdevC, 4, false),
+                // D: keep picked but truly out of memory -> a miss, no spread needed
+                noisy(d, "keep", 0, 0, 4, true), noisy(d, "full", 20, 1, 4, false));
+        double[] t = {50, 90, 50, 90, 40, 80, 10, 25};
+        double[] p = new double[t.length];
+        java.util.Arrays.fill(p, 5 * GIB);
+        return Evaluator.score(rows, t, p, 0.10);
+    }
+
+    @Test
+    void top1WithinNoiseCountsTheMissesWithinTwoStandardErrorsOfTheBest() {
+        Metrics m = withinNoiseCase(1, 4, 3);
+        assertEquals(4, m.workloads());
+        assertEquals(1.0 / 4, m.top1Accuracy(), 1e-12);     // only C is an exact hit
+        assertEquals(2.0 / 4, m.top1WithinNoise(), 1e-12);  // C, and A's miss within noise
+        assertEquals(1.0 / 4, m.oomRate(), 1e-12);
+        // the rule itself, by hand: the edge is inclusive, and a spread is needed on both rows
+        assertEquals(Boolean.TRUE, Metrics.withinNoise(100 + 2 * Math.sqrt(2), 2, 4, 100, 2, 4));
+        assertEquals(Boolean.FALSE, Metrics.withinNoise(100 + 2 * Math.sqrt(2) + 1e-9, 2, 4, 100, 2, 4));
+        assertEquals(null, Metrics.withinNoise(101, Double.NaN, 4, 100, 2, 4));
+        assertEquals(null, Metrics.withinNoise(101, 2, 1, 100, 2, 4));
+        // a hit's rows need no spread
+        assertEquals(2.0 / 4, withinNoiseCase(1, 4, Double.NaN).top1WithinNoise(), 1e-12);
+        // a miss whose rows have no spread (no stdev, or a single repeat): the figure cannot be said
+        assertTrue(Double.isNaN(withinNoiseCase(Double.NaN, 4, 3).top1WithinNoise()));
+        assertFalse(withinNoiseCase(Double.NaN, 4, 3).toMap().containsKey("top1_within_noise"), "absent, not NaN");
+        assertEquals(0.5, withinNoiseCase(1, 4, 3).toMap().get("top1_within_noise"));
+        assertTrue(Double.isNaN(withinNoiseCase(1, 1, 3).top1WithinNoise()));
+        assertEquals(1.0 / 4, withinNoiseCase(Double.NaN, 4, 3).top1Accuracy(), 1e-12);   // top-1 unchanged
+        // the constructor that predates the figure leaves it NaN
+        assertTrue(Double.isNaN(new Metrics(1, 1, 0, 0, 0, 0, 0).top1WithinNoise()));
+        assertEquals(0.5, new Metrics(1, 1, 0, 0, 0, 0, 0).withTop1WithinNoise(0.5).top1WithinNoise());
+    }
+
     @Test
     void aWorkloadWhereNothingFitsIsNotCounted() {
         Workload a = workload(4);
@@ -91,7 +143,8 @@ class EvaluatorTest {
     void jsonHasTheDesignFieldsAndTheThreeBaselines() {
         EvaluationReport r = TestModels.trained().crossValidation();
         String json = r.toJson();
-        for (String f : new String[]{"\"workloads\"", "\"top1_accuracy\"", "\"mean_regret\"", "\"p95_regret\"",
+        assertTrue(r.toTable().contains("top1_within_noise"), r.toTable());
+        for (String f : new String[]{"\"workloads\"", "\"top1_accuracy\"", "\"top1_within_noise\"", "\"mean_regret\"", "\"p95_regret\"",
                 "\"oom_rate\"", "\"step_time_mape\"", "\"peak_memory_mape\"", "\"baselines\"", "\"heuristic\"",
                 "\"analytic\"", "\"always-full\""}) {
             assertTrue(json.contains(f), f);
