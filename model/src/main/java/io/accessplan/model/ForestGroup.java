@@ -23,11 +23,12 @@ public final class ForestGroup {
     /** Per regressor, its slots in {@link #index}; null for one not walked as sets. */
     private final char[][] slots;
     /**
-     * Each thread's table for {@link #index} (36 KB for the bundled model): a lookup fills it
-     * whole, so reusing it saves zeroing a fresh one each time; per thread, so the group stays
+     * Each thread's table for {@link #index} (36 KB for the bundled model): reusing it saves
+     * zeroing a fresh one each time, and refilling the features whose rows all hold the key they
+     * held at the previous fill ({@link ThresholdIndex.Table}); per thread, so the group stays
      * thread-safe.
      */
-    private final ThreadLocal<int[]> tables;
+    private final ThreadLocal<ThresholdIndex.Table> tables;
     /** Keys converted per row: the widest complete forest's width. */
     private final int width;
 
@@ -50,7 +51,7 @@ public final class ForestGroup {
         ThresholdIndex ix = complete.isEmpty() ? null : new ThresholdIndex(complete.toArray(new FlatForest[0]));
         // beyond a char's slots the forests are walked row by row
         this.index = ix != null && ix.slots <= ThresholdIndex.MAX_SLOTS ? ix : null;
-        this.tables = index == null ? null : ThreadLocal.withInitial(() -> new int[index.slots]);
+        this.tables = index == null ? null : ThreadLocal.withInitial(() -> new ThresholdIndex.Table(index));
         this.slots = new char[regressors.length][];
         for (int k = 0; k < regressors.length; k++) {
             if (index != null && regressors[k] instanceof FlatForest f && f.complete() && f.setWalkable()) {
@@ -95,7 +96,7 @@ public final class ForestGroup {
         if (!sets) {
             return;
         }
-        int[] table = tables.get();
+        ThresholdIndex.Table table = tables.get();
         // batches of even size: 40 rows as 20 + 20, not 32 + 8
         int batches = (m + ThresholdIndex.MAX_ROWS - 1) / ThresholdIndex.MAX_ROWS;
         int size = (m + batches - 1) / batches;
@@ -104,7 +105,7 @@ public final class ForestGroup {
             index.fill(keys, width, from, n, table);
             for (int k = 0; k < regressors.length; k++) {
                 if (out[k] != null && slots[k] != null) {
-                    ((FlatForest) regressors[k]).predictSets(slots[k], table, n, out[k], from);
+                    ((FlatForest) regressors[k]).predictSets(slots[k], table.sets, n, out[k], from);
                 }
             }
         }
