@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a lookup computes once for all strategies of a workload (the estimator's templates and
- * model state, kept per thread for the workload it last saw) gives, field by field, what a fresh
- * analysis of each strategy gives: over random workloads of every family, precision and device,
+ * model state, kept per thread for the workload it last saw; the encoder's workload features,
+ * encoded for the first row and copied to the others) gives, field by field, what a fresh
+ * analysis and encoding of each strategy gives: over random workloads of every family, precision and device,
  * asked in the orders a lookup asks them (the candidates, then partial-policy probes of the same
  * workload object, or probes first), against an equal workload object that shares nothing.
  */
@@ -105,5 +106,30 @@ class SharedWorkloadAnalysisTest {
             compared += cands.size() + probes.size();
         }
         assertTrue(compared > 5000, "compared " + compared);
+    }
+
+    @Test
+    void encodingAWorkloadsRowsTogetherGivesEachRowsOwnEncodingBitForBit() {
+        SplittableRandom r = new SplittableRandom(9);
+        int rows = 0;
+        for (int version : new int[]{FeatureEncoder.SCHEMA_VERSION_4, FeatureEncoder.SCHEMA_VERSION}) {
+            FeatureEncoder enc = FeatureEncoder.of(version);
+            for (Workload w : workloads(200, 43 + version)) {
+                List<Strategy> ss = new ArrayList<>(Strategy.candidates(w));
+                ss.addAll(probes(w, r));
+                List<Analysis> as = Analysis.all(w, ss);
+                double[][] together = new double[as.size()][enc.width()];
+                enc.encodeAll(as, together);
+                for (int i = 0; i < as.size(); i++) {
+                    // bit for bit (Arrays.equals compares doubles by their bits)
+                    double[] alone = enc.encode(Analysis.of(copy(w), ss.get(i)));
+                    assertTrue(java.util.Arrays.equals(alone, together[i]),
+                            w.canonical() + " " + ss.get(i) + ": " + java.util.Arrays.toString(alone) + " vs "
+                                    + java.util.Arrays.toString(together[i]));
+                    rows++;
+                }
+            }
+        }
+        assertTrue(rows > 5000, "compared " + rows);
     }
 }
