@@ -114,8 +114,9 @@ final class ThresholdIndex {
         private final int[] uniformKey;
         /** The all-rows set of the last fill (0 before the first). */
         private int all;
-        /** Scratch, zero between features: the rows at each position. */
+        /** Scratch, zero between features: the rows at each position, and each row's position. */
         private final int[] at;
+        private final int[] pos = new int[MAX_ROWS];
 
         Table(ThresholdIndex index) {
             this.sets = new int[index.slots];
@@ -131,7 +132,7 @@ final class ThresholdIndex {
      * {@link #MAX_ROWS}.
      */
     void fill(int[] rows, int stride, int from, int n, int[] table) {
-        fill(rows, stride, from, n, table, null, new int[maxCount + 1]);
+        fill(rows, stride, from, n, table, null, new int[maxCount + 1], new int[MAX_ROWS]);
     }
 
     /**
@@ -140,10 +141,10 @@ final class ThresholdIndex {
      * every row at the same key as now: the table then holds the same sets.
      */
     void fill(int[] rows, int stride, int from, int n, Table table) {
-        fill(rows, stride, from, n, table.sets, table, table.at);
+        fill(rows, stride, from, n, table.sets, table, table.at, table.pos);
     }
 
-    private void fill(int[] rows, int stride, int from, int n, int[] table, Table memo, int[] at) {
+    private void fill(int[] rows, int stride, int from, int n, int[] table, Table memo, int[] at, int[] pos) {
         final int all = (int) ((1L << n) - 1);
         table[0] = all;
         boolean reuse = memo != null && memo.all == all;
@@ -215,17 +216,17 @@ final class ThresholdIndex {
                     b7 += half & atMost(thr[b7 + half], k7);
                     len -= half;
                 }
-                mark(at, b0 - s0 + (atMost(thr[b0], k0) & 1), i);
-                mark(at, b1 - s0 + (atMost(thr[b1], k1) & 1), i + 1);
-                mark(at, b2 - s0 + (atMost(thr[b2], k2) & 1), i + 2);
-                mark(at, b3 - s0 + (atMost(thr[b3], k3) & 1), i + 3);
-                mark(at, b4 - s0 + (atMost(thr[b4], k4) & 1), i + 4);
-                mark(at, b5 - s0 + (atMost(thr[b5], k5) & 1), i + 5);
-                mark(at, b6 - s0 + (atMost(thr[b6], k6) & 1), i + 6);
-                mark(at, b7 - s0 + (atMost(thr[b7], k7) & 1), i + 7);
+                mark(at, pos, b0 - s0 + (atMost(thr[b0], k0) & 1), i);
+                mark(at, pos, b1 - s0 + (atMost(thr[b1], k1) & 1), i + 1);
+                mark(at, pos, b2 - s0 + (atMost(thr[b2], k2) & 1), i + 2);
+                mark(at, pos, b3 - s0 + (atMost(thr[b3], k3) & 1), i + 3);
+                mark(at, pos, b4 - s0 + (atMost(thr[b4], k4) & 1), i + 4);
+                mark(at, pos, b5 - s0 + (atMost(thr[b5], k5) & 1), i + 5);
+                mark(at, pos, b6 - s0 + (atMost(thr[b6], k6) & 1), i + 6);
+                mark(at, pos, b7 - s0 + (atMost(thr[b7], k7) & 1), i + 7);
             }
             for (; i < n; i++) {
-                mark(at, below(thr, s0, c, rows[(from + i) * stride + f]), i);
+                mark(at, pos, below(thr, s0, c, rows[(from + i) * stride + f]), i);
             }
             // from the highest position down, a slot holds the rows at its position and above: the
             // running union in a register (a pass that writes each slot once and reads none of
@@ -233,16 +234,18 @@ final class ThresholdIndex {
             int set = 0;
             for (int p = c; p > 0; p--) {
                 set |= at[p];
-                at[p] = 0;
                 table[base + p - 1] = set;
             }
-            at[0] = 0;
+            for (int r = 0; r < n; r++) {
+                at[pos[r]] = 0;
+            }
         }
     }
 
     /** Notes row {@code i} at position {@code p}. */
-    private static void mark(int[] at, int p, int i) {
+    private static void mark(int[] at, int[] pos, int p, int i) {
         at[p] |= 1 << i;
+        pos[i] = p;
     }
 
     /**
