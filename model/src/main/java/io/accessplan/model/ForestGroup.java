@@ -10,10 +10,12 @@ package io.accessplan.model;
  */
 public final class ForestGroup {
     /**
-     * Fewest rows walked as sets: below it a table fill (its ~9,100 slots for the bundled model)
+     * Fewest rows walked as sets: below it a table fill (its ~9,000 slots for the bundled model)
      * costs more than it saves, and the rows are walked one by one ({@link FlatForest#predictAll}).
      * Measured by thread CPU time on the bundled model: the sets win from ~15 rows on; the layer
      * search's probes (a few rows) stay below it, a lookup's candidates (8 to 40) mostly above.
+     * Measured again with a thread's table keeping the workload's features between fills
+     * ({@link ThresholdIndex.Table}): 4 and 8 rows were no faster on lookups with a layer search.
      */
     static final int MIN_SET_ROWS = 16;
 
