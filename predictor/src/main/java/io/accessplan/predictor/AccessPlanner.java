@@ -359,11 +359,12 @@ public final class AccessPlanner {
     /**
      * What {@code String.format(Locale.ROOT, "%.Nf", v)} prints, for {@code decimals} 0 to 2: the
      * fast {@link #fixed} where it agrees with it, String.format itself where {@code v * 10^N}
-     * lies within rounding error of a tie (there the two may round differently).
+     * lies within rounding error of a tie (there the two may round differently), or is so large
+     * (from 10^9 on) that its rounding error may reach the tie window.
      */
     static String fixedExact(double v, int decimals) {
         double scaled = Math.abs(v) * (decimals == 0 ? 1 : decimals == 1 ? 10 : 100);
-        if (!(Math.abs(scaled - Math.floor(scaled) - 0.5) >= 1e-6)) {
+        if (!(scaled < 1e9) || !(Math.abs(scaled - Math.floor(scaled) - 0.5) >= 1e-6)) {
             return String.format(Locale.ROOT, "%." + decimals + "f", v);
         }
         return fixed(v, decimals);

@@ -35,7 +35,7 @@ class FixedFormatTest {
             int d = r.nextInt(3);
             double scale = Math.pow(10, d);
             double v = switch (r.nextInt(3)) {
-                case 0 -> Math.exp(r.nextDouble(-5, 12));
+                case 0 -> Math.exp(r.nextDouble(-5, 30));
                 // ties in decimal (k + 0.5) / 10^d and the doubles either side of them
                 case 1 -> (r.nextInt(1_000_000) + 0.5) / scale;
                 default -> {
