@@ -337,14 +337,14 @@ public final class FlatForest implements FastRegressor {
      * by tree, padding splits at slot 0 (every row).
      */
     char[] slots(ThresholdIndex index) {
-        int splits = (1 << setDepth) - 1;
-        char[] out = new char[depth.length * splits];
+        int stride = 2 << setDepth;   // a tree's heap positions, its leaves' included (predictSets)
+        char[] out = new char[depth.length * stride];
         for (int t = 0; t < depth.length; t++) {
             // the tree's own splits; below its depth, padding (slot 0: every row right)
             for (int k = 0; k < (1 << depth[t]) - 1; k++) {
                 long n = split[splitOffset[t] + k];
                 int key = (int) (n >> 32);
-                out[t * splits + k] = (char) (key == PADDING_KEY ? 0 : index.slot((int) n, key));
+                out[t * stride + k] = (char) (key == PADDING_KEY ? 0 : index.slot((int) n, key));
             }
         }
         return out;
@@ -370,8 +370,12 @@ public final class FlatForest implements FastRegressor {
         final int trees = depth.length;
         final int all = (int) ((1L << n) - 1);
         double[] sums = new double[n];
-        // an entry: tree << 16 | heap position, and its rows; a group's frontier holds at most one
-        // entry per row per tree, and one write past its end
+        // an entry: tree << (d + 1) | heap position, which is also the split's index in slots (a
+        // tree's 2^(d+1) positions, leaves included, so a child is one add away and a split's slot
+        // one load), and its rows; a group's frontier holds at most one entry per row per tree,
+        // and one write past its end
+        final int shift = d + 1;
+        final int mask = (1 << shift) - 1;
         final int cap = SET_GROUP * n + 2;
         int[] node = new int[cap];
         int[] rows = new int[cap];
@@ -380,16 +384,16 @@ public final class FlatForest implements FastRegressor {
         for (int t0 = 0; t0 < trees; t0 += SET_GROUP) {
             int count = Math.min(trees, t0 + SET_GROUP) - t0;
             for (int e = 0; e < count; e++) {
-                node[e] = (t0 + e) << 16;
+                node[e] = (t0 + e) << shift;
                 rows[e] = all;
             }
             for (int level = 0; level < d; level++) {
                 int m = 0;
                 for (int e = 0; e < count; e++) {
                     int x = node[e];
-                    int k = x & 0xffff;
+                    int k = x & mask;
                     int set = rows[e];
-                    int right = set & table[slots[(x >>> 16) * splits + k]];
+                    int right = set & table[slots[x]];
                     int left = set & ~right;
                     // children 2k + 1 and 2k + 2 of the same tree
                     node2[m] = x + k + 1;
@@ -409,7 +413,7 @@ public final class FlatForest implements FastRegressor {
             }
             for (int e = 0; e < count; e++) {
                 int x = node[e];
-                double v = lv[((x >>> 16) << d) + (x & 0xffff) - splits];
+                double v = lv[((x >>> shift) << d) + (x & mask) - splits];
                 int set = rows[e];
                 do {
                     sums[Integer.numberOfTrailingZeros(set)] += v;

@@ -10,10 +10,12 @@ package io.accessplan.model;
  */
 public final class ForestGroup {
     /**
-     * Fewest rows walked as sets: below it a table fill (its ~9,100 slots for the bundled model)
+     * Fewest rows walked as sets: below it a table fill (its ~9,000 slots for the bundled model)
      * costs more than it saves, and the rows are walked one by one ({@link FlatForest#predictAll}).
      * Measured by thread CPU time on the bundled model: the sets win from ~15 rows on; the layer
      * search's probes (a few rows) stay below it, a lookup's candidates (8 to 40) mostly above.
+     * Measured again with a thread's table keeping the workload's features between fills
+     * ({@link ThresholdIndex.Table}): 4 and 8 rows were no faster on lookups with a layer search.
      */
     static final int MIN_SET_ROWS = 16;
 
@@ -23,11 +25,12 @@ public final class ForestGroup {
     /** Per regressor, its slots in {@link #index}; null for one not walked as sets. */
     private final char[][] slots;
     /**
-     * Each thread's table for {@link #index} (36 KB for the bundled model): a lookup fills it
-     * whole, so reusing it saves zeroing a fresh one each time; per thread, so the group stays
+     * Each thread's table for {@link #index} (36 KB for the bundled model): reusing it saves
+     * zeroing a fresh one each time, and refilling the features whose rows all hold the key they
+     * held at the previous fill ({@link ThresholdIndex.Table}); per thread, so the group stays
      * thread-safe.
      */
-    private final ThreadLocal<int[]> tables;
+    private final ThreadLocal<ThresholdIndex.Table> tables;
     /** Keys converted per row: the widest complete forest's width. */
     private final int width;
 
@@ -50,7 +53,7 @@ public final class ForestGroup {
         ThresholdIndex ix = complete.isEmpty() ? null : new ThresholdIndex(complete.toArray(new FlatForest[0]));
         // beyond a char's slots the forests are walked row by row
         this.index = ix != null && ix.slots <= ThresholdIndex.MAX_SLOTS ? ix : null;
-        this.tables = index == null ? null : ThreadLocal.withInitial(() -> new int[index.slots]);
+        this.tables = index == null ? null : ThreadLocal.withInitial(() -> new ThresholdIndex.Table(index));
         this.slots = new char[regressors.length][];
         for (int k = 0; k < regressors.length; k++) {
             if (index != null && regressors[k] instanceof FlatForest f && f.complete() && f.setWalkable()) {
@@ -95,7 +98,7 @@ public final class ForestGroup {
         if (!sets) {
             return;
         }
-        int[] table = tables.get();
+        ThresholdIndex.Table table = tables.get();
         // batches of even size: 40 rows as 20 + 20, not 32 + 8
         int batches = (m + ThresholdIndex.MAX_ROWS - 1) / ThresholdIndex.MAX_ROWS;
         int size = (m + batches - 1) / batches;
@@ -104,7 +107,7 @@ public final class ForestGroup {
             index.fill(keys, width, from, n, table);
             for (int k = 0; k < regressors.length; k++) {
                 if (out[k] != null && slots[k] != null) {
-                    ((FlatForest) regressors[k]).predictSets(slots[k], table, n, out[k], from);
+                    ((FlatForest) regressors[k]).predictSets(slots[k], table.sets, n, out[k], from);
                 }
             }
         }

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * leaves of a tree of 64, so a tree costs ~10 node visits for all ~26 rows instead of 6 a row.
  *
  * <p>Filling costs one binary search per row and feature (one per feature where every row holds
- * the same key, as the workload's own features do) and a pass over the slots; the forests of a
+ * the same key, as the workload's own features do, and none where a thread's table already holds
+ * that key from its previous fill: {@link Table}) and a few vectorised fills of runs of slots; the forests of a
  * lookup (step time, peak memory, within-workload) share one index and so one fill. This is the
  * row-set view of the threshold-sorted feature lists of QuickScorer (Lucchese et al., "QuickScorer:
  * a fast algorithm to rank documents with additive ensembles of regression trees", SIGIR 2015),
@@ -26,7 +27,7 @@ import java.util.Arrays;
 final class ThresholdIndex {
     /**
      * Most rows one table holds: the bits of an int. Ints rather than longs halve the table (the
-     * bundled model's ~9,100 slots take 36 KB, about what a core's L1 cache holds), and a split's
+     * bundled model's ~9,000 slots take 36 KB, about what a core's L1 cache holds), and a split's
      * load from it is the walk's one random access.
      */
     static final int MAX_ROWS = 32;
@@ -39,13 +40,12 @@ final class ThresholdIndex {
     private final int[] thresholds;
     private final int[] start;
     private final int[] count;
-    /**
-     * Slot of feature {@code f}'s first threshold; the slot before it is scratch (rows below every
-     * threshold of {@code f} are put there and never read).
-     */
+    /** Slot of feature {@code f}'s first threshold. */
     private final int[] slotBase;
     /** Slots of a table. */
     final int slots;
+    /** The most thresholds a feature has. */
+    private final int maxCount;
 
     /** Indexes the thresholds of the complete layouts of {@code forests} (each must have one). */
     ThresholdIndex(FlatForest... forests) {
@@ -85,12 +85,11 @@ final class ThresholdIndex {
             count[f] = byFeature[f].length;
             System.arraycopy(byFeature[f], 0, thresholds, at, count[f]);
             at += count[f];
-            if (count[f] > 0) {
-                slotBase[f] = slot + 1;
-                slot += count[f] + 1;
-            }
+            slotBase[f] = slot;
+            slot += count[f];
         }
         this.slots = slot;
+        this.maxCount = Arrays.stream(count).max().orElse(0);
     }
 
     /** The slot of the split "feature {@code f}'s key &gt;= {@code key} goes right" (a threshold of the forests). */
@@ -103,13 +102,55 @@ final class ThresholdIndex {
     }
 
     /**
+     * A thread's table and what its fills left in it: a reused table whose feature every row held
+     * at one key, at the same row count, needs no refill for a next batch with that key again
+     * (the workload's own features across a lookup's batches and its layer-search probes).
+     */
+    static final class Table {
+        /** The row sets, {@link #slots} long. */
+        final int[] sets;
+        /** Per feature: whether the last fill found every row at {@link #uniformKey}. */
+        private final boolean[] uniform;
+        private final int[] uniformKey;
+        /** The all-rows set of the last fill (0 before the first). */
+        private int all;
+        /** Scratch, zero between features: the rows at each position, and each row's position. */
+        private final int[] at;
+        private final int[] pos = new int[MAX_ROWS];
+
+        Table(ThresholdIndex index) {
+            this.sets = new int[index.slots];
+            this.uniform = new boolean[index.width];
+            this.uniformKey = new int[index.width];
+            this.at = new int[index.maxCount + 1];
+        }
+    }
+
+    /**
      * Writes into {@code table} (at least {@link #slots} long, any contents) the row sets of
      * {@code n} rows of keys, row {@code i} at {@code rows[(from + i) * stride]}, {@code 1 <= n <=}
      * {@link #MAX_ROWS}.
      */
     void fill(int[] rows, int stride, int from, int n, int[] table) {
+        fill(rows, stride, from, n, table, null, new int[maxCount + 1], new int[MAX_ROWS]);
+    }
+
+    /**
+     * {@link #fill(int[], int, int, int, int[])} into a thread's {@link Table}, leaving the slots
+     * of a feature as they are where the previous fill of this table had the same rows count and
+     * every row at the same key as now: the table then holds the same sets.
+     */
+    void fill(int[] rows, int stride, int from, int n, Table table) {
+        fill(rows, stride, from, n, table.sets, table, table.at, table.pos);
+    }
+
+    private void fill(int[] rows, int stride, int from, int n, int[] table, Table memo, int[] at, int[] pos) {
         final int all = (int) ((1L << n) - 1);
         table[0] = all;
+        boolean reuse = memo != null && memo.all == all;
+        if (memo != null) {
+            memo.all = all;
+        }
         final int[] thr = thresholds;
         for (int f = 0; f < width; f++) {
             final int c = count[f];
@@ -124,51 +165,87 @@ final class ThresholdIndex {
                 same &= rows[(from + i) * stride + f] == first;
             }
             if (same) {
+                if (reuse && memo.uniform[f] && memo.uniformKey[f] == first) {
+                    continue;
+                }
                 // every row is at least the thresholds up to its key's
                 int p = below(thr, s0, c, first);
                 Arrays.fill(table, base, base + p, all);
                 Arrays.fill(table, base + p, base + c, 0);
+                if (memo != null) {
+                    memo.uniform[f] = true;
+                    memo.uniformKey[f] = first;
+                }
                 continue;
             }
-            // row i is at least the first p thresholds: it goes in the set of the p-th, and by
-            // the suffix pass in those of all before it; p = 0 lands in the scratch slot
-            Arrays.fill(table, base - 1, base + c, 0);
+            if (memo != null) {
+                memo.uniform[f] = false;
+            }
+            // row i is at least the first p thresholds (its position): it is in the sets of slots
+            // base .. base + p - 1
             int i = 0;
-            // four searches in lockstep (the same array, so the same steps): four chains of loads in flight
-            for (; i + 4 <= n; i += 4) {
+            // eight searches in lockstep (the same array, so the same steps): eight chains of
+            // dependent loads in flight, the latency of one search step paid once for all eight
+            for (; i + 8 <= n; i += 8) {
                 int r = (from + i) * stride + f;
                 int k0 = rows[r];
                 int k1 = rows[r + stride];
                 int k2 = rows[r + 2 * stride];
                 int k3 = rows[r + 3 * stride];
+                int k4 = rows[r + 4 * stride];
+                int k5 = rows[r + 5 * stride];
+                int k6 = rows[r + 6 * stride];
+                int k7 = rows[r + 7 * stride];
                 int b0 = s0;
                 int b1 = s0;
                 int b2 = s0;
                 int b3 = s0;
+                int b4 = s0;
+                int b5 = s0;
+                int b6 = s0;
+                int b7 = s0;
                 for (int len = c; len > 1; ) {
                     int half = len >>> 1;
                     b0 += half & atMost(thr[b0 + half], k0);
                     b1 += half & atMost(thr[b1 + half], k1);
                     b2 += half & atMost(thr[b2 + half], k2);
                     b3 += half & atMost(thr[b3 + half], k3);
+                    b4 += half & atMost(thr[b4 + half], k4);
+                    b5 += half & atMost(thr[b5 + half], k5);
+                    b6 += half & atMost(thr[b6 + half], k6);
+                    b7 += half & atMost(thr[b7 + half], k7);
                     len -= half;
                 }
-                int at = base - 1 - s0;
-                table[at + b0 + (atMost(thr[b0], k0) & 1)] |= 1 << i;
-                table[at + b1 + (atMost(thr[b1], k1) & 1)] |= 2 << i;
-                table[at + b2 + (atMost(thr[b2], k2) & 1)] |= 4 << i;
-                table[at + b3 + (atMost(thr[b3], k3) & 1)] |= 8 << i;
+                mark(at, pos, b0 - s0 + (atMost(thr[b0], k0) & 1), i);
+                mark(at, pos, b1 - s0 + (atMost(thr[b1], k1) & 1), i + 1);
+                mark(at, pos, b2 - s0 + (atMost(thr[b2], k2) & 1), i + 2);
+                mark(at, pos, b3 - s0 + (atMost(thr[b3], k3) & 1), i + 3);
+                mark(at, pos, b4 - s0 + (atMost(thr[b4], k4) & 1), i + 4);
+                mark(at, pos, b5 - s0 + (atMost(thr[b5], k5) & 1), i + 5);
+                mark(at, pos, b6 - s0 + (atMost(thr[b6], k6) & 1), i + 6);
+                mark(at, pos, b7 - s0 + (atMost(thr[b7], k7) & 1), i + 7);
             }
             for (; i < n; i++) {
-                table[base - 1 + below(thr, s0, c, rows[(from + i) * stride + f])] |= 1 << i;
+                mark(at, pos, below(thr, s0, c, rows[(from + i) * stride + f]), i);
             }
-            // the running union in a register: no store-to-load round trip per slot
-            int union = 0;
-            for (int s = base + c - 1; s >= base; s--) {
-                union |= table[s];
-                table[s] = union;
+            // from the highest position down, a slot holds the rows at its position and above: the
+            // running union in a register (a pass that writes each slot once and reads none of
+            // them: cheaper than a fill per run of equal slots, measured)
+            int set = 0;
+            for (int p = c; p > 0; p--) {
+                set |= at[p];
+                table[base + p - 1] = set;
+            }
+            for (int r = 0; r < n; r++) {
+                at[pos[r]] = 0;
             }
         }
+    }
+
+    /** Notes row {@code i} at position {@code p}. */
+    private static void mark(int[] at, int[] pos, int p, int i) {
+        at[p] |= 1 << i;
+        pos[i] = p;
     }
 
     /**

@@ -11,7 +11,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
@@ -262,37 +262,54 @@ public final class AccessPlanner {
         Choice.Decision d = Choice.decide(ps, tieTolerance);
         Prediction chosen = ps.get(d.chosen());
         boolean fits = d.fits();
-        Prediction[] lessWork = new Prediction[n];
-        for (int i = 0; i < n; i++) {
-            lessWork[i] = d.lessWork()[i] >= 0 ? ps.get(d.lessWork()[i]) : null;
-        }
-        double modelFlops = Throughput.modelFlopsPerToken(w);
-        List<Alternative> alts = new ArrayList<>(n - 1);
+        Throughput.OfWorkload rates = new Throughput.OfWorkload(w);
+        // each strategy's name is built once: the chosen one's appears in most why-strings
+        String chosenName = chosen.strategy().toString();
+        String[] lessWorkName = new String[n];
+        // every prediction but the chosen one (each appears once in ps)
+        Alternative[] alts = new Alternative[n - 1];
+        int a = 0;
         for (int i = 0; i < n; i++) {
             Prediction p = ps.get(i);
             if (p != chosen) {
-                String why = fits && p.fits() && lessWork[i] != null
-                        ? "does more work than " + lessWork[i].strategy() + ", which fits (same micro-batches,"
-                        + " less recomputation or copying)"
-                        : whyLost(p, chosen, fits);
-                alts.add(new Alternative(p.strategy(), p.stepTimeMs(), p.peakBytes(), p.fits(), why,
-                        Throughput.of(w, Realisation.of(w, p.strategy()), modelFlops, p.stepTimeMs())));
+                int less = d.lessWork()[i];
+                String why;
+                if (fits && p.fits() && less >= 0) {
+                    if (lessWorkName[less] == null) {
+                        lessWorkName[less] = less == d.chosen() ? chosenName : ps.get(less).strategy().toString();
+                    }
+                    why = "does more work than " + lessWorkName[less] + ", which fits (same micro-batches,"
+                            + " less recomputation or copying)";
+                } else {
+                    why = whyLost(p, chosen, chosenName, fits);
+                }
+                alts[a++] = new Alternative(p.strategy(), p.stepTimeMs(), p.peakBytes(), p.fits(), why,
+                        rates.of(p.strategy(), p.stepTimeMs()));
             }
         }
-        alts.sort(Comparator.comparing(Alternative::fits).reversed()
-                .thenComparingDouble(Alternative::predictedStepTimeMs));
+        // fitting first, then by predicted step time (Double.compare); stable, as List.sort is
+        Arrays.sort(alts, 0, a, AccessPlanner::byFitThenTime);
         int batch = w.training().batch();
-        Throughput speed = Throughput.of(w, Realisation.of(w, chosen.strategy()), modelFlops, chosen.stepTimeMs());
+        Throughput speed = rates.of(chosen.strategy(), chosen.stepTimeMs());
         String summary = fits
-                ? String.format(Locale.ROOT, "%s: %.1f ms a step (%s), peak %.2f GiB of %.0f GiB",
-                chosen.strategy(), chosen.stepTimeMs(), rates(speed), chosen.peakBytes() / GIB,
-                chosen.capacityBytes() / GIB)
-                : String.format(Locale.ROOT, "does not fit on this device: the leanest strategy %s needs %.2f GiB"
-                + " with the safety margin, %.2f GiB over the device's %.0f GiB", chosen.strategy(),
-                chosen.requiredBytes() / GIB, -chosen.headroomBytes() / GIB, chosen.capacityBytes() / GIB);
+                ? chosenName + ": " + fixedExact(chosen.stepTimeMs(), 1) + " ms a step (" + rates(speed) + "), peak "
+                + fixedExact(chosen.peakBytes() / GIB, 2) + " GiB of " + fixedExact(chosen.capacityBytes() / GIB, 0)
+                + " GiB"
+                : "does not fit on this device: the leanest strategy " + chosenName + " needs "
+                + fixedExact(chosen.requiredBytes() / GIB, 2) + " GiB with the safety margin, "
+                + fixedExact(-chosen.headroomBytes() / GIB, 2) + " GiB over the device's "
+                + fixedExact(chosen.capacityBytes() / GIB, 0) + " GiB";
         return new Recommendation(w, chosen.strategy(), fits, chosen.stepTimeMs(), chosen.stepTimeLowMs(),
                 chosen.stepTimeHighMs(), chosen.throughput(batch), chosen.peakBytes(), chosen.peakLowBytes(),
-                chosen.peakHighBytes(), chosen.headroomBytes(), List.copyOf(alts), summary, speed);
+                chosen.peakHighBytes(), chosen.headroomBytes(), List.of(alts), summary, speed);
+    }
+
+    /** The alternatives' order: fitting ones first, then by predicted step time. */
+    private static int byFitThenTime(Alternative x, Alternative y) {
+        if (x.fits() != y.fits()) {
+            return x.fits() ? -1 : 1;
+        }
+        return Double.compare(x.predictedStepTimeMs(), y.predictedStepTimeMs());
     }
 
     /** {@code 0.277 samples/s, 2267 tokens/s, MFU 41.2%} (no tokens for the mlp family). */
@@ -302,19 +319,19 @@ public final class AccessPlanner {
                 + "MFU " + Throughput.percent(t.mfu());
     }
 
-    private static String whyLost(Prediction p, Prediction chosen, boolean anyFits) {
+    private static String whyLost(Prediction p, Prediction chosen, String chosenName, boolean anyFits) {
         // plain concatenation: String.format costs more than the model here, ~40 times a lookup
         if (!p.fits()) {
             return "predicted not to fit: needs " + fixed(p.requiredBytes() / GIB, 2)
                     + " GiB with the safety margin, device has " + fixed(p.capacityBytes() / GIB, 0) + " GiB";
         }
         if (!anyFits) {
-            return "more memory than " + chosen.strategy();
+            return "more memory than " + chosenName;
         }
         double slower = p.stepTimeMs() / chosen.stepTimeMs() - 1;
         if (slower <= 0) {
             return "within the tie tolerance (" + fixed(-100 * slower, 1) + "% faster predicted); "
-                    + chosen.strategy() + " is plainer";
+                    + chosenName + " is plainer";
         }
         return "slower by " + fixed(100 * slower, 1) + "% (" + fixed(p.stepTimeMs(), 1) + " ms vs "
                 + fixed(chosen.stepTimeMs(), 1) + " ms)";
@@ -337,6 +354,20 @@ public final class AccessPlanner {
             sb.append(frac);
         }
         return sb.toString();
+    }
+
+    /**
+     * What {@code String.format(Locale.ROOT, "%.Nf", v)} prints, for {@code decimals} 0 to 2: the
+     * fast {@link #fixed} where it agrees with it, String.format itself where {@code v * 10^N}
+     * lies within rounding error of a tie (there the two may round differently), or is so large
+     * (from 10^9 on) that its rounding error may reach the tie window.
+     */
+    static String fixedExact(double v, int decimals) {
+        double scaled = Math.abs(v) * (decimals == 0 ? 1 : decimals == 1 ? 10 : 100);
+        if (!(scaled < 1e9) || !(Math.abs(scaled - Math.floor(scaled) - 0.5) >= 1e-6)) {
+            return String.format(Locale.ROOT, "%." + decimals + "f", v);
+        }
+        return fixed(v, decimals);
     }
 
     /** {@link Choice#doesLessWork}. */

@@ -7,7 +7,6 @@ import io.accessplan.features.Workload;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.util.Locale;
 
 /**
  * Throughput as users count it, for one strategy's step time: samples and tokens per second, and
@@ -74,6 +73,56 @@ public record Throughput(double samplesPerSecond, double tokensPerSecond, double
                 model / seconds / peak, hardware / seconds / peak);
     }
 
+    /**
+     * The figures of many strategies of one workload: what {@link #of(Workload, Strategy, double)}
+     * gives, with everything that depends on the workload alone (tokens, peak, model FLOPs, the
+     * recomputed FLOPs of a layer) computed once, in the same order of operations, so the values
+     * are the same to the bit. For strategies already checked valid for the workload (a lookup's
+     * predictions).
+     */
+    static final class OfWorkload {
+        private final int layers;
+        private final int batch;
+        private final long tokens;
+        private final double peak;
+        private final double modelFlopsPerToken;
+        private final boolean sequence;
+        /** The attention products' FLOPs per token of a layer, and a recomputed layer's forward's. */
+        private final double attention;
+        private final double layerForward;
+
+        OfWorkload(Workload w) {
+            ModelSpec m = w.model();
+            this.layers = m.layers();
+            this.batch = w.training().batch();
+            this.tokens = w.training().tokens();
+            this.peak = w.device().peakTflops(w.training().precision()) * 1e12;
+            this.modelFlopsPerToken = modelFlopsPerToken(w);
+            this.sequence = m.family().hasAttention();
+            double attention = m.family().hasAttention() ? 4.0 * m.hidden() * w.training().seqLen() : 0;
+            this.attention = attention;
+            this.layerForward = 2.0 * m.layerParameters() + attention;
+        }
+
+        /** The figures of strategy {@code s} at {@code stepTimeMs}. */
+        Throughput of(Strategy s, double stepTimeMs) {
+            if (!(stepTimeMs > 0)) {
+                throw new IllegalArgumentException("Invalid step time: " + stepTimeMs + " ms");
+            }
+            ActivationPolicy p = s.policy();
+            // Realisation's counts: the layers the policy covers, and those recomputed
+            int policyLayers = p == ActivationPolicy.KEEP ? 0 : s.appliedLayers(layers);
+            // recomputeFlopsPerToken's expressions, term for term
+            double recompute = p == ActivationPolicy.SELECTIVE ? policyLayers * attention / 2
+                    : (p == ActivationPolicy.FULL || p == ActivationPolicy.SQRT ? policyLayers : 0) * layerForward;
+            double seconds = stepTimeMs / 1e3;
+            double model = modelFlopsPerToken * tokens;
+            double hardware = model + recompute * tokens;
+            return new Throughput(batch / seconds, sequence ? tokens / seconds : Double.NaN,
+                    model / seconds / peak, hardware / seconds / peak);
+        }
+    }
+
     /** Model FLOPs per token, {@code 6N + 12 L h s} [1]: forward and backward, no recomputation. */
     public static double modelFlopsPerToken(Workload w) {
         ModelSpec m = w.model();
@@ -121,7 +170,7 @@ public record Throughput(double samplesPerSecond, double tokensPerSecond, double
             return String.valueOf(v);
         }
         if (Math.abs(v) >= 100) {
-            return String.format(Locale.ROOT, "%.0f", v);
+            return AccessPlanner.fixedExact(v, 0);   // String.format's "%.0f", without its cost
         }
         if (v == 0) {
             return "0";
@@ -131,6 +180,6 @@ public record Throughput(double samplesPerSecond, double tokensPerSecond, double
 
     /** A fraction as a percent with one decimal ({@code 41.2%}). */
     public static String percent(double fraction) {
-        return String.format(Locale.ROOT, "%.1f%%", 100 * fraction);
+        return AccessPlanner.fixedExact(100 * fraction, 1) + "%";   // String.format's "%.1f%%"
     }
 }

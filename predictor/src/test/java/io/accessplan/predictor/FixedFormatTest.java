@@ -27,4 +27,29 @@ class FixedFormatTest {
         }
         assertEquals("-0.0", AccessPlanner.fixed(-0.01, 1));
     }
+
+    @Test
+    void theExactFormPrintsWhatStringFormatPrintsTiesIncluded() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < 100_000; i++) {
+            int d = r.nextInt(3);
+            double scale = Math.pow(10, d);
+            double v = switch (r.nextInt(3)) {
+                case 0 -> Math.exp(r.nextDouble(-5, 30));
+                // ties in decimal (k + 0.5) / 10^d and the doubles either side of them
+                case 1 -> (r.nextInt(1_000_000) + 0.5) / scale;
+                default -> {
+                    double tie = (r.nextInt(1_000_000) + 0.5) / scale;
+                    yield r.nextBoolean() ? Math.nextUp(tie) : Math.nextDown(tie);
+                }
+            };
+            assertEquals(String.format(Locale.ROOT, "%." + d + "f", v), AccessPlanner.fixedExact(v, d), "value " + v);
+        }
+        for (double v : new double[]{0, 0.5, 1.5, 2.5, 0.125, 0.005, 1.005, 2.675, 99.95, Double.NaN,
+                Double.POSITIVE_INFINITY, 1e15, 1e300}) {
+            for (int d = 0; d <= 2; d++) {
+                assertEquals(String.format(Locale.ROOT, "%." + d + "f", v), AccessPlanner.fixedExact(v, d), "value " + v);
+            }
+        }
+    }
 }

@@ -168,9 +168,13 @@ public final class Estimator {
         }
     }
 
-    /** The walked templates (layer, embedding, head) of a workload, one set per micro-batch size. */
+    /**
+     * The walked templates (layer, embedding, head) of a workload, one set per micro-batch size,
+     * and its model state: everything of an estimate that does not depend on the strategy.
+     */
     private static final class Templates {
         private final Workload w;
+        private final ModelState state;
         private final long e;
         private final double peak;
         private final double bw;
@@ -185,6 +189,7 @@ public final class Estimator {
             this.bw = w.device().memBandwidthGBps() * 1e9;
             this.launchInterval = launchInterval;
             this.autocast = w.training().autocast();
+            this.state = ModelState.of(w);
         }
 
         /** Layer, embedding and head at {@code k} micro-batches. */
@@ -222,16 +227,35 @@ public final class Estimator {
      * walk of each template: what the feature encoder reads.
      */
     public static Estimate[] all(Workload w, java.util.List<Strategy> strategies, double launchMs, double hostFlops) {
-        Templates t = new Templates(w, launchMs);
+        Templates t = templates(w, launchMs);
         Estimate[] out = new Estimate[strategies.size()];
         for (int i = 0; i < out.length; i++) {
             Strategy s = strategies.get(i);
             s.checkValidFor(w);
             Walk[] at = t.at(s.microBatches());
-            out[i] = new Estimate(estimate(w, s, at[0], at[1], at[2]),
-                    time(w, s, at[0], at[1], at[2], launchMs, hostFlops));
+            out[i] = new Estimate(estimate(w, t.state, s, at[0], at[1], at[2]),
+                    time(w, t.state, s, at[0], at[1], at[2], launchMs, hostFlops));
         }
         return out;
+    }
+
+    /**
+     * Each thread's templates of the workload it estimated last. A lookup asks for the same
+     * workload object several times (its candidates, then each round of the layer search's
+     * probes), and the templates are a function of the workload and the launch interval alone
+     * (both immutable), so they are walked once a lookup, not once a call. Per thread, so no
+     * locking; one workload's templates held a thread.
+     */
+    private static final ThreadLocal<Templates> LAST = new ThreadLocal<>();
+
+    private static Templates templates(Workload w, double launchMs) {
+        Templates t = LAST.get();
+        // the same object (not merely an equal one: equals costs more than it saves) and interval
+        if (t == null || t.w != w || Double.doubleToLongBits(t.launchInterval) != Double.doubleToLongBits(launchMs)) {
+            t = new Templates(w, launchMs);
+            LAST.set(t);
+        }
+        return t;
     }
 
     /**
@@ -243,13 +267,12 @@ public final class Estimator {
     public record Estimate(Plan plan, StepEstimate step) {
     }
 
-    private static StepEstimate time(Workload w, Strategy s, Walk l, Walk em, Walk h, double launchMs,
-                                     double hostFlops) {
+    private static StepEstimate time(Workload w, ModelState state, Strategy s, Walk l, Walk em, Walk h,
+                                     double launchMs, double hostFlops) {
         double peak = w.device().peakTflops(w.training().precision()) * 1e12;
         double bw = w.device().memBandwidthGBps() * 1e9;
         double pcie = w.device().pcieGBps() * 1e9;
         int layers = w.model().layers();
-        ModelState state = ModelState.of(w);
         int k = s.microBatches();
         ActivationPolicy p = s.policy();
         boolean whole = p == ActivationPolicy.FULL || p == ActivationPolicy.SQRT;
@@ -297,8 +320,7 @@ public final class Estimator {
         return estimateAll(w, java.util.List.of(s))[0];
     }
 
-    private static Plan estimate(Workload w, Strategy s, Walk layer, Walk embed, Walk head) {
-        ModelState state = ModelState.of(w);
+    private static Plan estimate(Workload w, ModelState state, Strategy s, Walk layer, Walk embed, Walk head) {
         long params = state.parameters();
         long weightBytes = state.weightBytes();
         long gradBytes = state.gradientBytes();

@@ -1,0 +1,73 @@
+package io.accessplan.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * A thread's reused {@link ThresholdIndex.Table} holds after every fill the sets its definition
+ * gives (slot of threshold {@code (f, t)}: the rows whose key of {@code f} is at least {@code t}),
+ * whatever the fills before it left: features whose rows all hold the key they held at the
+ * previous fill are not refilled, so a sequence of fills that repeats, changes, and splits such
+ * features, at equal and at changing row counts, must still give the definition's sets.
+ */
+class ThresholdTableTest {
+
+    @Test
+    void aReusedTableHoldsTheDefinitionsSetsAfterEveryFillOfASequence() throws IOException {
+        StrategyModel m;
+        try (InputStream in = ThresholdTableTest.class.getResourceAsStream("shipped-v4r.apmodel")) {
+            assertNotNull(in);
+            m = StrategyModel.fromBytes(in.readAllBytes(), "shipped-v4r.apmodel");
+        }
+        FlatForest[] fs = {(FlatForest) m.ensemble().time(), (FlatForest) m.ensemble().peak(),
+                (FlatForest) m.compiledRank()};
+        ThresholdIndex index = new ThresholdIndex(fs);
+        int width = index.width;
+        List<int[]> splits = new ArrayList<>();
+        for (FlatForest f : fs) {
+            f.forEachSplit((feature, key) -> splits.add(new int[]{feature, key}));
+        }
+        SplittableRandom r = new SplittableRandom(23);
+        ThresholdIndex.Table table = new ThresholdIndex.Table(index);
+        // the features' keys at the previous fill, so that the next can hold them again
+        int[] last = new int[width];
+        for (int j = 0; j < width; j++) {
+            last[j] = splits.get(r.nextInt(splits.size()))[1];
+        }
+        int n = 20;
+        for (int fill = 0; fill < 400; fill++) {
+            if (r.nextInt(4) == 0) {
+                n = 1 + r.nextInt(ThresholdIndex.MAX_ROWS);   // a new row count: every set changes
+            }
+            int[] rows = new int[n * width];
+            for (int j = 0; j < width; j++) {
+                int kind = r.nextInt(3);
+                int uniform = kind == 0 ? last[j] : splits.get(r.nextInt(splits.size()))[1] + r.nextInt(3) - 1;
+                for (int i = 0; i < n; i++) {
+                    // 0: all rows at the previous key; 1: all at a new key; 2: rows that differ
+                    rows[i * width + j] = kind < 2 ? uniform
+                            : splits.get(r.nextInt(splits.size()))[1] + r.nextInt(3) - 1;
+                }
+                last[j] = rows[j];
+            }
+            index.fill(rows, width, 0, n, table);
+            assertEquals(n == 32 ? -1 : (1 << n) - 1, table.sets[0], "slot 0 holds every row");
+            for (int[] s : splits) {
+                int want = 0;
+                for (int i = 0; i < n; i++) {
+                    want |= rows[i * width + s[0]] >= s[1] ? 1 << i : 0;
+                }
+                assertEquals(want, table.sets[index.slot(s[0], s[1])],
+                        "fill " + fill + ", feature " + s[0] + ", threshold key " + s[1]);
+            }
+        }
+    }
+}
