@@ -137,10 +137,15 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
      * host optimizer's throughput and fixed cost carry over too, as the host's: the nearest
      * estimate there is without rows of the target's host.
      *
-     * <p>Measured on the shipped cards (the H200's profile on the H100's 202 measured rows, and the
-     * H100's on the H200's 616, each simulated on the target's own device profiles): MAPE of step
-     * time 13.2% and 15.3%, against 46% and 64% for the simulator as written; see
-     * {@code MultiSourceTrainer}.
+     * <p>Measured on the shipped cards, each row replayed without noise on its own device profile
+     * (MAPE of step time, geometric mean of measured / simulated):
+     * <pre>
+     *   rows (completed)      simulator as written   H200's profile     H100's profile
+     *   H100's 202            41.6%  1.868           13.2%  0.990       5.0%  1.018 (its own fit)
+     *   H200's 616            62.9%  3.084           7.4%   1.006 (own)  16.4%  0.999 (fitted without the
+     *                                                                   H200 prior; 15.3% 1.025 with it)
+     * </pre>
+     * So the fitted efficiencies carry most of the way between the two Hopper cards of this engine.
      *
      * <p>The profile's provenance ({@link #architectures}, {@link #heldOut}, the errors) stays the
      * fit's; a transfer to another card appends {@link #TRANSFERRED_FROM}{@code <fitted card>} to {@link #data}

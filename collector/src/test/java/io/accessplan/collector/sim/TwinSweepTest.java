@@ -8,55 +8,54 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The twin's devices: the measured ones, and the card under the power-of-two caps around them. */
+/** The twin's devices: the card's, each twin workload at its own rates within the band around the card's. */
 class TwinSweepTest {
-    private static final long GIB = 1L << 30;
 
     @Test
-    void theTwinRunsTheCardUnderThePowerOfTwoCapsFromHalfTheSmallestToTwiceTheLargest() {
-        CalibrationProfile p = CalibrationProfileTest.profile();   // the H200 at 2 and 4 GiB
-        List<DeviceProfile> ds = TwinSweep.devices(p);
-        assertEquals(List.of("nvidia-h200-cap2gib", "nvidia-h200-cap4gib", "nvidia-h200-cap1gib", "nvidia-h200-cap8gib"),
-                ds.stream().map(DeviceProfile::name).toList());
-        assertEquals(p.devices(), ds.subList(0, 2), "the measured devices as they were measured");
-        Map<String, DeviceProfile> by = ds.stream().collect(Collectors.toMap(DeviceProfile::name, Function.identity()));
-        assertEquals(GIB, by.get("nvidia-h200-cap1gib").memoryBytes());
-        assertEquals(8 * GIB, by.get("nvidia-h200-cap8gib").memoryBytes());
-        // each takes the rates of the measured device nearest in capacity
-        assertEquals(p.devices().get(0).memBandwidthGBps(), by.get("nvidia-h200-cap1gib").memBandwidthGBps());
-        assertEquals(p.devices().get(1).memBandwidthGBps(), by.get("nvidia-h200-cap8gib").memBandwidthGBps());
-        assertEquals(p.devices().get(1).pcieGen(), by.get("nvidia-h200-cap8gib").pcieGen());
-        assertEquals(Set.of("nvidia-h200"), ds.stream().map(DeviceProfile::card).collect(Collectors.toSet()));
+    void aVariantIsTheCardsDeviceAtScaledRatesAndStaysOfItsCard() {
+        DeviceProfile d = CalibrationProfileTest.profile().devices().get(0);   // nvidia-h200-cap2gib
+        DeviceProfile v = TwinSweep.variant(d, 17, 0.8, 1.25);
+        assertEquals("nvidia-h200-cap2gib~t17-bw0.8000-gemm1.2500", v.name());
+        assertEquals("nvidia-h200", v.card());
+        assertEquals(d.memoryBytes(), v.memoryBytes());
+        assertEquals(0.8 * d.memBandwidthGBps(), v.memBandwidthGBps(), 1e-9);
+        assertEquals(1.25 * d.tensorTflops16(), v.tensorTflops16(), 1e-9);
+        assertEquals(1.25 * d.fp32Tflops(), v.fp32Tflops(), 1e-9);
+        assertEquals(d.h2dGBps(), v.h2dGBps());   // the host link is the host's
+        assertEquals(d.gemmTable(), v.gemmTable());
     }
 
     @Test
-    void noCapExceedsTheWholeCard() {
-        CalibrationProfile p = CalibrationProfileTest.profile();
-        DeviceProfile s = p.devices().get(1);
-        DeviceProfile whole = new DeviceProfile("nvidia-h200", 6 * GIB, s.memBandwidthGBps(), s.tensorTflops16(), 0,
-                s.fp32Tflops(), true, 0, s.h2dGBps(), s.d2hGBps(), s.gemmTable(), "");
-        List<Long> caps = TwinSweep.devices(p.appliedTo(List.of(s, whole))).stream().map(DeviceProfile::memoryBytes)
-                .toList();
-        assertEquals(List.of(4 * GIB, 6 * GIB, 2 * GIB), caps);   // 8 GiB would exceed the card's 6
-    }
-
-    @Test
-    void theTwinsRowsAreSimulatedOnItsDevices() {
+    void theTwinsRowsAreSimulatedOnTheCardAtRatesWithinTheBand() {
         CalibrationProfile p = CalibrationProfileTest.profile();
         List<DatasetRow> rows = TwinSweep.rows(p, Preset.byName("small"), 1, 7);
-        Set<String> names = TwinSweep.devices(p).stream().map(DeviceProfile::name).collect(Collectors.toSet());
-        assertTrue(!rows.isEmpty());
+        assertTrue(rows.size() > 100, "rows " + rows.size());
+        Map<String, DeviceProfile> measured = p.devices().stream()
+                .collect(Collectors.toMap(DeviceProfile::name, x -> x));
+        double lo = Double.MAX_VALUE;
+        double hi = 0;
         for (DatasetRow r : rows) {
+            DeviceProfile v = r.workload().device();
             assertEquals("sim", r.measurement().backend());
-            assertTrue(names.contains(r.workload().device().name()), r.workload().device().name());
+            assertEquals("nvidia-h200", v.card(), v.name());
+            DeviceProfile of = measured.get(v.name().substring(0, v.name().indexOf('~')));
+            double kb = v.memBandwidthGBps() / of.memBandwidthGBps();
+            double kc = v.tensorTflops16() / of.tensorTflops16();
+            for (double k : new double[]{kb, kc}) {
+                assertTrue(k >= 1 / TwinSweep.RATE_BAND - 1e-12 && k <= TwinSweep.RATE_BAND + 1e-12, v.name());
+                lo = Math.min(lo, k);
+                hi = Math.max(hi, k);
+            }
+            assertEquals(kc, v.fp32Tflops() / of.fp32Tflops(), 1e-12);
         }
-        assertTrue(rows.stream().map(r -> r.workload().device().name()).distinct().count() >= 3,
-                "the workloads spread over the devices");
+        assertTrue(lo < 0.85 && hi > 1.2, "the draws fill the band: " + lo + ".." + hi);
+        Set<String> workloads = rows.stream().map(r -> r.workload().id()).collect(Collectors.toSet());
+        assertEquals(workloads.size(), rows.stream().map(r -> r.workload().device().name()).distinct().count(),
+                "each workload its own device");
     }
 }
