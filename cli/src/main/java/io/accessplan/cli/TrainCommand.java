@@ -129,12 +129,14 @@ final class TrainCommand implements Callable<Integer> {
                 sb.append("measured rows (").append(name).append("): grouped cross-validation by architecture, each"
                         + " fold trained on every simulated row and the other folds' measured rows:\n");
                 sb.append(rep.toTable());
+                sb.append(io.accessplan.model.train.MeasuredValidation.misses(rep).toText());
             });
         }
         r.leaveCard().forEach((card, rep) -> {
             sb.append("leave-one-card-out: trained without ").append(card)
                     .append("'s measured rows, tested on them:\n");
             sb.append(rep.toTable());
+            sb.append(io.accessplan.model.train.MeasuredValidation.misses(rep).toText());
         });
         return sb.toString();
     }

@@ -89,6 +89,23 @@ class CalibrateAndTrainTest {
     }
 
     @Test
+    void crosscheckAppliesAProfileToAnotherCardOfItsEngineAndRefusesAnotherEngine(@TempDir Path tmp) throws Exception {
+        Path h200 = H200.resolve("sim-profile.json");
+        Cli.Run r = Cli.run("crosscheck", "--data", H100.toString(), "--profile", h200.toString(), "--transfer");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("profile of nvidia-h200 (" + h200 + ") applied to nvidia-h100-80gb-hbm3"), r.out());
+        // every H100 row is held out of a fit that saw none of the H100's rows
+        assertTrue(r.out().matches("(?s).*fitted\\s+0\\s.*held out of the fit\\s+202\\s.*"), r.out());
+
+        Path other = tmp.resolve("other-engine.json");
+        Files.writeString(other, Files.readString(h200).replace("measured:cuda", "xla-h100"));
+        refused(Cli.run("crosscheck", "--data", H100.toString(), "--profile", other.toString(), "--transfer"),
+                "Profile " + other + ": Profile of card nvidia-h200 (engine 'xla-h100', bf16 true) cannot be applied to"
+                        + " device nvidia-h100-80gb-hbm3-cap4gib (engine 'measured:cuda', bf16 true)");
+        refused(Cli.run("crosscheck", "--data", H100.toString(), "--transfer"), "--transfer needs --profile");
+    }
+
+    @Test
     void trainingOnSeveralDatasetsEqualsTrainingOnTheirUnion(@TempDir Path tmp) throws Exception {
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
