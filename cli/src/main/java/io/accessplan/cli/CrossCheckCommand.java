@@ -62,8 +62,15 @@ final class CrossCheckCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "the card's calibrated simulator profile (from calibrate)")
     Path profile;
 
+    @Option(names = "--transfer", description = "with --profile: apply the profile's parameters to the dataset's card,"
+            + " another card of the same engine (its own peaks, the profile's efficiencies), instead of refusing it")
+    boolean transfer;
+
     @Override
     public Integer call() {
+        if (transfer && profile == null) {
+            throw new BadInputException("--transfer needs --profile (the profile to apply to the dataset's card)");
+        }
         if (profile != null && data == null) {
             throw new BadInputException("--profile needs --data (the GPU path runs the card's own simulator)");
         }
@@ -104,10 +111,34 @@ final class CrossCheckCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The profile applied to the card of the dataset's cuda rows; another engine's card is bad input, in one line. */
+    private CalibrationProfile transferred(CalibrationProfile cal, List<DatasetRow> rows) {
+        java.util.Map<String, io.accessplan.features.DeviceProfile> devices = new java.util.TreeMap<>();
+        for (DatasetRow r : rows) {
+            if (r.measurement().backend().equals("cuda")) {
+                devices.putIfAbsent(r.workload().device().name(), r.workload().device());
+            }
+        }
+        if (devices.isEmpty()) {
+            throw new BadInputException("No cuda rows in " + data);
+        }
+        try {
+            CalibrationProfile t = cal.appliedTo(List.copyOf(devices.values()));
+            System.out.printf(java.util.Locale.ROOT, "profile of %s (%s) applied to %s: its parameters, that card's"
+                    + " peaks%n", cal.fittedCard(), profile, t.card());
+            return t;
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("Profile " + profile + ": " + Main.firstLine(e.getMessage()));
+        }
+    }
+
     /** The cuda rows of a dataset against the simulator, each on the device profile the row recorded. */
     private Integer fromData() {
         CalibrationProfile cal = profile == null ? null : ProfileOption.load(profile);
         List<DatasetRow> rows = DataLocation.read(data, skipDamaged);
+        if (cal != null && transfer) {
+            cal = transferred(cal, rows);
+        }
         List<CrossCheck.Row> out = new ArrayList<>();
         List<String> archs = new ArrayList<>();
         try (Backend sim = cal == null ? Backends.open("sim", new BackendOptions(0, 0, seed))
@@ -136,7 +167,9 @@ final class CrossCheckCommand implements Callable<Integer> {
         }
         System.out.print(CrossCheck.format(out));
         if (cal != null) {
-            System.out.print(CrossCheck.heldOutSummary(out, archs, java.util.Set.copyOf(cal.heldOut())));
+            // a transferred profile saw none of this card's rows: every row is held out of its fit
+            System.out.print(CrossCheck.heldOutSummary(out, archs, transfer && !cal.fittedCard().equals(cal.card())
+                    ? java.util.Set.copyOf(archs) : java.util.Set.copyOf(cal.heldOut())));
         }
         return 0;
     }

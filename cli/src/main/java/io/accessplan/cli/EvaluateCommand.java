@@ -48,10 +48,11 @@ final class EvaluateCommand implements Callable<Integer> {
         EvaluationReport r = Evaluator.evaluate(m, rows);
         EnergyEvaluation energy = EnergyEvaluation.of(m, rows, r);
         Map<String, Object> figures = trainingFigures(m);
+        io.accessplan.model.train.MeasuredValidation.Misses misses = io.accessplan.model.train.MeasuredValidation.misses(r);
         if (json) {
-            System.out.println(withAdditions(r.toJson(), energy, figures));
+            System.out.println(withAdditions(r.toJson(), energy, figures, misses));
         } else {
-            System.out.println(r.toTable() + energyTable(energy));
+            System.out.println(r.toTable() + misses.toText().strip() + energyTable(energy));
             if (!figures.isEmpty()) {
                 System.out.println("figures of the model's training on measured rows (from its file):");
                 figures.forEach((k, v) -> System.out.println("  " + k + " = " + v));
@@ -82,6 +83,12 @@ final class EvaluateCommand implements Callable<Integer> {
      * object and, where training recorded them, a {@code training_figures} object (the contract's fields unchanged).
      */
     static String withAdditions(String reportJson, EnergyEvaluation e, Map<String, Object> figures) {
+        return withAdditions(reportJson, e, figures, null);
+    }
+
+    /** As {@link #withAdditions(String, EnergyEvaluation, Map)}, with a {@code top1_misses} object where given. */
+    static String withAdditions(String reportJson, EnergyEvaluation e, Map<String, Object> figures,
+                                io.accessplan.model.train.MeasuredValidation.Misses misses) {
         try {
             com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
             @SuppressWarnings("unchecked")
@@ -106,6 +113,9 @@ final class EvaluateCommand implements Callable<Integer> {
             out.clear();
             out.putAll(top);
             out.put("energy", e.toMap());
+            if (misses != null) {
+                out.put("top1_misses", misses.toMap());
+            }
             if (!figures.isEmpty()) {
                 out.put("training_figures", figures);
             }

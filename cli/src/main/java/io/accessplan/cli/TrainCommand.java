@@ -100,7 +100,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * The calibrated twins of the measured datasets among {@code datasets} that ship a profile:
-     * the {@code standard} preset on each card's devices, 3 repeats, simulated with the card's
+     * the {@code standard} preset on each card's devices at rates around the card's
+     * ({@link io.accessplan.collector.sim.TwinSweep}), 3 repeats, simulated with the card's
      * parameters. These rows are {@code sim}; see {@link MultiSourceTrainer} for why they help.
      */
     static List<Observation> twins(List<String> datasets, long seed) {
@@ -111,8 +112,9 @@ final class TrainCommand implements Callable<Integer> {
                 io.accessplan.collector.sim.CalibrationProfile p = ProfileOption.load(f);
                 List<Observation> t = DatasetRows.observations(
                         io.accessplan.collector.sim.TwinSweep.rows(p, io.accessplan.collector.Preset.STANDARD, 3, seed));
-                System.out.printf(Locale.ROOT, "twin of %s (%s): %d simulated rows on its devices%n", p.card(), f,
-                        t.size());
+                System.out.printf(Locale.ROOT, "twin of %s (%s): %d simulated rows on its devices, at bandwidth and GEMM"
+                        + " rates within a factor %.1f of the card's%n", p.card(), f, t.size(),
+                        io.accessplan.collector.sim.TwinSweep.RATE_BAND);
                 out.addAll(t);
             }
         }
@@ -127,12 +129,14 @@ final class TrainCommand implements Callable<Integer> {
                 sb.append("measured rows (").append(name).append("): grouped cross-validation by architecture, each"
                         + " fold trained on every simulated row and the other folds' measured rows:\n");
                 sb.append(rep.toTable());
+                sb.append(io.accessplan.model.train.MeasuredValidation.misses(rep).toText());
             });
         }
         r.leaveCard().forEach((card, rep) -> {
             sb.append("leave-one-card-out: trained without ").append(card)
                     .append("'s measured rows, tested on them:\n");
             sb.append(rep.toTable());
+            sb.append(io.accessplan.model.train.MeasuredValidation.misses(rep).toText());
         });
         return sb.toString();
     }

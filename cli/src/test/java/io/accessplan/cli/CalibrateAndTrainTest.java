@@ -101,6 +101,23 @@ class CalibrateAndTrainTest {
     }
 
     @Test
+    void crosscheckAppliesAProfileToAnotherCardOfItsEngineAndRefusesAnotherEngine(@TempDir Path tmp) throws Exception {
+        Path h200 = H200.resolve("sim-profile.json");
+        Cli.Run r = Cli.run("crosscheck", "--data", H100.toString(), "--profile", h200.toString(), "--transfer");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("profile of nvidia-h200 (" + h200 + ") applied to nvidia-h100-80gb-hbm3"), r.out());
+        // every H100 row is held out of a fit that saw none of the H100's rows
+        assertTrue(r.out().matches("(?s).*fitted\\s+0\\s.*held out of the fit\\s+202\\s.*"), r.out());
+
+        Path other = tmp.resolve("other-engine.json");
+        Files.writeString(other, Files.readString(h200).replace("measured:cuda", "xla-h100"));
+        refused(Cli.run("crosscheck", "--data", H100.toString(), "--profile", other.toString(), "--transfer"),
+                "Profile " + other + ": Profile of card nvidia-h200 (engine 'xla-h100', bf16 true) cannot be applied to"
+                        + " device nvidia-h100-80gb-hbm3-cap4gib (engine 'measured:cuda', bf16 true)");
+        refused(Cli.run("crosscheck", "--data", H100.toString(), "--transfer"), "--transfer needs --profile");
+    }
+
+    @Test
     void trainingOnSeveralDatasetsEqualsTrainingOnTheirUnion(@TempDir Path tmp) throws Exception {
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
@@ -108,10 +125,10 @@ class CalibrateAndTrainTest {
                 "--repeats", "1").code());
         assertEquals(0, Cli.run("sweep", "--preset", "small", "--devices", "l4-24gb", "--out", b.toString(),
                 "--repeats", "1").code());
-        // the union as one dataset: both sets of parts in one folder, a's first
+        // the union as one dataset: every set of parts in one folder, in the order given (the measured H100's last)
         Path union = tmp.resolve("union");
         Files.createDirectories(union);
-        for (Path dir : List.of(a, b)) {
+        for (Path dir : List.of(a, b, H100)) {
             try (Stream<Path> parts = Files.list(dir)) {
                 for (Path p : parts.filter(x -> x.toString().endsWith(".parquet")).sorted().toList()) {
                     Files.copy(p, union.resolve(dir.getFileName() + "-" + p.getFileName()));
@@ -120,8 +137,9 @@ class CalibrateAndTrainTest {
         }
         Path m1 = tmp.resolve("several.apm");
         Path m2 = tmp.resolve("union.apm");
-        String[] flags = {"--trees", "20", "--folds", "0", "--threads", "1"};
-        Cli.Run r1 = Cli.run(Stream.concat(Stream.of("train", "--data", a + "," + b, "--out", m1.toString()),
+        // without the H100's twin: the union folder does not ship its profile (the twin's rows are tested apart)
+        String[] flags = {"--trees", "20", "--folds", "0", "--threads", "1", "--no-twin"};
+        Cli.Run r1 = Cli.run(Stream.concat(Stream.of("train", "--data", a + "," + b + "," + H100, "--out", m1.toString()),
                 Stream.of(flags)).toArray(String[]::new));
         Cli.Run r2 = Cli.run(Stream.concat(Stream.of("train", "--data", union.toString(), "--out", m2.toString()),
                 Stream.of(flags)).toArray(String[]::new));

@@ -75,13 +75,16 @@ public record DeviceProfile(String name, long memoryBytes, double memBandwidthGB
     /**
      * The card this profile is: its name without the {@code -cap<N>gib} suffix of a run whose
      * memory the allocator capped to emulate a smaller GPU (the collector's row-log sweep names
-     * them so). A measured card's rows, its calibration and its evaluation are grouped by it.
+     * them so), and without the {@code ~<variant>} suffix of a device of the card's calibrated twin
+     * at other rates ({@code collector.sim.TwinSweep}). A measured card's rows, its calibration and
+     * its evaluation are grouped by it, and a leave-one-card-out fold leaves out the card's twin with it.
      */
     public String card() {
-        return CAP_SUFFIX.matcher(name).replaceFirst("");
+        return CAP_SUFFIX.matcher(TWIN_VARIANT.matcher(name).replaceFirst("")).replaceFirst("");
     }
 
     private static final java.util.regex.Pattern CAP_SUFFIX = java.util.regex.Pattern.compile("-cap[0-9.]+gib$");
+    private static final java.util.regex.Pattern TWIN_VARIANT = java.util.regex.Pattern.compile("~[^~]*$");
 
     /** Whether the device can train in a precision. */
     public boolean supports(Precision p) {

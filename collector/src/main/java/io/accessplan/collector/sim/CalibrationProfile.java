@@ -123,6 +123,72 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
         }
     }
 
+    /** The prefix of the {@link #data} entry that records a profile's transfer from another card. */
+    public static final String TRANSFERRED_FROM = "transferred-from:";
+
+    /**
+     * This profile's fitted parameters on other devices of the same engine: the same card under
+     * other memory caps, or another card that ran the same engine (the same kind of GEMM table:
+     * the engine's measured rates, {@code measured:cuda}). Every parameter keeps its value,
+     * standard error and fitted flag, and the simulator takes the target's own peaks: the
+     * per-kernel-class parameters are fractions of a device's peaks and of its GEMM curve (GEMM
+     * efficiency and fill, the bandwidth fraction of each memory-bound class, the copy rate), so
+     * they are what carries over between cards of one engine, and the peaks are the card's. The
+     * host optimizer's throughput and fixed cost carry over too, as the host's: the nearest
+     * estimate there is without rows of the target's host.
+     *
+     * <p>Measured on the shipped cards, each row replayed without noise on its own device profile
+     * (MAPE of step time, geometric mean of measured / simulated):
+     * <pre>
+     *   rows (completed)      simulator as written   H200's profile     H100's profile
+     *   H100's 202            41.6%  1.868           13.2%  0.990       5.0%  1.018 (its own fit)
+     *   H200's 616            62.9%  3.084           7.4%   1.006 (own)  16.4%  0.999 (fitted without the
+     *                                                                   H200 prior; 15.3% 1.025 with it)
+     * </pre>
+     * So the fitted efficiencies carry most of the way between the two Hopper cards of this engine.
+     *
+     * <p>The profile's provenance ({@link #architectures}, {@link #heldOut}, the errors) stays the
+     * fit's; a transfer to another card appends {@link #TRANSFERRED_FROM}{@code <fitted card>} to {@link #data}
+     * (and a transfer back removes it).
+     *
+     * @param target the devices, all of one card
+     * @throws IllegalArgumentException in one line naming the device, if a device is of another
+     *                                  engine (another GEMM table kind or 16-bit support) or the
+     *                                  devices are of several cards
+     */
+    public CalibrationProfile appliedTo(List<DeviceProfile> target) {
+        if (target == null || target.isEmpty()) {
+            throw new IllegalArgumentException("Invalid target devices: none given");
+        }
+        String to = cardOf(target.get(0));
+        DeviceProfile engine = devices.isEmpty() ? null : devices.get(0);
+        for (DeviceProfile d : target) {
+            if (!to.equals(cardOf(d))) {
+                throw new IllegalArgumentException("Invalid target devices: " + d.name() + " is not of card " + to);
+            }
+            if (engine != null && (!engine.gemmTable().equals(d.gemmTable()) || engine.bf16() != d.bf16())) {
+                throw new IllegalArgumentException("Profile of card " + card + " (engine '" + engine.gemmTable()
+                        + "', bf16 " + engine.bf16() + ") cannot be applied to device " + d.name() + " (engine '"
+                        + d.gemmTable() + "', bf16 " + d.bf16() + "): its parameters are fractions of another"
+                        + " engine's rates");
+            }
+        }
+        String fitted = fittedCard();
+        List<String> from = new ArrayList<>(data);
+        from.removeIf(s -> s.startsWith(TRANSFERRED_FROM));
+        if (!to.equals(fitted)) {
+            from.add(TRANSFERRED_FROM + fitted);   // back on the fitted card, the profile is the fit's again
+        }
+        return new CalibrationProfile(to, target, createdAt, from, rows, architectures, heldOut, table, fitError,
+                heldOutError);
+    }
+
+    /** The card whose rows this profile was fitted on: {@link #card} unless it was transferred ({@link #appliedTo}). */
+    public String fittedCard() {
+        return data.stream().filter(s -> s.startsWith(TRANSFERRED_FROM)).map(s -> s.substring(TRANSFERRED_FROM.length()))
+                .findFirst().orElse(card);
+    }
+
     /** The JSON text of this profile. */
     public String toJson() {
         ObjectNode o = JSON.createObjectNode();

@@ -88,7 +88,8 @@ class CalibrationProfileTest {
         DeviceProfile h100 = DeviceCatalog.builtin().get("h100-sxm-80gb");
         for (var e : Map.of("nvidia-h200-cap2gib", "nvidia-h200", "nvidia-h100-80gb-hbm3-cap4gib",
                 "nvidia-h100-80gb-hbm3", "nvidia-h200-cap2.5gib", "nvidia-h200", "h100-sxm-80gb", "h100-sxm-80gb",
-                "cap4gib-card", "cap4gib-card").entrySet()) {
+                "cap4gib-card", "cap4gib-card", "nvidia-h200-cap2gib~t3-bw0.9000-gemm1.1000", "nvidia-h200",
+                "nvidia-h200~t4-bw1.0000-gemm1.0000", "nvidia-h200").entrySet()) {
             DeviceProfile d = new DeviceProfile(e.getKey(), 1L << 30, 100, 10, 0, 5, true, 4, 10, 10, "", "");
             assertEquals(e.getValue(), CalibrationProfile.cardOf(d), e.getKey());
         }

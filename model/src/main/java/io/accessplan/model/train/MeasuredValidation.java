@@ -102,6 +102,69 @@ public final class MeasuredValidation {
         return evaluate(d, folds, o, cards, measuredWeight);
     }
 
+    /** How many noise widths apart two medians may lie and still count as a tie: 2 standard deviations. */
+    public static final double NOISE_SIGMAS = 2;
+
+    /**
+     * What a report's top-1 misses are made of.
+     *
+     * @param workloads           workloads scored
+     * @param misses              workloads whose choice is not the measured best
+     * @param moreWork            misses whose measured best does strictly more work than the choice
+     *                            ({@link io.accessplan.model.Choice#doesLessWork}: offload or a recomputation
+     *                            against keep): the predictor's rule never picks it while the choice fits
+     * @param moreWorkWithinNoise of those, the ones where the choice's median is within
+     *                            {@link #NOISE_SIGMAS} standard deviations (the two runs' combined) of the best's
+     */
+    public record Misses(int workloads, int misses, int moreWork, int moreWorkWithinNoise) {
+        /** One line for the reports. */
+        public String toText() {
+            return String.format(java.util.Locale.ROOT, "top-1 misses: %d of %d workloads; in %d the measured best does"
+                            + " strictly more work than the choice (the rule never picks it), %d of them within %.0f"
+                            + " standard deviations of the choice (noise)%n", misses, workloads, moreWork,
+                    moreWorkWithinNoise, NOISE_SIGMAS);
+        }
+
+        /** The figures by name, for JSON. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("workloads", workloads);
+            m.put("misses", misses);
+            m.put("best_does_more_work", moreWork);
+            m.put("best_does_more_work_within_noise", moreWorkWithinNoise);
+            return m;
+        }
+    }
+
+    /** The report's top-1 misses, by kind ({@link Misses}), from its workloads and measured rows. */
+    public static Misses misses(EvaluationReport r) {
+        Map<String, Observation> by = new java.util.HashMap<>();
+        r.rows().forEach(p -> by.put(p.row().workload().id() + "|" + p.row().strategy(), p.row()));
+        int misses = 0;
+        int more = 0;
+        int noise = 0;
+        for (EvaluationReport.WorkloadResult w : r.workloads()) {
+            if (w.top1()) {
+                continue;
+            }
+            misses++;
+            if (w.oom() || !io.accessplan.model.Choice.doesLessWork(w.chosen(), w.best())) {
+                continue;
+            }
+            more++;
+            Observation c = by.get(w.workload().id() + "|" + w.chosen());
+            Observation b = by.get(w.workload().id() + "|" + w.best());
+            if (c != null && b != null) {
+                double gap = c.measurement().stepTimeMs() - b.measurement().stepTimeMs();
+                double sd = Math.hypot(c.measurement().stepTimeMsStdev(), b.measurement().stepTimeMsStdev());
+                if (gap <= NOISE_SIGMAS * sd) {
+                    noise++;
+                }
+            }
+        }
+        return new Misses(r.workloads().size(), misses, more, noise);
+    }
+
     private static Map<String, int[]> byCard(List<Observation> rows, int[] idx) {
         Map<String, List<Integer>> by = new TreeMap<>();
         for (int i : idx) {

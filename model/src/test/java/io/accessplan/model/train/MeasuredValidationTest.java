@@ -48,6 +48,35 @@ class MeasuredValidationTest {
     }
 
     @Test
+    void aMissWhoseBestDoesMoreWorkIsCountedAndWithinNoiseWhenTheGapIsUnderTwoStandardDeviations() {
+        List<Workload> ws = SyntheticRows.workloads(4, 5);
+        io.accessplan.features.Strategy keep = io.accessplan.features.Strategy.parse("keep");
+        io.accessplan.features.Strategy offload = io.accessplan.features.Strategy.parse("offload");
+        // (keep ms, keep sd, offload ms, offload sd) per workload
+        double[][] t = {{100.0, 0.3, 99.5, 0.3}, {100.0, 0.1, 99.0, 0.1}, {99.0, 0.1, 100.0, 0.1}, {100, 1, 101, 1}};
+        List<EvaluationReport.RowPrediction> rows = new ArrayList<>();
+        List<EvaluationReport.WorkloadResult> results = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Workload w = ws.get(i);
+            rows.add(new EvaluationReport.RowPrediction(new Observation(w, keep,
+                    new Measurement("cuda", 5, t[i][0], t[i][1], 1L << 30, false, 0, 0, 1, 0, "")), 1, 1));
+            rows.add(new EvaluationReport.RowPrediction(new Observation(w, offload,
+                    new Measurement("cuda", 5, t[i][2], t[i][3], 1L << 30, false, 0, 0, 1, 0, "")), 1, 1));
+        }
+        // 0: keep chosen, offload best by 0.5 ms, 2 sd = 2 hypot(0.3, 0.3) = 0.85: noise
+        results.add(new EvaluationReport.WorkloadResult(ws.get(0), keep, offload, 0.005, false, false));
+        // 1: keep chosen, offload best by 1 ms, 2 sd = 0.28: a real miss of the rule
+        results.add(new EvaluationReport.WorkloadResult(ws.get(1), keep, offload, 0.0101, false, false));
+        // 2: offload chosen, keep best: the best does less work, an ordinary miss
+        results.add(new EvaluationReport.WorkloadResult(ws.get(2), offload, keep, 0.0101, false, false));
+        results.add(new EvaluationReport.WorkloadResult(ws.get(3), keep, keep, 0, false, true));
+        Metrics none = new Metrics(4, 0.25, 0, 0, 0, 0, 0);
+        EvaluationReport r = new EvaluationReport(none, Map.of(), 0, rows, results);
+        assertEquals(new MeasuredValidation.Misses(4, 3, 2, 1), MeasuredValidation.misses(r));
+        assertTrue(MeasuredValidation.misses(r).toText().startsWith("top-1 misses: 3 of 4 workloads; in 2 "));
+    }
+
+    @Test
     void aMeasuredOutOfMemoryPeakIsALowerBoundAndNeitherTrainedOnNorScored() {
         Observation sim = SyntheticRows.rows(SyntheticRows.workloads(1, 3)).get(0);
         Measurement m = sim.measurement();
