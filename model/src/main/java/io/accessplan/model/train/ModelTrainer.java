@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.EnumSet;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
@@ -108,16 +109,25 @@ public final class ModelTrainer {
         boolean learnsEnergy = energyRows.length >= EnergyTraining.MIN_ROWS;
         // the three-regressor energy form unless cross-validation finds time x power alone closer
         boolean energyOfThree = true;
+        // without cross-validation to compare them, the level of the absolute regressor, as before
+        StepLevel form = o.stepLevel() != null ? o.stepLevel() : StepLevel.ABSOLUTE;
         if (o.folds() >= 2 && archs >= 2) {
             List<CrossValidation.Fold> folds = CrossValidation.grouped(rows, (int) Math.min(o.folds(), archs),
                     o.seed()).stream().map(f -> new CrossValidation.Fold(f.name(), d.weighted(f.train(), measuredWeight),
                     f.test())).toList();
-            Chosen time = choose(d, true, candidates(o.timeTransform()), tt, transformMape,
-                    cand -> CrossValidation.stepTimeOutOfFold(d, folds, o, cand));
+            Set<StepLevel> forms = o.stepLevel() != null ? EnumSet.of(o.stepLevel()) : EnumSet.allOf(StepLevel.class);
+            Map<TargetTransform, StepLevel> formOf = new java.util.EnumMap<>(TargetTransform.class);
+            Chosen time = choose(d, true, candidates(o.timeTransform()), tt, transformMape, cand -> {
+                Map<StepLevel, double[]> byForm = CrossValidation.stepTimesOutOfFold(d, folds, o, cand, forms);
+                StepLevel f = bestForm(d, byForm, cand, transformMape);
+                formOf.put(cand, f);
+                return byForm.get(f);
+            });
             Chosen peak = choose(d, false, candidates(o.peakTransform()), pt, transformMape,
                     cand -> CrossValidation.outOfFold(d, folds, o, false, cand));
             tt = time.transform();
             pt = peak.transform();
+            form = formOf.getOrDefault(tt, form);
             double[] bestT = time.outOfFold();
             double[] bestP = peak.outOfFold();
             double[] under = logResiduals(d, bestP, false);
@@ -161,9 +171,10 @@ public final class ModelTrainer {
         Map<String, String> timeRun = Map.copyOf(run);
         run.put("target_transform", pt.id());
         // the final regressors are independent: fitted side by side (Regressors#fitAll)
+        boolean absolute = form == StepLevel.ABSOLUTE;
         List<Regressors.Job> jobs = new ArrayList<>(List.of(
-                new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
-                        d.target(timeRows, true, tt), timeRun),
+                absolute ? new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
+                        d.target(timeRows, true, tt), timeRun) : CrossValidation.levelJob(d, o, timeRows, tt, timeRun),
                 CrossValidation.rankJob(d, o, timeRows, tt, timeRun),
                 new Regressors.Job(false, StrategyModel.PEAK_MEMORY, d.names, d.features(peakRows),
                         d.target(peakRows, false, pt), Map.copyOf(run))));
@@ -175,7 +186,8 @@ public final class ModelTrainer {
             }
         }
         List<Model<Regressor>> fitted = Regressors.fitAll(o, jobs);
-        Model<Regressor> timeModel = fitted.get(0);
+        Model<Regressor> timeModel = absolute ? fitted.get(0) : null;
+        Model<Regressor> levelModel = absolute ? null : fitted.get(0);
         Model<Regressor> rankModel = fitted.get(1);
         Model<Regressor> peakModel = fitted.get(2);
         Model<Regressor> energyModel = learnsEnergy ? fitted.get(3) : null;
@@ -195,8 +207,36 @@ public final class ModelTrainer {
         ModelMetadata meta = new ModelMetadata(FeatureEncoder.schemaVersion(), d.names, candidates(rows), fingerprint,
                 rows.size(), tt, pt, margin, policyMargins, peakMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
         StrategyModel model = new StrategyModel(meta, timeModel, peakModel, rankModel, energyModel, energyLevelModel,
-                energyWithinModel);
+                energyWithinModel, levelModel);
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Key prefix of the step-time level forms' MAPEs in {@link TrainResult#transformMape()} and the metadata. */
+    public static final String LEVEL_MAPE = StrategyModel.STEP_TIME + " level/";
+
+    /**
+     * The level form of lower cross-validated step-time MAPE among those predicted (absolute where
+     * equal: the form files had before), recording each form's MAPE under
+     * {@code step_time level/<form>} (and the transform where more than one is tried).
+     */
+    private static StepLevel bestForm(EncodedRows d, Map<StepLevel, double[]> byForm, TargetTransform t,
+                                      Map<String, Double> mapes) {
+        StepLevel best = null;
+        double bestMape = Double.POSITIVE_INFINITY;
+        for (Map.Entry<StepLevel, double[]> e : byForm.entrySet()) {
+            double m = mape(d, e.getValue(), true);
+            mapes.put(LEVEL_MAPE + t.id() + "/" + e.getKey().id(), m);
+            if (best == null || m < bestMape) {
+                best = e.getKey();
+                bestMape = m;
+            }
+        }
+        return best;
+    }
+
+    /** The step-time level form of a model: {@link StepLevel#REGRESSOR} where it has {@link StrategyModel#LEVEL}. */
+    public static StepLevel form(StrategyModel m) {
+        return m.levelModel() != null ? StepLevel.REGRESSOR : StepLevel.ABSOLUTE;
     }
 
     /** A target form and its out-of-fold predictions. */
