@@ -184,12 +184,12 @@ final class TrainCommand implements Callable<Integer> {
      */
     static String levelLine(TrainResult r) {
         StepLevel kept = ModelTrainer.form(r.model());
-        String t = r.model().metadata().timeTransform().id();
-        Double abs = r.transformMape().get(ModelTrainer.LEVEL_MAPE + t + "/" + StepLevel.ABSOLUTE.id());
-        Double lvl = r.transformMape().get(ModelTrainer.LEVEL_MAPE + t + "/" + StepLevel.REGRESSOR.id());
-        String why = abs != null && lvl != null ? String.format(Locale.ROOT,
-                "grouped CV step MAPE on the same folds: absolute %.2f%%, level %.2f%%; the lower kept", 100 * abs,
-                100 * lvl) : "fixed by --step-level or without cross-validation";
+        Map<String, Object> cv = r.model().metadata().crossValidation();
+        Object abs = cv.get(ModelTrainer.LEVEL_MAPE + StepLevel.ABSOLUTE.id());
+        Object lvl = cv.get(ModelTrainer.LEVEL_MAPE + StepLevel.REGRESSOR.id());
+        String why = abs instanceof Number a && lvl instanceof Number l ? String.format(Locale.ROOT,
+                "grouped CV step MAPE on the same folds: absolute %.2f%%, level %.2f%%; the lower kept",
+                100 * a.doubleValue(), 100 * l.doubleValue()) : "fixed by --step-level or without cross-validation";
         return "step-time level: " + kept.id() + (kept == StepLevel.REGRESSOR ? " (" + StrategyModel.LEVEL
                 + " on one row per workload)" : " (mean of " + StrategyModel.STEP_TIME + " over the candidates)")
                 + "; " + why + "\n";

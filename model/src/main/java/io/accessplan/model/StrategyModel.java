@@ -564,7 +564,8 @@ public final class StrategyModel {
 
     /**
      * The {@link #LEVEL} regressor's output for the workload's {@link #LEVEL_STRATEGY} row: the
-     * row among the analyses where there is one, else the workload's own.
+     * row among the analyses where there is one (the estimator gives keep the same row among
+     * other strategies as alone, which training encodes), else the workload's own.
      */
     private double level(List<Analysis> as, double[][] xs, Workload w) {
         for (int i = 0; i < as.size(); i++) {

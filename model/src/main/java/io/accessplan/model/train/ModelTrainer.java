@@ -111,16 +111,21 @@ public final class ModelTrainer {
         boolean energyOfThree = true;
         // without cross-validation to compare them, the level of the absolute regressor, as before
         StepLevel form = o.stepLevel() != null ? o.stepLevel() : StepLevel.ABSOLUTE;
+        // the kept time target's step MAPE in each level form predicted, on the same folds
+        Map<String, Double> levelMapes = new LinkedHashMap<>();
         if (o.folds() >= 2 && archs >= 2) {
             List<CrossValidation.Fold> folds = CrossValidation.grouped(rows, (int) Math.min(o.folds(), archs),
                     o.seed()).stream().map(f -> new CrossValidation.Fold(f.name(), d.weighted(f.train(), measuredWeight),
                     f.test())).toList();
             Set<StepLevel> forms = o.stepLevel() != null ? EnumSet.of(o.stepLevel()) : EnumSet.allOf(StepLevel.class);
             Map<TargetTransform, StepLevel> formOf = new java.util.EnumMap<>(TargetTransform.class);
+            Map<TargetTransform, Map<String, Double>> formMapes = new java.util.EnumMap<>(TargetTransform.class);
             Chosen time = choose(d, true, candidates(o.timeTransform()), tt, transformMape, cand -> {
                 Map<StepLevel, double[]> byForm = CrossValidation.stepTimesOutOfFold(d, folds, o, cand, forms);
-                StepLevel f = bestForm(d, byForm, cand, transformMape);
+                Map<String, Double> m = new LinkedHashMap<>();
+                StepLevel f = bestForm(d, byForm, m);
                 formOf.put(cand, f);
+                formMapes.put(cand, m);
                 return byForm.get(f);
             });
             Chosen peak = choose(d, false, candidates(o.peakTransform()), pt, transformMape,
@@ -128,6 +133,7 @@ public final class ModelTrainer {
             tt = time.transform();
             pt = peak.transform();
             form = formOf.getOrDefault(tt, form);
+            levelMapes.putAll(formMapes.getOrDefault(tt, Map.of()));
             double[] bestT = time.outOfFold();
             double[] bestP = peak.outOfFold();
             double[] under = logResiduals(d, bestP, false);
@@ -197,6 +203,7 @@ public final class ModelTrainer {
         if (cv != null) {
             cv.model().toMap().forEach((k, v) -> cvMap.put(k, v));
             transformMape.forEach((k, v) -> cvMap.put("mape " + k, v));
+            cvMap.putAll(levelMapes);
             if (!Double.isNaN(energyMape)) {
                 cvMap.put("energy_mape", energyMape);
             }
@@ -211,21 +218,22 @@ public final class ModelTrainer {
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Key prefix of the step-time level forms' MAPEs in {@link TrainResult#transformMape()} and the metadata. */
-    public static final String LEVEL_MAPE = StrategyModel.STEP_TIME + " level/";
+    /**
+     * Key prefix, in the model's cross-validation figures ({@code ModelMetadata#crossValidation()}),
+     * of the grouped-CV step-time MAPE of each level form, on the same folds, with the kept time target.
+     */
+    public static final String LEVEL_MAPE = "step_time_mape level/";
 
     /**
      * The level form of lower cross-validated step-time MAPE among those predicted (absolute where
-     * equal: the form files had before), recording each form's MAPE under
-     * {@code step_time level/<form>} (and the transform where more than one is tried).
+     * equal: the form files had before), recording each form's MAPE under {@link #LEVEL_MAPE}{@code <form>}.
      */
-    private static StepLevel bestForm(EncodedRows d, Map<StepLevel, double[]> byForm, TargetTransform t,
-                                      Map<String, Double> mapes) {
+    private static StepLevel bestForm(EncodedRows d, Map<StepLevel, double[]> byForm, Map<String, Double> mapes) {
         StepLevel best = null;
         double bestMape = Double.POSITIVE_INFINITY;
         for (Map.Entry<StepLevel, double[]> e : byForm.entrySet()) {
             double m = mape(d, e.getValue(), true);
-            mapes.put(LEVEL_MAPE + t.id() + "/" + e.getKey().id(), m);
+            mapes.put(LEVEL_MAPE + e.getKey().id(), m);
             if (best == null || m < bestMape) {
                 best = e.getKey();
                 bestMape = m;
