@@ -90,7 +90,7 @@ final class TrainingFlags {
                 refuse(kind, "--epochs", epochs);
                 XGBoostOptions x = XGBoostOptions.DEFAULTS;
                 int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
-                if (peakTrees != null && peakTrees < 1) {
+                if (peakTrees != null && (peakTrees < 1 || peakTrees > XGBoostOptions.MAX_TREES)) {
                     // 0 means "as --trees" inside the options; on the command line it is a bad count
                     throw new BadInputException("Invalid number of peak trees: " + peakTrees + " (expected 1 to "
                             + XGBoostOptions.MAX_TREES + ")");

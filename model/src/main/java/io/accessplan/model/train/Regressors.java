@@ -64,14 +64,19 @@ final class Regressors {
     }
 
     /**
-     * The trainer of a job: as {@link #trainer(TrainOptions, boolean)}, but the peak-memory
-     * regressor ({@link StrategyModel#PEAK_MEMORY}) has XGBoost's own tree count
-     * ({@link XGBoostOptions#effectivePeakTrees()}).
+     * The trainer of a job: as {@link #trainer(TrainOptions, boolean)}, but with XGBoost the
+     * peak-memory regressor ({@link StrategyModel#PEAK_MEMORY}) has its own tree count
+     * ({@link XGBoostOptions#effectivePeakTrees()}) and the workload-level one
+     * ({@link StrategyModel#LEVEL}) its own settings ({@link XGBoostOptions#levelTribuo}).
      */
     static Trainer<Regressor> trainer(TrainOptions o, Job j) {
-        if (!j.withinWorkload() && StrategyModel.PEAK_MEMORY.equals(j.target())
-                && o.trainerOptions() instanceof XGBoostOptions x) {
-            return x.peakTribuo(o.seed());
+        if (!j.withinWorkload() && o.trainerOptions() instanceof XGBoostOptions x) {
+            if (StrategyModel.PEAK_MEMORY.equals(j.target())) {
+                return x.peakTribuo(o.seed());
+            }
+            if (StrategyModel.LEVEL.equals(j.target())) {
+                return x.levelTribuo(o.seed());
+            }
         }
         return trainer(o, j.withinWorkload());
     }
