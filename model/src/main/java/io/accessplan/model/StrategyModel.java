@@ -20,8 +20,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A trained accessplan model: Tribuo regressors of step time (absolute, and within each workload
- * where the file has it: {@link #RANK}) and of peak memory over the features of
+ * A trained accessplan model: Tribuo regressors of step time (within each workload where the file
+ * has it: {@link #RANK}, at a level from {@link #LEVEL} or from the absolute {@link #STEP_TIME})
+ * and of peak memory over the features of
  * {@link FeatureEncoder}, their compiled serving form, and the {@link ModelMetadata} that says how
  * to read their outputs. Immutable and thread-safe; {@link #predict} never calls into Tribuo for
  * XGBoost models (see {@link CompiledEnsemble}).
