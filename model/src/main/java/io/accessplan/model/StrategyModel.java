@@ -535,11 +535,11 @@ public final class StrategyModel {
         double[] peak = new double[n];
         double at = 0;
         if (rank != null && n > 0) {
-            double[] absolute = new double[n];
             // at a given level, or with a level regressor, the absolute step times are not needed:
             // only the ranking and the peak
             boolean find = Double.isNaN(givenLevel);
-            walk(xs, find && level == null ? absolute : null, peak, raw);
+            double[] absolute = find && level == null ? new double[n] : null;
+            walk(xs, absolute, peak, raw);
             at = !find ? givenLevel : level != null ? level(as, xs, w) : offset(as, w, absolute, raw);
             if (levelOut != null) {
                 levelOut[0] = at;
