@@ -10,6 +10,8 @@ import io.accessplan.model.train.MultiSourceTrainer;
 import io.accessplan.model.Observation;
 import io.accessplan.model.train.TrainOptions;
 import io.accessplan.model.train.TrainResult;
+import io.accessplan.model.train.StepLevel;
+import io.accessplan.model.StrategyModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -84,7 +86,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.print(summary(rows, r));
         System.out.print(measuredSummary(mr));
         if (lodo) {
-            System.out.print(leaveOneDeviceOut(encoded, o));
+            System.out.print(leaveOneDeviceOut(encoded, o.withStepLevel(ModelTrainer.form(r.model()))));
         }
         return 0;
     }
@@ -162,6 +164,7 @@ final class TrainCommand implements Callable<Integer> {
             r.transformMape().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.2f%%", k, 100 * v)));
             sb.append('\n');
         }
+        sb.append(levelLine(r));
         EvaluationReport cv = r.crossValidation();
         if (cv != null) {
             sb.append("grouped cross-validation by architecture (held-out models never seen in training):\n");
@@ -177,6 +180,23 @@ final class TrainCommand implements Callable<Integer> {
             sb.append("grouped CV, ").append(objectives.toText());
         }
         return sb.toString();
+    }
+
+    /**
+     * Which step-time level form the model kept, and why: the forms' grouped-CV step MAPE on the
+     * same folds where cross-validation compared them.
+     */
+    static String levelLine(TrainResult r) {
+        StepLevel kept = ModelTrainer.form(r.model());
+        Map<String, Object> cv = r.model().metadata().crossValidation();
+        Object abs = cv.get(ModelTrainer.LEVEL_MAPE + StepLevel.ABSOLUTE.id());
+        Object lvl = cv.get(ModelTrainer.LEVEL_MAPE + StepLevel.REGRESSOR.id());
+        String why = abs instanceof Number a && lvl instanceof Number l ? String.format(Locale.ROOT,
+                "grouped CV step MAPE on the same folds: absolute %.2f%%, level %.2f%%; the lower kept",
+                100 * a.doubleValue(), 100 * l.doubleValue()) : "fixed by --step-level or without cross-validation";
+        return "step-time level: " + kept.id() + (kept == StepLevel.REGRESSOR ? " (" + StrategyModel.LEVEL
+                + " on one row per workload)" : " (mean of " + StrategyModel.STEP_TIME + " over the candidates)")
+                + "; " + why + "\n";
     }
 
     static String leaveOneDeviceOut(EncodedRows rows, TrainOptions o) {

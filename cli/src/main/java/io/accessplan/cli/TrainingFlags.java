@@ -3,6 +3,7 @@ package io.accessplan.cli;
 import io.accessplan.model.train.CartOptions;
 import io.accessplan.model.train.SgdOptions;
 import io.accessplan.model.train.TrainOptions;
+import io.accessplan.model.train.StepLevel;
 import io.accessplan.model.train.TrainerKind;
 import io.accessplan.model.train.TrainerOptions;
 import io.accessplan.model.train.XGBoostOptions;
@@ -44,10 +45,18 @@ final class TrainingFlags {
     @Option(names = "--rank-trees", description = "boosting rounds of the within-workload step-time regressor "
             + "(xgboost; default: as --trees)")
     Integer rankTrees;
+    @Option(names = "--peak-trees", description = "boosting rounds of the peak-memory regressor "
+            + "(xgboost; default: as --trees; 1 to " + XGBoostOptions.MAX_TREES + ")")
+    Integer peakTrees;
 
     @Option(names = "--margin-quantile", description = "quantile of cross-validated peak under-prediction taken as "
             + "the memory safety margin (0.5 to 1)")
     Double marginQuantile;
+
+    @Option(names = "--step-level", defaultValue = "cv", description = "where step times take their workload level "
+            + "from: absolute (the absolute regressor over every candidate), level (a regressor of the workload's "
+            + "level on one row) or cv (the one of lower cross-validated step MAPE; default)")
+    String stepLevel;
 
     @Option(names = "--train-seed", description = "seed of folds and subsampling (default 42)")
     Long seed;
@@ -59,7 +68,20 @@ final class TrainingFlags {
         TrainOptions o = d.withTrainerOptions(trainerOptions(kind))
                 .withFolds(folds != null ? folds : d.folds())
                 .withSeed(seed != null ? seed : d.seed());
+        o = o.withStepLevel(stepLevel());
         return marginQuantile != null ? o.withMarginQuantile(marginQuantile) : o;
+    }
+
+    /** The fixed step-time level form, or null for "cv". */
+    private StepLevel stepLevel() {
+        if (stepLevel == null || stepLevel.trim().equalsIgnoreCase("cv")) {
+            return null;
+        }
+        try {
+            return StepLevel.parse(stepLevel);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("Invalid --step-level: " + stepLevel + " (expected absolute, level or cv)");
+        }
     }
 
     private TrainerOptions trainerOptions(TrainerKind kind) {
@@ -68,18 +90,24 @@ final class TrainingFlags {
                 refuse(kind, "--epochs", epochs);
                 XGBoostOptions x = XGBoostOptions.DEFAULTS;
                 int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
-                yield new XGBoostOptions(or(trees, x.trees()), or(rankTrees, x.rankTrees()), or(maxDepth, x.maxDepth()),
+                if (peakTrees != null && (peakTrees < 1 || peakTrees > XGBoostOptions.MAX_TREES)) {
+                    // 0 means "as --trees" inside the options; on the command line it is a bad count
+                    throw new BadInputException("Invalid number of peak trees: " + peakTrees + " (expected 1 to "
+                            + XGBoostOptions.MAX_TREES + ")");
+                }
+                yield new XGBoostOptions(or(trees, x.trees()), or(rankTrees, x.rankTrees()), or(peakTrees, x.peakTrees()),
+                        or(maxDepth, x.maxDepth()),
                         or(eta, x.eta()), or(subsample, x.subsample()), or(colsample, x.colsample()),
                         or(minChildWeight, x.minChildWeight()), or(lambda, x.lambda()), th);
             }
             case CART -> {
-                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--eta", eta, "--subsample", subsample,
+                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--eta", eta, "--subsample", subsample,
                         "--colsample", colsample, "--lambda", lambda, "--epochs", epochs, "--threads", threads);
                 yield new CartOptions(or(maxDepth, CartOptions.DEFAULTS.maxDepth()),
                         or(minChildWeight, CartOptions.DEFAULTS.minChildWeight()));
             }
             case SGD -> {
-                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--max-depth", maxDepth, "--subsample",
+                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--max-depth", maxDepth, "--subsample",
                         subsample, "--colsample", colsample, "--min-child-weight", minChildWeight, "--lambda", lambda,
                         "--threads", threads);
                 yield new SgdOptions(or(epochs, SgdOptions.DEFAULTS.epochs()), or(eta, SgdOptions.DEFAULTS.learningRate()));

@@ -2,6 +2,7 @@ package io.accessplan.cli;
 
 import io.accessplan.model.train.CartOptions;
 import io.accessplan.model.train.SgdOptions;
+import io.accessplan.model.train.StepLevel;
 import io.accessplan.model.train.TrainOptions;
 import io.accessplan.model.train.XGBoostOptions;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code train}'s trainer flags: each trainer's own settings, their bounds, one-line refusals with exit code 2. */
@@ -45,7 +47,6 @@ class TrainFlagsTest {
 
     @Test
     void aBadValueOrAFlagTheTrainerDoesNotReadExitsTwoInOneLineAndWritesNothing(@TempDir Path dir) {
-        Path out = dir.resolve("m.apm");
         String[][] bad = {
                 {"--trees", "0"}, {"--trees", "5001"}, {"--max-depth", "17"}, {"--eta", "0"}, {"--eta", "1.5"},
                 {"--subsample", "0"}, {"--threads", "0"}, {"--folds", "101"}, {"--margin-quantile", "0.3"},
@@ -62,6 +63,35 @@ class TrainFlagsTest {
                 "Invalid number of epochs: 0 (expected 1 to 10000)", "--trees does not apply to --trainer cart",
                 "--trees, --max-depth do not apply to --trainer sgd", "--epochs does not apply to --trainer xgboost",
                 "Unknown trainer: forest"};
+        refused(dir, bad, expected);
+    }
+
+    @Test
+    void thePeakTreesAndTheStepLevelFormAreSetByTheirFlags() {
+        XGBoostOptions x = (XGBoostOptions) options("--trees", "150", "--peak-trees", "75").trainerOptions();
+        assertEquals(150, x.trees());
+        assertEquals(75, x.peakTrees());
+        assertEquals(75, x.effectivePeakTrees());
+        assertEquals(150, ((XGBoostOptions) options("--trees", "150").trainerOptions()).effectivePeakTrees());
+        assertNull(options().stepLevel(), "by default cross-validation keeps the form of lower step MAPE");
+        assertNull(options("--step-level", "cv").stepLevel());
+        assertEquals(StepLevel.REGRESSOR, options("--step-level", "level").stepLevel());
+        assertEquals(StepLevel.ABSOLUTE, options("--step-level", "absolute").stepLevel());
+    }
+
+    @Test
+    void aBadPeakTreeCountOrStepLevelExitsTwoInOneLineAndWritesNothing(@TempDir Path dir) {
+        refused(dir, new String[][]{{"--peak-trees", "0"}, {"--peak-trees", "5001"}, {"--step-level", "mean"},
+                {"--trainer", "cart", "--peak-trees", "50"}}, new String[]{
+                "Invalid number of peak trees: 0 (expected 1 to 5000)",
+                "Invalid number of peak trees: 5001 (expected 1 to 5000)",
+                "Invalid --step-level: mean (expected absolute, level or cv)",
+                "--peak-trees does not apply to --trainer cart"});
+    }
+
+    /** Each of {@code bad} (flags after {@code train --data --out}) exits 2 with its one-line message and writes nothing. */
+    private static void refused(Path dir, String[][] bad, String[] expected) {
+        Path out = dir.resolve("m.apm");
         for (int i = 0; i < bad.length; i++) {
             String[] full = new String[bad[i].length + 5];
             System.arraycopy(new String[]{"train", "--data", dir.resolve("none").toString(), "--out", out.toString()}, 0,

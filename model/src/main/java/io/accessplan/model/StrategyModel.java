@@ -20,8 +20,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A trained accessplan model: Tribuo regressors of step time (absolute, and within each workload
- * where the file has it: {@link #RANK}) and of peak memory over the features of
+ * A trained accessplan model: Tribuo regressors of step time (within each workload where the file
+ * has it: {@link #RANK}, at a level from {@link #LEVEL} or from the absolute {@link #STEP_TIME})
+ * and of peak memory over the features of
  * {@link FeatureEncoder}, their compiled serving form, and the {@link ModelMetadata} that says how
  * to read their outputs. Immutable and thread-safe; {@link #predict} never calls into Tribuo for
  * XGBoost models (see {@link CompiledEnsemble}).
@@ -38,11 +39,30 @@ public final class StrategyModel {
      * step-time target less the mean of its workload's (training's relative target), so the job
      * noise and the workload-level error shared by all strategies of a workload cancel and the
      * trees spend themselves on how strategies differ. A prediction takes its ranking from it and
-     * its level from {@link #STEP_TIME}: for the candidates of a workload, learned value = rank +
-     * mean over the candidates of (absolute - rank). Files written before it have none; their
-     * step times are the absolute regressor's.
+     * its level from {@link #LEVEL} where the file has it, else from {@link #STEP_TIME}: for the
+     * candidates of a workload, learned value = rank + mean over the candidates of (absolute -
+     * rank) ({@link #absoluteLevel}). Files written before it have none; their step times are the
+     * absolute regressor's.
      */
     public static final String RANK = "step_time_within_workload";
+    /**
+     * Name of the workload-level step-time regressor in the model file: the mean over a workload's
+     * fitting rows of their step-time targets (the very mean {@link #RANK}'s target subtracts),
+     * learned on one row per workload, that of {@link #LEVEL_STRATEGY}. Where a file has it, a
+     * prediction's level is its output for that one row and the file has no {@link #STEP_TIME}
+     * regressor: a lookup walks the rank and peak forests over the candidates and this one over
+     * one row, instead of the absolute forest over every candidate. Files without it are served
+     * as they were written.
+     */
+    public static final String LEVEL = "step_time_level";
+    /**
+     * The strategy whose feature row stands for its workload in {@link #LEVEL}: {@code keep} with
+     * one micro-batch and the optimizer on the device, the plain training step. Every workload of
+     * every family has it (selective, say, is not a candidate of {@code mlp}), and its analytic
+     * features (FLOPs, bytes, activation memory over capacity) are the workload's own, with
+     * nothing a strategy adds; whether it fits is itself a feature (its analytic peak over capacity).
+     */
+    public static final Strategy LEVEL_STRATEGY = Strategy.parse("keep");
     /**
      * Name of the energy regressor in the model file: the log of a step's mean power,
      * {@code ln(energy_j / step_time_ms)}; a predicted energy is the predicted step time times
@@ -75,11 +95,15 @@ public final class StrategyModel {
     private final FastRegressor energy;
     private final Model<Regressor> energyLevelModel;
     private final Model<Regressor> energyWithinModel;
+    /** The workload-level step-time regressor ({@link #LEVEL}), or null (levels from {@link #STEP_TIME}). */
+    private final Model<Regressor> levelModel;
+    private final FastRegressor level;
     /** The encoder of the feature layout the file records ({@link FeatureEncoder#of}). */
     private final FeatureEncoder encoder;
     /**
-     * The step-time, peak-memory and within-workload regressors (the last absent from files
-     * without one) as one {@link ForestGroup}: a lookup's rows are prepared once for all three.
+     * The step-time, peak-memory and within-workload regressors (the first absent from files with
+     * {@link #LEVEL}, the last from files without {@link #RANK}) as one {@link ForestGroup}: a
+     * lookup's rows are prepared once for all of them ({@link #walk}).
      */
     private final ForestGroup group;
     private final ForestGroup energyGroup;
@@ -123,12 +147,30 @@ public final class StrategyModel {
     public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
                          Model<Regressor> rankModel, Model<Regressor> energyModel, Model<Regressor> energyLevelModel,
                          Model<Regressor> energyWithinModel) {
-        this(metadata, timeModel, peakModel, rankModel, energyModel, energyLevelModel, energyWithinModel, false);
+        this(metadata, timeModel, peakModel, rankModel, energyModel, energyLevelModel, energyWithinModel, null, false);
+    }
+
+    /**
+     * Assembles a model with every regressor a file may hold; with a workload-level step-time
+     * regressor ({@link #LEVEL}, may be null) the absolute one ({@code timeModel}) is null and the
+     * within-workload one ({@link #RANK}) is given; without it the absolute one is given.
+     */
+    public StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
+                         Model<Regressor> rankModel, Model<Regressor> energyModel, Model<Regressor> energyLevelModel,
+                         Model<Regressor> energyWithinModel, Model<Regressor> levelModel) {
+        this(metadata, timeModel, peakModel, rankModel, energyModel, energyLevelModel, energyWithinModel, levelModel,
+                false);
     }
 
     private StrategyModel(ModelMetadata metadata, Model<Regressor> timeModel, Model<Regressor> peakModel,
                           Model<Regressor> rankModel, Model<Regressor> energyModel, Model<Regressor> energyLevelModel,
-                          Model<Regressor> energyWithinModel, boolean reference) {
+                          Model<Regressor> energyWithinModel, Model<Regressor> levelModel, boolean reference) {
+        if (peakModel == null || (levelModel == null ? timeModel == null : timeModel != null || rankModel == null)) {
+            throw new IllegalArgumentException("a model has " + PEAK_MEMORY + " and either " + STEP_TIME + " or "
+                    + LEVEL + " with " + RANK + " (this file has " + (timeModel == null ? "no " : "") + STEP_TIME
+                    + ", " + (levelModel == null ? "no " : "") + LEVEL + ", " + (rankModel == null ? "no " : "")
+                    + RANK + ", " + (peakModel == null ? "no " : "") + PEAK_MEMORY + ")");
+        }
         if ((energyLevelModel == null) != (energyWithinModel == null)
                 || (energyLevelModel != null && energyModel == null)) {
             throw new IllegalArgumentException("the energy regressors " + ENERGY_LEVEL + " and " + ENERGY_WITHIN
@@ -147,13 +189,17 @@ public final class StrategyModel {
         this.timeModel = timeModel;
         this.peakModel = peakModel;
         this.rankModel = rankModel;
-        this.ensemble = CompiledEnsemble.of(timeModel, peakModel, encoder.names());
+        this.ensemble = new CompiledEnsemble(timeModel == null ? null : CompiledEnsemble.compile(timeModel,
+                encoder.names()), CompiledEnsemble.compile(peakModel, encoder.names()));
         this.rank = rankModel == null ? null : CompiledEnsemble.compile(rankModel, encoder.names());
+        this.levelModel = levelModel;
+        this.level = levelModel == null ? null : served(CompiledEnsemble.compile(levelModel, encoder.names()), reference);
         this.energyModel = energyModel;
         this.energy = energyModel == null ? null : CompiledEnsemble.compile(energyModel, encoder.names());
-        FastRegressor t = served(ensemble.time(), reference);
         FastRegressor p = served(ensemble.peak(), reference);
-        this.group = rank == null ? ForestGroup.of(t, p) : ForestGroup.of(t, p, served(rank, reference));
+        this.group = timeModel == null ? ForestGroup.of(p, served(rank, reference))
+                : rank == null ? ForestGroup.of(served(ensemble.time(), reference), p)
+                : ForestGroup.of(served(ensemble.time(), reference), p, served(rank, reference));
         this.energyLevelModel = energyLevelModel;
         this.energyWithinModel = energyWithinModel;
         this.energyGroup = energy == null ? null : energyLevelModel == null ? ForestGroup.of(served(energy, reference))
@@ -196,7 +242,7 @@ public final class StrategyModel {
      */
     public StrategyModel withReferenceServing() {
         return new StrategyModel(metadata, timeModel, peakModel, rankModel, energyModel, energyLevelModel,
-                energyWithinModel, true);
+                energyWithinModel, levelModel, true);
     }
 
     /** Loads a model file; throws IllegalArgumentException with a one-line reason if it is not one. */
@@ -209,13 +255,14 @@ public final class StrategyModel {
         ModelFile.Contents c = ModelFile.read(bytes, origin);
         Model<Regressor> t = c.models().get(STEP_TIME);
         Model<Regressor> p = c.models().get(PEAK_MEMORY);
-        if (t == null || p == null) {
+        Model<Regressor> l = c.models().get(LEVEL);
+        if ((t == null && l == null) || p == null) {
             throw new IllegalArgumentException("Invalid model file: " + origin + " (missing " + STEP_TIME + " or "
                     + PEAK_MEMORY + " model)");
         }
         try {
             return new StrategyModel(c.metadata(), t, p, c.models().get(RANK), c.models().get(ENERGY),
-                    c.models().get(ENERGY_LEVEL), c.models().get(ENERGY_WITHIN));
+                    c.models().get(ENERGY_LEVEL), c.models().get(ENERGY_WITHIN), l, false);
         } catch (RuntimeException e) {
             // a file whose CRC holds but whose contents do not fit together (written by a damaged writer, or edited)
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
@@ -226,10 +273,15 @@ public final class StrategyModel {
     /** The bytes of this model's file. */
     public byte[] toBytes() {
         Map<String, Model<Regressor>> m = new LinkedHashMap<>();
-        m.put(STEP_TIME, timeModel);
+        if (timeModel != null) {
+            m.put(STEP_TIME, timeModel);
+        }
         m.put(PEAK_MEMORY, peakModel);
         if (rankModel != null) {
             m.put(RANK, rankModel);
+        }
+        if (levelModel != null) {
+            m.put(LEVEL, levelModel);
         }
         if (energyModel != null) {
             m.put(ENERGY, energyModel);
@@ -251,7 +303,7 @@ public final class StrategyModel {
         return metadata;
     }
 
-    /** The step-time regressor as trained, with its Tribuo provenance. */
+    /** The absolute step-time regressor as trained, with its Tribuo provenance; null in a file with {@link #LEVEL}. */
     public Model<Regressor> timeModel() {
         return timeModel;
     }
@@ -264,6 +316,16 @@ public final class StrategyModel {
     /** The within-workload step-time regressor as trained, or null (a file written before it). */
     public Model<Regressor> rankModel() {
         return rankModel;
+    }
+
+    /** The workload-level step-time regressor ({@link #LEVEL}) as trained, or null (a file without one). */
+    public Model<Regressor> levelModel() {
+        return levelModel;
+    }
+
+    /** The compiled workload-level step-time regressor, or null (a file without one). */
+    public FastRegressor compiledLevel() {
+        return level;
     }
 
     /** The energy regressor as trained, or null (a file without one). */
@@ -374,7 +436,10 @@ public final class StrategyModel {
         return rank;
     }
 
-    /** The serving form of the step-time and peak-memory regressors. */
+    /**
+     * The serving form of the step-time and peak-memory regressors (the step-time one null in a
+     * file with {@link #LEVEL}).
+     */
     public CompiledEnsemble ensemble() {
         return ensemble;
     }
@@ -466,28 +531,50 @@ public final class StrategyModel {
     private List<Prediction> predict(List<Analysis> as, Workload w, double givenLevel, double[] levelOut) {
         int n = as.size();
         double[][] xs = encode(as);
-        double[] time = new double[n];
+        double[] raw = new double[n];
         double[] peak = new double[n];
+        double at = 0;
         if (rank != null && n > 0) {
-            double[] r = new double[n];
-            // at a given level the absolute step times are not needed: only the ranking and the peak
-            boolean level = Double.isNaN(givenLevel);
-            group.predictAll(xs, new double[][]{level ? time : null, peak, r});
-            double offset = level ? offset(as, w, time, r) : givenLevel;
+            // at a given level, or with a level regressor, the absolute step times are not needed:
+            // only the ranking and the peak
+            boolean find = Double.isNaN(givenLevel);
+            double[] absolute = find && level == null ? new double[n] : null;
+            walk(xs, absolute, peak, raw);
+            at = !find ? givenLevel : level != null ? level(as, xs, w) : offset(as, w, absolute, raw);
             if (levelOut != null) {
-                levelOut[0] = offset;
-            }
-            for (int i = 0; i < n; i++) {
-                time[i] = r[i] + offset;
+                levelOut[0] = at;
             }
         } else {
-            group.predictAll(xs, new double[][]{time, peak});
+            walk(xs, raw, peak, null);
         }
         List<Prediction> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(prediction(as.get(i), time[i], peak[i]));
+            out.add(prediction(as.get(i), raw[i], at, peak[i]));
         }
         return out;
+    }
+
+    /**
+     * The group's outputs for rows {@code xs}: the absolute step-time, peak and within-workload
+     * regressors' (a null array leaves its regressor out; the file's missing regressor is).
+     */
+    private void walk(double[][] xs, double[] absolute, double[] peak, double[] within) {
+        group.predictAll(xs, timeModel == null ? new double[][]{peak, within}
+                : rank == null ? new double[][]{absolute, peak} : new double[][]{absolute, peak, within});
+    }
+
+    /**
+     * The {@link #LEVEL} regressor's output for the workload's {@link #LEVEL_STRATEGY} row: the
+     * row among the analyses where there is one (the estimator gives keep the same row among
+     * other strategies as alone, which training encodes), else the workload's own.
+     */
+    private double level(List<Analysis> as, double[][] xs, Workload w) {
+        for (int i = 0; i < as.size(); i++) {
+            if (as.get(i).plan().strategy().equals(LEVEL_STRATEGY)) {
+                return level.predict(xs[i]);
+            }
+        }
+        return level.predict(encode(Analysis.all(w, List.of(LEVEL_STRATEGY)))[0]);
     }
 
     /**
@@ -500,13 +587,39 @@ public final class StrategyModel {
             double[][] xs = encode(Analysis.all(w, cands));
             time = new double[xs.length];
             r = new double[xs.length];
-            group.predictAll(xs, new double[][]{time, null, r});
+            walk(xs, time, null, r);
         }
+        return absoluteLevel(time, r);
+    }
+
+    /**
+     * The workload level of the absolute form (no {@link #LEVEL}), shared by serving and training's
+     * cross-validation: the mean over a workload's candidates of absolute - within-workload learned
+     * step time, summed in order.
+     *
+     * @param absolute the {@link #STEP_TIME} regressor's learned values
+     * @param within   the {@link #RANK} regressor's, in the same order
+     */
+    public static double absoluteLevel(double[] absolute, double[] within) {
         double sum = 0;
-        for (int i = 0; i < time.length; i++) {
-            sum += time[i] - r[i];
+        for (int i = 0; i < absolute.length; i++) {
+            sum += absolute[i] - within[i];
         }
-        return sum / time.length;
+        return sum / absolute.length;
+    }
+
+    /**
+     * A predicted step time (ms), shared by serving and training's cross-validation: the time
+     * target's inverse of the within-workload learned value placed at the workload's level (a file
+     * without {@link #RANK}: its absolute learned value at level 0).
+     *
+     * @param t          the model's step-time target form
+     * @param within     the learned value ({@link #RANK}'s, or {@link #STEP_TIME}'s without one)
+     * @param level      the workload's level ({@link #absoluteLevel}, or {@link #LEVEL}'s output)
+     * @param estimateMs the analytic step estimate of the strategy
+     */
+    public static double stepTimeMs(TargetTransform t, double within, double level, double estimateMs) {
+        return t.inverse(within + level, estimateMs);
     }
 
     /** Whether the analyses are of exactly these strategies, in their order. */
@@ -534,11 +647,10 @@ public final class StrategyModel {
         return predict(List.of(a), a.plan().workload()).get(0);
     }
 
-    /** A prediction from the raw step-time (already combined with the within-workload one) and peak outputs. */
-    private Prediction prediction(Analysis a, double rawTime, double rawPeak) {
+    /** A prediction from the raw step-time output placed at a level ({@link #stepTimeMs}) and the peak output. */
+    private Prediction prediction(Analysis a, double rawTime, double level, double rawPeak) {
         Plan p = a.plan();
-        double rooflineMs = a.step().estimateMs();
-        double time = metadata.timeTransform().inverse(rawTime, rooflineMs);
+        double time = stepTimeMs(metadata.timeTransform(), rawTime, level, a.step().estimateMs());
         double peak = metadata.peakTransform().inverse(rawPeak, p.peakMemoryBytes());
         double required = peak * (1 + safetyMargin(p.strategy(), peak, p.peakMemoryBytes()));
         long cap = p.workload().device().memoryBytes();

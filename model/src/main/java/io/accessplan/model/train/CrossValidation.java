@@ -13,9 +13,12 @@ import io.accessplan.features.plan.Plan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -217,18 +220,39 @@ public final class CrossValidation {
     }
 
     /**
-     * Out-of-fold step times as the model predicts them: the absolute regressor's level with the
-     * within-workload regressor's ranking ({@link StrategyModel#RANK}), combined per workload as
-     * {@link StrategyModel} does at lookup. Both regressors of every fold are fitted side by side
-     * ({@link Regressors#fitAll}).
+     * Out-of-fold step times as the model predicts them, in the form the options fix
+     * ({@link TrainOptions#stepLevel()}, {@link StepLevel#ABSOLUTE} where they leave it open):
+     * {@link #stepTimesOutOfFold} of that form alone.
      */
     static double[] stepTimeOutOfFold(EncodedRows d, List<Fold> folds, TrainOptions o, TargetTransform tt) {
+        StepLevel form = o.stepLevel() != null ? o.stepLevel() : StepLevel.ABSOLUTE;
+        return stepTimesOutOfFold(d, folds, o, tt, EnumSet.of(form)).get(form);
+    }
+
+    /**
+     * Out-of-fold step times as the model predicts them, in each of the given level forms on the
+     * same folds: the within-workload regressor's ranking ({@link StrategyModel#RANK}) placed at
+     * each workload's level, from the absolute regressor over the workload's rows
+     * ({@link StrategyModel#absoluteLevel}) or from the workload-level regressor on its one row
+     * ({@link StrategyModel#LEVEL}), and turned into a step time by {@link StrategyModel#stepTimeMs},
+     * the functions a lookup uses. The rank regressor is shared by the forms, so they rank alike.
+     * Every fold's regressors are fitted side by side ({@link Regressors#fitAll}). NaN where a row
+     * is in no test fold.
+     */
+    static Map<StepLevel, double[]> stepTimesOutOfFold(EncodedRows d, List<Fold> folds, TrainOptions o,
+                                                       TargetTransform tt, Set<StepLevel> forms) {
+        boolean absolute = forms.contains(StepLevel.ABSOLUTE);
+        boolean regressor = forms.contains(StepLevel.REGRESSOR);
         double[] abs = new double[d.size()];
         double[] rel = new double[d.size()];
+        double[] lvl = new double[d.size()];
         Arrays.fill(abs, Double.NaN);
         Arrays.fill(rel, Double.NaN);
+        Arrays.fill(lvl, Double.NaN);
         List<Fold> used = new ArrayList<>();
         List<Regressors.Job> jobs = new ArrayList<>();
+        List<List<double[]>> tests = new ArrayList<>();
+        List<int[]> levelRowsOf = new ArrayList<>();
         for (Fold f : folds) {
             int[] tr = d.usable(f.train(), true);
             if (tr.length == 0) {
@@ -236,28 +260,61 @@ public final class CrossValidation {
             }
             used.add(f);
             Map<String, String> run = Map.of("fold", f.name(), "target_transform", tt.id());
-            jobs.add(new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(tr),
-                    d.target(tr, true, tt), run));
-            jobs.add(rankJob(d, o, tr, tt, run));
-        }
-        List<List<double[]>> tests = new ArrayList<>();
-        for (Fold f : used) {
             List<double[]> x = d.features(f.test());
+            jobs.add(rankJob(d, o, tr, tt, run));
             tests.add(x);
-            tests.add(x);
-        }
-        List<double[]> preds = Regressors.fitPredictAll(o, jobs, tests);
-        for (int j = 0; j < used.size(); j++) {
-            int[] test = used.get(j).test();
-            double[] a = preds.get(2 * j);
-            double[] r = preds.get(2 * j + 1);
-            for (int k = 0; k < test.length; k++) {
-                int i = test[k];
-                abs[i] = tt.inverse(a[k], d.timeEstimateMs[i]);
-                rel[i] = r[k];
+            if (absolute) {
+                jobs.add(new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(tr),
+                        d.target(tr, true, tt), run));
+                tests.add(x);
+            }
+            if (regressor) {
+                // one row per held-out workload: the first of its rows stands for it
+                int[] firsts = Evaluator.groups(rowsOf(d, f.test())).stream()
+                        .mapToInt(g -> f.test()[g[0]]).toArray();
+                levelRowsOf.add(firsts);
+                jobs.add(levelJob(d, o, tr, tt, run));
+                tests.add(Arrays.stream(firsts).mapToObj(d::levelRow).toList());
             }
         }
-        return combine(d, abs, rel, tt);
+        List<double[]> preds = Regressors.fitPredictAll(o, jobs, tests);
+        int per = 1 + (absolute ? 1 : 0) + (regressor ? 1 : 0);
+        for (int j = 0; j < used.size(); j++) {
+            int[] test = used.get(j).test();
+            double[] r = preds.get(per * j);
+            for (int k = 0; k < test.length; k++) {
+                rel[test[k]] = r[k];
+            }
+            if (absolute) {
+                double[] a = preds.get(per * j + 1);
+                for (int k = 0; k < test.length; k++) {
+                    abs[test[k]] = a[k];
+                }
+            }
+            if (regressor) {
+                double[] l = preds.get(per * j + per - 1);
+                int[] firsts = levelRowsOf.get(j);
+                for (int k = 0; k < firsts.length; k++) {
+                    lvl[firsts[k]] = l[k];
+                }
+            }
+        }
+        Map<StepLevel, double[]> out = new EnumMap<>(StepLevel.class);
+        if (absolute) {
+            out.put(StepLevel.ABSOLUTE, combine(d, rel, tt, g -> {
+                double[] a = Arrays.stream(g).mapToDouble(i -> abs[i]).toArray();
+                double[] w = Arrays.stream(g).mapToDouble(i -> rel[i]).toArray();
+                return StrategyModel.absoluteLevel(a, w);
+            }));
+        }
+        if (regressor) {
+            out.put(StepLevel.REGRESSOR, combine(d, rel, tt, g -> lvl[g[0]]));
+        }
+        return out;
+    }
+
+    private static List<Observation> rowsOf(EncodedRows d, int[] idx) {
+        return Arrays.stream(idx).mapToObj(d.rows::get).toList();
     }
 
     /** The within-workload regressor's job on the fitting rows {@code fit} (targets centred on each workload's). */
@@ -266,26 +323,32 @@ public final class CrossValidation {
                 d.relativeTarget(fit, tt), run);
     }
 
-    /** Per workload: time = inverse(rel + mean over the workload's rows of (learned abs - rel)). */
-    static double[] combine(EncodedRows d, double[] abs, double[] rel, TargetTransform tt) {
-        double[] out = abs.clone();
+    /**
+     * The workload-level regressor's job ({@link StrategyModel#LEVEL}) on the fitting rows
+     * {@code fit}: one row per workload ({@link EncodedRows#levels}), the options' trainer and
+     * tree count.
+     */
+    static Regressors.Job levelJob(EncodedRows d, TrainOptions o, int[] fit, TargetTransform tt, Map<String, String> run) {
+        EncodedRows.Levels l = d.levels(fit, tt);
+        return new Regressors.Job(false, StrategyModel.LEVEL, d.names, l.x(), l.y(), run);
+    }
+
+    /**
+     * Per workload whose rows all have a within-workload prediction: time = {@link StrategyModel#stepTimeMs}
+     * of each row's at the workload's level ({@code level} of the group's row indices, in order); NaN elsewhere.
+     */
+    private static double[] combine(EncodedRows d, double[] rel, TargetTransform tt,
+                                    java.util.function.ToDoubleFunction<int[]> level) {
+        double[] out = new double[d.size()];
+        Arrays.fill(out, Double.NaN);
         for (int[] g : Evaluator.groups(d.rows)) {
-            double off = 0;
-            int n = 0;
-            for (int i : g) {
-                if (!Double.isNaN(abs[i]) && !Double.isNaN(rel[i])) {
-                    off += tt.forward(abs[i], d.timeEstimateMs[i]) - rel[i];
-                    n++;
-                }
-            }
-            if (n == 0) {
+            int[] held = Arrays.stream(g).filter(i -> !Double.isNaN(rel[i])).toArray();
+            if (held.length == 0) {
                 continue;
             }
-            off /= n;
-            for (int i : g) {
-                if (!Double.isNaN(abs[i]) && !Double.isNaN(rel[i])) {
-                    out[i] = tt.inverse(rel[i] + off, d.timeEstimateMs[i]);
-                }
+            double at = level.applyAsDouble(held);
+            for (int i : held) {
+                out[i] = StrategyModel.stepTimeMs(tt, rel[i], at, d.timeEstimateMs[i]);
             }
         }
         return out;

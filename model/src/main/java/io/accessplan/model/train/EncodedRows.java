@@ -151,12 +151,7 @@ public final class EncodedRows {
      */
     double[] relativeTarget(int[] idx, TargetTransform t) {
         double[] y = target(idx, true, t);
-        java.util.Map<String, double[]> acc = new java.util.HashMap<>();
-        for (int k = 0; k < idx.length; k++) {
-            double[] a = acc.computeIfAbsent(rows.get(idx[k]).workload().id(), x -> new double[2]);
-            a[0] += y[k];
-            a[1]++;
-        }
+        java.util.Map<String, double[]> acc = workloadSums(idx, y);
         double[] out = new double[idx.length];
         for (int k = 0; k < idx.length; k++) {
             double[] a = acc.get(rows.get(idx[k]).workload().id());
@@ -164,4 +159,63 @@ public final class EncodedRows {
         }
         return out;
     }
+
+    /**
+     * The rows of the workload-level step-time regressor ({@link StrategyModel#LEVEL}) of some rows
+     * (rows that fit): one per workload among {@code idx}, in order of first appearance, with the
+     * workload's {@link StrategyModel#LEVEL_STRATEGY} feature row and the mean that
+     * {@link #relativeTarget} subtracts as its target. A workload counts as often as its first row
+     * appears in {@code idx} ({@link #weighted}: a measured workload's rows are repeated alike).
+     */
+    Levels levels(int[] idx, TargetTransform t) {
+        double[] y = target(idx, true, t);
+        java.util.Map<String, double[]> acc = workloadSums(idx, y);
+        java.util.Map<String, Integer> first = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Integer> copies = new java.util.HashMap<>();
+        for (int i : idx) {
+            String w = rows.get(i).workload().id();
+            first.putIfAbsent(w, i);
+            if (first.get(w) == i) {
+                copies.merge(w, 1, Integer::sum);
+            }
+        }
+        List<double[]> x = new ArrayList<>();
+        List<Double> target = new ArrayList<>();
+        first.forEach((w, i) -> {
+            double[] a = acc.get(w);
+            for (int c = 0; c < copies.get(w); c++) {
+                x.add(levelRow(i));
+                target.add(a[0] / a[1]);
+            }
+        });
+        return new Levels(x, target.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** Rows and targets of the workload-level regressor ({@link #levels}). */
+    record Levels(List<double[]> x, double[] y) {
+    }
+
+    /** Per workload id among {@code idx}: the sum of the values {@code y} (in the order of idx) and their count. */
+    private java.util.Map<String, double[]> workloadSums(int[] idx, double[] y) {
+        java.util.Map<String, double[]> acc = new java.util.HashMap<>();
+        for (int k = 0; k < idx.length; k++) {
+            double[] a = acc.computeIfAbsent(rows.get(idx[k]).workload().id(), x -> new double[2]);
+            a[0] += y[k];
+            a[1]++;
+        }
+        return acc;
+    }
+
+    /**
+     * The feature row of row {@code i}'s workload under {@link StrategyModel#LEVEL_STRATEGY}, as a
+     * lookup encodes it ({@link Analysis#of}), built on first use.
+     */
+    double[] levelRow(int i) {
+        io.accessplan.features.Workload w = rows.get(i).workload();
+        return levelRows.computeIfAbsent(w.id(), k -> new FeatureEncoder().encode(Analysis.of(w,
+                StrategyModel.LEVEL_STRATEGY)));
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, double[]> levelRows =
+            new java.util.concurrent.ConcurrentHashMap<>();
 }

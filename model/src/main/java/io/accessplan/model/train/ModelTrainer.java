@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.EnumSet;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
@@ -44,11 +45,18 @@ import java.util.stream.IntStream;
  *       choosing by the predictor's own rule ({@link Choice}). The report's margins are
  *       cross-fitted: a held-out fold's choices use margins fitted on the other folds' residuals
  *       only, so its oom rate is not flattered by margins that saw the fold.</li>
- *   <li>Step time is learned twice: in absolute terms ({@link StrategyModel#STEP_TIME}) and within
- *       each workload ({@link StrategyModel#RANK}: the learned value less its workload's mean, so
- *       what all strategies of a workload share cancels); the prediction takes its level from the
- *       first and its ranking from the second. On the simulated standard sweep this raised
- *       cross-validated top-1 by about two points over the absolute regressor alone.</li>
+ *   <li>Step time is learned within each workload ({@link StrategyModel#RANK}: the learned value
+ *       less its workload's mean, so what all strategies of a workload share cancels), which ranks
+ *       the strategies, and at one level per workload, in one of two forms ({@link StepLevel}):
+ *       the mean over the workload's candidates of an absolute regressor's
+ *       ({@link StrategyModel#STEP_TIME}) less the rank's, or one regressor of that workload mean
+ *       itself on one row per workload ({@link StrategyModel#LEVEL}). Cross-validation predicts
+ *       both on the same folds through the functions a lookup uses
+ *       ({@link CrossValidation#stepTimesOutOfFold}); the form of lower step-time MAPE is kept
+ *       ({@link TrainOptions#stepLevel()} fixes one), and only its regressors are fitted on every
+ *       row. The two forms rank alike, so they choose alike. Ranking within workloads raised
+ *       cross-validated top-1 on the simulated standard sweep by about two points over the
+ *       absolute regressor alone.</li>
  *   <li>The final regressors on every row; Tribuo records the data source, the trainer and its
  *       settings, and this run's fingerprint and target forms in each model's provenance.</li>
  * </ol>
@@ -108,16 +116,31 @@ public final class ModelTrainer {
         boolean learnsEnergy = energyRows.length >= EnergyTraining.MIN_ROWS;
         // the three-regressor energy form unless cross-validation finds time x power alone closer
         boolean energyOfThree = true;
+        // without cross-validation to compare them, the level of the absolute regressor, as before
+        StepLevel form = o.stepLevel() != null ? o.stepLevel() : StepLevel.ABSOLUTE;
+        // the kept time target's step MAPE in each level form predicted, on the same folds
+        Map<String, Double> levelMapes = new LinkedHashMap<>();
         if (o.folds() >= 2 && archs >= 2) {
             List<CrossValidation.Fold> folds = CrossValidation.grouped(rows, (int) Math.min(o.folds(), archs),
                     o.seed()).stream().map(f -> new CrossValidation.Fold(f.name(), d.weighted(f.train(), measuredWeight),
                     f.test())).toList();
-            Chosen time = choose(d, true, candidates(o.timeTransform()), tt, transformMape,
-                    cand -> CrossValidation.stepTimeOutOfFold(d, folds, o, cand));
+            Set<StepLevel> forms = o.stepLevel() != null ? EnumSet.of(o.stepLevel()) : EnumSet.allOf(StepLevel.class);
+            Map<TargetTransform, StepLevel> formOf = new java.util.EnumMap<>(TargetTransform.class);
+            Map<TargetTransform, Map<String, Double>> formMapes = new java.util.EnumMap<>(TargetTransform.class);
+            Chosen time = choose(d, true, candidates(o.timeTransform()), tt, transformMape, cand -> {
+                Map<StepLevel, double[]> byForm = CrossValidation.stepTimesOutOfFold(d, folds, o, cand, forms);
+                Map<String, Double> m = new LinkedHashMap<>();
+                StepLevel f = bestForm(d, byForm, m);
+                formOf.put(cand, f);
+                formMapes.put(cand, m);
+                return byForm.get(f);
+            });
             Chosen peak = choose(d, false, candidates(o.peakTransform()), pt, transformMape,
                     cand -> CrossValidation.outOfFold(d, folds, o, false, cand));
             tt = time.transform();
             pt = peak.transform();
+            form = formOf.getOrDefault(tt, form);
+            levelMapes.putAll(formMapes.getOrDefault(tt, Map.of()));
             double[] bestT = time.outOfFold();
             double[] bestP = peak.outOfFold();
             double[] under = logResiduals(d, bestP, false);
@@ -161,9 +184,10 @@ public final class ModelTrainer {
         Map<String, String> timeRun = Map.copyOf(run);
         run.put("target_transform", pt.id());
         // the final regressors are independent: fitted side by side (Regressors#fitAll)
+        boolean absolute = form == StepLevel.ABSOLUTE;
         List<Regressors.Job> jobs = new ArrayList<>(List.of(
-                new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
-                        d.target(timeRows, true, tt), timeRun),
+                absolute ? new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
+                        d.target(timeRows, true, tt), timeRun) : CrossValidation.levelJob(d, o, timeRows, tt, timeRun),
                 CrossValidation.rankJob(d, o, timeRows, tt, timeRun),
                 new Regressors.Job(false, StrategyModel.PEAK_MEMORY, d.names, d.features(peakRows),
                         d.target(peakRows, false, pt), Map.copyOf(run))));
@@ -175,7 +199,8 @@ public final class ModelTrainer {
             }
         }
         List<Model<Regressor>> fitted = Regressors.fitAll(o, jobs);
-        Model<Regressor> timeModel = fitted.get(0);
+        Model<Regressor> timeModel = absolute ? fitted.get(0) : null;
+        Model<Regressor> levelModel = absolute ? null : fitted.get(0);
         Model<Regressor> rankModel = fitted.get(1);
         Model<Regressor> peakModel = fitted.get(2);
         Model<Regressor> energyModel = learnsEnergy ? fitted.get(3) : null;
@@ -185,6 +210,7 @@ public final class ModelTrainer {
         if (cv != null) {
             cv.model().toMap().forEach((k, v) -> cvMap.put(k, v));
             transformMape.forEach((k, v) -> cvMap.put("mape " + k, v));
+            cvMap.putAll(levelMapes);
             if (!Double.isNaN(energyMape)) {
                 cvMap.put("energy_mape", energyMape);
             }
@@ -192,11 +218,44 @@ public final class ModelTrainer {
                 cvMap.putAll(objectives.toMetadata());
             }
         }
+        Map<String, Object> hyper = o.hyperparameters();
+        if (levelModel != null && o.trainerOptions() instanceof XGBoostOptions) {
+            hyper.putAll(new java.util.TreeMap<>(XGBoostOptions.levelSettings()));
+        }
         ModelMetadata meta = new ModelMetadata(FeatureEncoder.schemaVersion(), d.names, candidates(rows), fingerprint,
-                rows.size(), tt, pt, margin, policyMargins, peakMargins, tq, pq, o.hyperparameters(), Instant.now().toString(), cvMap);
+                rows.size(), tt, pt, margin, policyMargins, peakMargins, tq, pq, hyper, Instant.now().toString(), cvMap);
         StrategyModel model = new StrategyModel(meta, timeModel, peakModel, rankModel, energyModel, energyLevelModel,
-                energyWithinModel);
+                energyWithinModel, levelModel);
         return new TrainResult(model, cv, transformMape, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Key prefix, in the model's cross-validation figures ({@code ModelMetadata#crossValidation()}),
+     * of the grouped-CV step-time MAPE of each level form, on the same folds, with the kept time target.
+     */
+    public static final String LEVEL_MAPE = "step_time_mape level/";
+
+    /**
+     * The level form of lower cross-validated step-time MAPE among those predicted (absolute where
+     * equal: the form files had before), recording each form's MAPE under {@link #LEVEL_MAPE}{@code <form>}.
+     */
+    private static StepLevel bestForm(EncodedRows d, Map<StepLevel, double[]> byForm, Map<String, Double> mapes) {
+        StepLevel best = null;
+        double bestMape = Double.POSITIVE_INFINITY;
+        for (Map.Entry<StepLevel, double[]> e : byForm.entrySet()) {
+            double m = mape(d, e.getValue(), true);
+            mapes.put(LEVEL_MAPE + e.getKey().id(), m);
+            if (best == null || m < bestMape) {
+                best = e.getKey();
+                bestMape = m;
+            }
+        }
+        return best;
+    }
+
+    /** The step-time level form of a model: {@link StepLevel#REGRESSOR} where it has {@link StrategyModel#LEVEL}. */
+    public static StepLevel form(StrategyModel m) {
+        return m.levelModel() != null ? StepLevel.REGRESSOR : StepLevel.ABSOLUTE;
     }
 
     /** A target form and its out-of-fold predictions. */

@@ -124,8 +124,10 @@ public final class MultiSourceTrainer {
         Map<String, EvaluationReport> a = Map.of();
         Map<String, EvaluationReport> b = Map.of();
         if (o.folds() >= 2 && MeasuredValidation.anyMeasured(d.rows)) {
-            a = MeasuredValidation.groupedByArchitecture(d, o, measuredFolds, measuredWeight);
-            b = MeasuredValidation.leaveOneCardOut(d, o, measuredWeight);
+            // the protocols judge the step-time level form the model kept
+            TrainOptions kept = o.withStepLevel(ModelTrainer.form(r.model()));
+            a = MeasuredValidation.groupedByArchitecture(d, kept, measuredFolds, measuredWeight);
+            b = MeasuredValidation.leaveOneCardOut(d, kept, measuredWeight);
         }
         Map<String, Object> more = new LinkedHashMap<>();
         more.put("measured_weight", measuredWeight);
@@ -134,7 +136,7 @@ public final class MultiSourceTrainer {
         StrategyModel m = r.model();
         StrategyModel withFigures = new StrategyModel(m.metadata().withCrossValidation(more), m.timeModel(),
                 m.peakModel(), m.rankModel(), m.energyModel(), m.energyLevelModel(),
-                m.energyWithinModel());   // the energy regressors too, where there are
+                m.energyWithinModel(), m.levelModel());   // the energy and level regressors too, where there are
 
         return new Result(new TrainResult(withFigures, r.crossValidation(), r.transformMape(), r.seconds()), a, b);
     }

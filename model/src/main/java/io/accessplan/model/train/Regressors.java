@@ -1,6 +1,7 @@
 package io.accessplan.model.train;
 
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import io.accessplan.model.StrategyModel;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import org.tribuo.Example;
 import org.tribuo.Model;
@@ -62,6 +63,24 @@ final class Regressors {
         return o.trainerOptions().tribuo(o.seed(), withinWorkload);
     }
 
+    /**
+     * The trainer of a job: as {@link #trainer(TrainOptions, boolean)}, but with XGBoost the
+     * peak-memory regressor ({@link StrategyModel#PEAK_MEMORY}) has its own tree count
+     * ({@link XGBoostOptions#effectivePeakTrees()}) and the workload-level one
+     * ({@link StrategyModel#LEVEL}) its own settings ({@link XGBoostOptions#levelTribuo}).
+     */
+    static Trainer<Regressor> trainer(TrainOptions o, Job j) {
+        if (!j.withinWorkload() && o.trainerOptions() instanceof XGBoostOptions x) {
+            if (StrategyModel.PEAK_MEMORY.equals(j.target())) {
+                return x.peakTribuo(o.seed());
+            }
+            if (StrategyModel.LEVEL.equals(j.target())) {
+                return x.levelTribuo(o.seed());
+            }
+        }
+        return trainer(o, j.withinWorkload());
+    }
+
     /** Fits a one-dimensional regressor of {@code y} on the rows {@code x}. */
     static Model<Regressor> fit(Trainer<Regressor> trainer, String target, List<String> names, List<double[]> x,
                                 double[] y, Map<String, String> runInfo) {
@@ -94,7 +113,7 @@ final class Regressors {
     static List<Model<Regressor>> fitAll(TrainOptions o, List<Job> jobs) {
         List<Callable<Model<Regressor>>> tasks = new ArrayList<>(jobs.size());
         for (Job j : jobs) {
-            tasks.add(() -> fit(trainer(o, j.withinWorkload()), j.target(), j.names(), j.x(), j.y(), j.run()));
+            tasks.add(() -> fit(trainer(o, j), j.target(), j.names(), j.x(), j.y(), j.run()));
         }
         return inParallel(o.threads(), tasks);
     }
@@ -114,7 +133,7 @@ final class Regressors {
             Job j = jobs.get(k);
             List<double[]> test = tests.get(k);
             tasks.add(() -> {
-                Trainer<Regressor> t = trainer(o, j.withinWorkload());
+                Trainer<Regressor> t = trainer(o, j);
                 DirectXGBoost direct = DirectXGBoost.of(t, j.names());
                 return direct != null ? direct.fitPredict(j.x(), j.y(), test)
                         : predict(fit(t, j.target(), j.names(), j.x(), j.y(), j.run()), j.names(), test);

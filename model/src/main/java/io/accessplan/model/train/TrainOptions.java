@@ -17,9 +17,12 @@ import java.util.Map;
  * @param timeTransform  step-time target, or {@code null} to let cross-validation choose
  * @param peakTransform  peak-memory target, or {@code null} to let cross-validation choose
  * @param marginQuantile quantile of cross-validated peak under-prediction taken as the memory safety margin, 0.5 to 1
+ * @param stepLevel      where step times take their workload level from, or {@code null} to keep the form of
+ *                       lower cross-validated step-time MAPE ({@link ModelTrainer}; without cross-validation:
+ *                       {@link StepLevel#ABSOLUTE})
  */
 public record TrainOptions(TrainerOptions trainerOptions, long seed, int folds, TargetTransform timeTransform,
-                           TargetTransform peakTransform, double marginQuantile) {
+                           TargetTransform peakTransform, double marginQuantile, StepLevel stepLevel) {
     /** Most cross-validation folds (grouped by architecture: more folds than architectures are cut to their number). */
     public static final int MAX_FOLDS = 100;
 
@@ -28,6 +31,12 @@ public record TrainOptions(TrainerOptions trainerOptions, long seed, int folds, 
         trainerOptions = trainerOptions == null ? TrainerKind.XGBOOST.defaults() : trainerOptions;
         Bounds.check("number of folds", folds, 0, MAX_FOLDS);
         Bounds.check("margin quantile", marginQuantile, 0.5, 1);
+    }
+
+    /** Options that let cross-validation choose the step-time level ({@code stepLevel} null). */
+    public TrainOptions(TrainerOptions trainerOptions, long seed, int folds, TargetTransform timeTransform,
+                        TargetTransform peakTransform, double marginQuantile) {
+        this(trainerOptions, seed, folds, timeTransform, peakTransform, marginQuantile, null);
     }
 
     /**
@@ -85,7 +94,7 @@ public record TrainOptions(TrainerOptions trainerOptions, long seed, int folds, 
 
     /** These options with another trainer's settings. */
     public TrainOptions withTrainerOptions(TrainerOptions t) {
-        return new TrainOptions(t, seed, folds, timeTransform, peakTransform, marginQuantile);
+        return new TrainOptions(t, seed, folds, timeTransform, peakTransform, marginQuantile, stepLevel);
     }
 
     /** These options with another tree count and depth (XGBoost). */
@@ -100,22 +109,32 @@ public record TrainOptions(TrainerOptions trainerOptions, long seed, int folds, 
 
     /** These options with another fold count (0 skips cross-validation). */
     public TrainOptions withFolds(int k) {
-        return new TrainOptions(trainerOptions, seed, k, timeTransform, peakTransform, marginQuantile);
+        return new TrainOptions(trainerOptions, seed, k, timeTransform, peakTransform, marginQuantile, stepLevel);
     }
 
     /** These options with another seed. */
     public TrainOptions withSeed(long s) {
-        return new TrainOptions(trainerOptions, s, folds, timeTransform, peakTransform, marginQuantile);
+        return new TrainOptions(trainerOptions, s, folds, timeTransform, peakTransform, marginQuantile, stepLevel);
     }
 
     /** These options with fixed targets ({@code null} lets cross-validation choose). */
     public TrainOptions withTransforms(TargetTransform time, TargetTransform peak) {
-        return new TrainOptions(trainerOptions, seed, folds, time, peak, marginQuantile);
+        return new TrainOptions(trainerOptions, seed, folds, time, peak, marginQuantile, stepLevel);
+    }
+
+    /** These options with a fixed step-time level ({@code null}: the one of lower cross-validated MAPE). */
+    public TrainOptions withStepLevel(StepLevel l) {
+        return new TrainOptions(trainerOptions, seed, folds, timeTransform, peakTransform, marginQuantile, l);
+    }
+
+    /** These options with another tree count for the peak-memory regressor (XGBoost; 0: as the trees). */
+    public TrainOptions withPeakTrees(int n) {
+        return withTrainerOptions(xgboost().withPeakTrees(n));
     }
 
     /** These options with another margin quantile. */
     public TrainOptions withMarginQuantile(double q) {
-        return new TrainOptions(trainerOptions, seed, folds, timeTransform, peakTransform, q);
+        return new TrainOptions(trainerOptions, seed, folds, timeTransform, peakTransform, q, stepLevel);
     }
 
     /**
