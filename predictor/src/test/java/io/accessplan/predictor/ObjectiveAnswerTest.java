@@ -64,8 +64,10 @@ class ObjectiveAnswerTest {
         // the bundled model without its energy regressor: a file written before energy, or trained on rows without it
         StrategyModel b = AccessPlanner.bundled().model();
         assertTrue(b.predictsEnergy(), "the bundled model is trained on sim-standard's energy_j");
+        // the level regressor kept as it is: the absolute step-time forest (timeModel) where the file has one,
+        // else the workload-level one (levelModel)
         AccessPlanner planner = AccessPlanner.of(new StrategyModel(b.metadata(), b.timeModel(), b.peakModel(),
-                b.rankModel(), null));
+                b.rankModel(), null, null, null, b.levelModel()));
         Workload w = Workloads.random(1, 3).get(0);
         ObjectiveAnswer t = planner.recommend(w, Objective.TIME);
         assertEquals(planner.recommend(w).strategy(), t.prediction().strategy());
