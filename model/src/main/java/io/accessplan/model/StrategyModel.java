@@ -530,9 +530,10 @@ public final class StrategyModel {
 
     /**
      * Whether each strategy of a workload fits, in order: {@code predictAt(w, strategies, level)}'s
-     * {@link Prediction#fits()} at any level (a fit depends on the predicted peak alone), by the
-     * same rule ({@link #requiredBytes}, {@link #fits(Plan, double)}), for the cost of the peak
-     * forest alone: what the predictor's layer search needs of its probes.
+     * {@link Prediction#fits()} at any level (a fit depends on the predicted peak alone: peak x
+     * (1 + {@link #safetyMargin(Strategy, double, double)}) within the device's memory, computed by
+     * the very methods a full prediction calls), for the cost of the peak forest alone: what the
+     * predictor's layer search needs of its probes.
      */
     public boolean[] fits(Workload w, List<Strategy> strategies) {
         List<Analysis> as = Analysis.all(w, strategies);
