@@ -528,6 +528,29 @@ public final class StrategyModel {
         return predict(Analysis.all(w, strategies), w, level, null);
     }
 
+    /**
+     * Whether each strategy of a workload fits, in order: {@code predictAt(w, strategies, level)}'s
+     * {@link Prediction#fits()} at any level (a fit depends on the predicted peak alone: peak x
+     * (1 + {@link #safetyMargin(Strategy, double, double)}) within the device's memory, computed by
+     * the very methods a full prediction calls), for the cost of the peak forest alone: what the
+     * predictor's layer search needs of its probes.
+     */
+    public boolean[] fits(Workload w, List<Strategy> strategies) {
+        List<Analysis> as = Analysis.all(w, strategies);
+        int n = as.size();
+        boolean[] out = new boolean[n];
+        if (n == 0) {
+            return out;
+        }
+        double[] peak = new double[n];
+        walk(encode(as), null, peak, null);
+        for (int i = 0; i < n; i++) {
+            Plan p = as.get(i).plan();
+            out[i] = fits(p, requiredBytes(p, peakBytes(p, peak[i])));
+        }
+        return out;
+    }
+
     private List<Prediction> predict(List<Analysis> as, Workload w, double givenLevel, double[] levelOut) {
         int n = as.size();
         double[][] xs = encode(as);
@@ -651,11 +674,26 @@ public final class StrategyModel {
     private Prediction prediction(Analysis a, double rawTime, double level, double rawPeak) {
         Plan p = a.plan();
         double time = stepTimeMs(metadata.timeTransform(), rawTime, level, a.step().estimateMs());
-        double peak = metadata.peakTransform().inverse(rawPeak, p.peakMemoryBytes());
-        double required = peak * (1 + safetyMargin(p.strategy(), peak, p.peakMemoryBytes()));
-        long cap = p.workload().device().memoryBytes();
+        double peak = peakBytes(p, rawPeak);
+        double required = requiredBytes(p, peak);
         return new Prediction(p.strategy(), time, time * timeLowFactor, time * timeHighFactor, peak,
-                peak * peakLowFactor, peak * peakHighFactor, p.peakMemoryBytes(), required, cap, required <= cap);
+                peak * peakLowFactor, peak * peakHighFactor, p.peakMemoryBytes(), required,
+                p.workload().device().memoryBytes(), fits(p, required));
+    }
+
+    /** The predicted peak (bytes) of a plan from the peak regressor's output. */
+    private double peakBytes(Plan p, double rawPeak) {
+        return metadata.peakTransform().inverse(rawPeak, p.peakMemoryBytes());
+    }
+
+    /** What must be free on the device for a plan of predicted peak {@code peak}: the peak with its safety margin. */
+    private double requiredBytes(Plan p, double peak) {
+        return peak * (1 + safetyMargin(p.strategy(), peak, p.peakMemoryBytes()));
+    }
+
+    /** The fit rule: the required bytes within the device's memory. */
+    private static boolean fits(Plan p, double required) {
+        return required <= p.workload().device().memoryBytes();
     }
 
     /**

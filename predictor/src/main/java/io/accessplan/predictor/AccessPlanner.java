@@ -127,8 +127,10 @@ public final class AccessPlanner {
      * {@code keep} is not, the prediction of the smallest layer count predicted to fit.
      *
      * <p>The search brackets N between 0 (keep, does not fit) and L (the whole policy, fits) and
-     * narrows the bracket by binary search, all groups in lockstep, one batch of predictions per
-     * round. Its first probe is where the requirement, interpolated linearly between keep's and the
+     * narrows the bracket by binary search, all groups in lockstep, one batch of probes per round,
+     * each probe asked only whether it fits ({@link StrategyModel#fits}: the peak forest alone, the
+     * rule of a full prediction); the groups' smallest fitting counts are then predicted in full in
+     * one batch, at the candidates' level. Its first probe is where the requirement, interpolated linearly between keep's and the
      * whole policy's predicted ones, meets the capacity (each layer a policy takes over saves about
      * the same bytes: Korthikanti et al. 2022, Table 2), probed with the count just below it, so a
      * near-linear curve is settled in one round; otherwise it halves the bracket: at most
@@ -160,19 +162,19 @@ public final class AccessPlanner {
         int[] lo = new int[g];      // largest count known not to fit (0: keep)
         int[] hi = new int[g];      // smallest count known to fit (layers: the whole policy)
         int[] guess = new int[g];
-        Prediction[] best = new Prediction[g];
         for (int i = 0; i < g; i++) {
             hi[i] = layers;
-            best[i] = wholes.get(i);
             double need0 = keeps.get(i).requiredBytes();
             double needL = wholes.get(i).requiredBytes();
             double cap = wholes.get(i).capacityBytes();
             double at = need0 > needL ? Math.ceil(layers * (need0 - cap) / (need0 - needL)) : layers;
             guess[i] = (int) Math.max(1, Math.min(layers - 1, at));
         }
+        List<Strategy> probe = new ArrayList<>();
+        List<Integer> owner = new ArrayList<>();
         for (boolean first = true; ; first = false) {
-            List<Strategy> probe = new ArrayList<>();
-            List<Integer> owner = new ArrayList<>();
+            probe.clear();
+            owner.clear();
             for (int i = 0; i < g; i++) {
                 if (hi[i] - lo[i] <= 1) {
                     continue;
@@ -192,15 +194,14 @@ public final class AccessPlanner {
             if (probe.isEmpty()) {
                 break;
             }
-            List<Prediction> got = model.predictAt(w, probe, scored.level());
-            for (int k = 0; k < got.size(); k++) {
+            // a probe needs only whether it fits: the peak forest alone
+            boolean[] fits = model.fits(w, probe);
+            for (int k = 0; k < fits.length; k++) {
                 int i = owner.get(k);
-                Prediction p = got.get(k);
-                int n = p.strategy().policyLayers();
-                if (p.fits() && n < hi[i]) {
+                int n = probe.get(k).policyLayers();
+                if (fits[k] && n < hi[i]) {
                     hi[i] = n;
-                    best[i] = p;
-                } else if (!p.fits() && n > lo[i]) {
+                } else if (!fits[k] && n > lo[i]) {
                     lo[i] = n;
                 }
             }
@@ -208,12 +209,18 @@ public final class AccessPlanner {
                 lo[i] = Math.min(lo[i], hi[i] - 1);   // a model not quite monotone: keep the bracket valid
             }
         }
-        List<Prediction> out = new ArrayList<>(ps.size() + g);
-        out.addAll(ps);
+        // each group's smallest fitting count, predicted in full once (a prediction does not depend
+        // on the batch it is asked for in)
+        List<Strategy> found = new ArrayList<>(g);
         for (int i = 0; i < g; i++) {
-            if (best[i] != wholes.get(i)) {
-                out.add(best[i]);
+            if (hi[i] < layers) {
+                found.add(wholes.get(i).strategy().withPolicyLayers(hi[i]));
             }
+        }
+        List<Prediction> out = new ArrayList<>(ps.size() + found.size());
+        out.addAll(ps);
+        if (!found.isEmpty()) {
+            out.addAll(model.predictAt(w, found, scored.level()));
         }
         return out;
     }
