@@ -48,7 +48,7 @@ class ObjectiveCommandTest {
         assertTrue(b.predictsEnergy(), "the bundled model is trained on sim-standard's energy_j");
         Path f = tmp.resolve("no-energy.apm");
         java.nio.file.Files.write(f, new io.accessplan.model.StrategyModel(b.metadata(), b.timeModel(), b.peakModel(),
-                b.rankModel(), null).toBytes());
+                b.rankModel(), null, null, null, b.levelModel()).toBytes());   // its level regressor kept, whichever form
         return f;
     }
 
