@@ -184,16 +184,22 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * Which step-time level form the model kept, and why: the forms' grouped-CV step MAPE on the
-     * same folds where cross-validation compared them.
+     * same folds where cross-validation compared them (and on the measured rows alone, which decide, where the
+     * data has some).
      */
     static String levelLine(TrainResult r) {
         StepLevel kept = ModelTrainer.form(r.model());
         Map<String, Object> cv = r.model().metadata().crossValidation();
         Object abs = cv.get(ModelTrainer.LEVEL_MAPE + StepLevel.ABSOLUTE.id());
         Object lvl = cv.get(ModelTrainer.LEVEL_MAPE + StepLevel.REGRESSOR.id());
+        Object absM = cv.get(ModelTrainer.LEVEL_MAPE_MEASURED + StepLevel.ABSOLUTE.id());
+        Object lvlM = cv.get(ModelTrainer.LEVEL_MAPE_MEASURED + StepLevel.REGRESSOR.id());
         String why = abs instanceof Number a && lvl instanceof Number l ? String.format(Locale.ROOT,
-                "grouped CV step MAPE on the same folds: absolute %.2f%%, level %.2f%%; the lower kept",
-                100 * a.doubleValue(), 100 * l.doubleValue()) : "fixed by --step-level or without cross-validation";
+                "grouped CV step MAPE on the same folds: absolute %.2f%%, level %.2f%%", 100 * a.doubleValue(),
+                100 * l.doubleValue()) + (absM instanceof Number am && lvlM instanceof Number lm
+                ? String.format(Locale.ROOT, "; on the measured rows alone: absolute %.2f%%, level %.2f%%; the lower"
+                + " on the measured rows kept", 100 * am.doubleValue(), 100 * lm.doubleValue()) : "; the lower kept")
+                : "fixed by --step-level or without cross-validation";
         return "step-time level: " + kept.id() + (kept == StepLevel.REGRESSOR ? " (" + StrategyModel.LEVEL
                 + " on one row per workload)" : " (mean of " + StrategyModel.STEP_TIME + " over the candidates)")
                 + "; " + why + "\n";

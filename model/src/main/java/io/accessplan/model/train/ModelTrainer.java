@@ -236,15 +236,41 @@ public final class ModelTrainer {
     public static final String LEVEL_MAPE = "step_time_mape level/";
 
     /**
+     * Key prefix of each level form's cross-validated step-time MAPE over the measured rows alone
+     * ({@link MeasuredValidation#measured}), recorded where the data has some.
+     */
+    public static final String LEVEL_MAPE_MEASURED = "step_time_mape level measured/";
+
+    /**
      * The level form of lower cross-validated step-time MAPE among those predicted (absolute where
      * equal: the form files had before), recording each form's MAPE under {@link #LEVEL_MAPE}{@code <form>}.
+     * Where some rows are measured, the forms are compared on those rows' out-of-fold predictions
+     * alone (recorded under {@link #LEVEL_MAPE_MEASURED}{@code <form>}): a measured row is the truth
+     * for its card, and a card's few dozen measured workloads weigh next to nothing in a MAPE pooled
+     * with its twin's thousands of simulated ones.
      */
-    private static StepLevel bestForm(EncodedRows d, Map<StepLevel, double[]> byForm, Map<String, Double> mapes) {
+    static StepLevel bestForm(EncodedRows d, Map<StepLevel, double[]> byForm, Map<String, Double> mapes) {
+        boolean[] measured = new boolean[d.size()];
+        boolean anyMeasured = false;
+        for (int i = 0; i < d.size(); i++) {
+            measured[i] = MeasuredValidation.measured(d.rows.get(i));
+            anyMeasured |= measured[i];
+        }
         StepLevel best = null;
         double bestMape = Double.POSITIVE_INFINITY;
         for (Map.Entry<StepLevel, double[]> e : byForm.entrySet()) {
             double m = mape(d, e.getValue(), true);
             mapes.put(LEVEL_MAPE + e.getKey().id(), m);
+            if (anyMeasured) {
+                double[] only = e.getValue().clone();
+                for (int i = 0; i < only.length; i++) {
+                    if (!measured[i]) {
+                        only[i] = Double.NaN;
+                    }
+                }
+                m = mape(d, only, true);
+                mapes.put(LEVEL_MAPE_MEASURED + e.getKey().id(), m);
+            }
             if (best == null || m < bestMape) {
                 best = e.getKey();
                 bestMape = m;

@@ -166,6 +166,52 @@ class StepLevelTest {
     }
 
     @Test
+    void whereSomeRowsAreMeasuredTheFormsAreComparedOnThoseRowsAlone() {
+        // 9 simulated workloads' rows and 1 workload's rows relabelled as measured by the cuda engine
+        List<Observation> sim = SyntheticRows.rows(SyntheticRows.workloads(10, 5));
+        String last = sim.get(sim.size() - 1).workload().id();
+        List<Observation> rows = new java.util.ArrayList<>();
+        for (Observation o : sim) {
+            io.accessplan.features.Measurement m = o.measurement();
+            rows.add(!o.workload().id().equals(last) ? o : new Observation(o.workload(), o.strategy(),
+                    new io.accessplan.features.Measurement("cuda", m.repeats(), m.stepTimeMs(), m.stepTimeMsStdev(),
+                            m.peakMemoryBytes(), m.oom(), m.pcieBytes(), m.hbmBytes(), m.flops(), m.recomputeFlops(),
+                            "test")));
+        }
+        EncodedRows d = EncodedRows.of(rows);
+        int n = d.size();
+        // absolute: exact on the simulated rows, 20% over on the measured ones; level: 5% over everywhere
+        double[] abs = new double[n];
+        double[] lvl = new double[n];
+        int measured = 0;
+        int timed = 0;
+        for (int i = 0; i < n; i++) {
+            boolean m = MeasuredValidation.measured(d.rows.get(i));
+            abs[i] = d.stepTime(i) * (m ? 1.2 : 1.0);
+            lvl[i] = d.stepTime(i) * 1.05;
+            if (d.rows.get(i).fits()) {
+                timed++;
+                measured += m ? 1 : 0;
+            }
+        }
+        assertTrue(measured > 0 && 0.2 * measured < 0.05 * timed, "the pooled MAPE must favour absolute here");
+        Map<StepLevel, double[]> byForm = new java.util.EnumMap<>(StepLevel.class);
+        byForm.put(StepLevel.ABSOLUTE, abs);
+        byForm.put(StepLevel.REGRESSOR, lvl);
+        Map<String, Double> mapes = new java.util.LinkedHashMap<>();
+        assertEquals(StepLevel.REGRESSOR, ModelTrainer.bestForm(d, byForm, mapes));
+        assertEquals(0.2 * measured / timed, mapes.get(ModelTrainer.LEVEL_MAPE + "absolute"), 1e-12);
+        assertEquals(0.05, mapes.get(ModelTrainer.LEVEL_MAPE + "level"), 1e-12);
+        assertEquals(0.2, mapes.get(ModelTrainer.LEVEL_MAPE_MEASURED + "absolute"), 1e-12);
+        assertEquals(0.05, mapes.get(ModelTrainer.LEVEL_MAPE_MEASURED + "level"), 1e-12);
+        // the same predictions over simulated rows only: the pooled MAPE decides, absolute is kept
+        EncodedRows simOnly = EncodedRows.of(sim);
+        Map<String, Double> simMapes = new java.util.LinkedHashMap<>();
+        assertEquals(StepLevel.ABSOLUTE, ModelTrainer.bestForm(simOnly, byForm, simMapes));
+        assertFalse(simMapes.containsKey(ModelTrainer.LEVEL_MAPE_MEASURED + "absolute"));
+    }
+
+    @Test
     void bothFormsOfTheCrossValidationRankAlike() {
         EncodedRows d = EncodedRows.of(TestModels.rows().subList(0, 1500));
         TrainOptions o = TrainOptions.defaults().withTrees(20, 4);
