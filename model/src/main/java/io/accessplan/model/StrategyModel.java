@@ -357,13 +357,34 @@ public final class StrategyModel {
      * are asked for with it.
      */
     public double[] energyJ(List<Analysis> as, List<Prediction> predictions) {
+        return energyJ(as, energy == null ? null : encode(as), predictions);
+    }
+
+    /**
+     * A workload's predictions and their energies per step, the analyses encoded once for both:
+     * what {@link #predict(List, Workload)} and then {@link #energyJ(List, List)} answer, bit for bit.
+     *
+     * @param predictions the analyses' predictions, in order
+     * @param energyJ     their predicted energies per step, J (NaN throughout without an energy regressor)
+     */
+    public record WithEnergy(List<Prediction> predictions, double[] energyJ) {
+    }
+
+    /** Predicts analyses of strategies of one workload {@code w} and their energies, encoding them once. */
+    public WithEnergy predictWithEnergy(List<Analysis> as, Workload w) {
+        double[][] xs = encode(as);
+        List<Prediction> ps = predict(as, xs, w, Double.NaN, null);
+        return new WithEnergy(ps, energyJ(as, energy == null ? null : xs, ps));
+    }
+
+    /** {@link #energyJ(List, List)} over the analyses' rows {@code xs} (null without an energy regressor). */
+    private double[] energyJ(List<Analysis> as, double[][] xs, List<Prediction> predictions) {
         int n = as.size();
         double[] out = new double[n];
         if (energy == null) {
             java.util.Arrays.fill(out, Double.NaN);
             return out;
         }
-        double[][] xs = encode(as);
         if (energyLevelModel == null) {
             energyGroup.predictAll(xs, new double[][]{out});
             for (int i = 0; i < n; i++) {
@@ -552,8 +573,12 @@ public final class StrategyModel {
     }
 
     private List<Prediction> predict(List<Analysis> as, Workload w, double givenLevel, double[] levelOut) {
+        return predict(as, encode(as), w, givenLevel, levelOut);
+    }
+
+    private List<Prediction> predict(List<Analysis> as, double[][] xs, Workload w, double givenLevel,
+                                     double[] levelOut) {
         int n = as.size();
-        double[][] xs = encode(as);
         double[] raw = new double[n];
         double[] peak = new double[n];
         double at = 0;

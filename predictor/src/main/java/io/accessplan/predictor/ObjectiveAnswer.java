@@ -30,8 +30,9 @@ public record ObjectiveAnswer(Objective objective, int chosen, Objective other, 
         if (as.isEmpty()) {
             throw new IllegalArgumentException("No candidate strategy for workload " + w.canonical());
         }
-        List<Prediction> ps = model.predict(as, w);
-        double[] e = model.energyJ(as, ps);
+        StrategyModel.WithEnergy pe = model.predictWithEnergy(as, w);   // the analyses encoded once for both
+        List<Prediction> ps = pe.predictions();
+        double[] e = pe.energyJ();
         if (o.needsEnergy() && !model.predictsEnergy()) {
             throw new IllegalArgumentException("Objective " + o + " needs a model that predicts energy: this one has"
                     + " no energy regressor (retrain on a dataset with energy_j)");

@@ -60,6 +60,32 @@ class ObjectiveAnswerTest {
     }
 
     @Test
+    void predictionsWithEnergyEncodedOnceEqualPredictionsThenEnergiesBitForBit() {
+        StrategyModel m = AccessPlanner.bundled().model();
+        assertTrue(m.predictsEnergy());
+        StrategyModel noEnergy = new StrategyModel(m.metadata(), m.timeModel(), m.peakModel(), m.rankModel(), null,
+                null, null, m.levelModel());
+        for (StrategyModel model : List.of(m, noEnergy)) {
+            for (Workload w : Workloads.random(40, 77)) {
+                // the workload's candidates, and a part of them (their energy level is then the candidates')
+                List<Strategy> all = model.candidates(w);
+                for (List<Strategy> ss : List.of(all, all.subList(0, Math.max(1, all.size() / 2)))) {
+                    List<io.accessplan.features.encode.Analysis> as = io.accessplan.features.encode.Analysis.all(w, ss);
+                    List<Prediction> ps = model.predict(as, w);
+                    double[] e = model.energyJ(as, ps);
+                    StrategyModel.WithEnergy both = model.predictWithEnergy(as, w);
+                    assertEquals(ps, both.predictions(), w.canonical());
+                    assertEquals(e.length, both.energyJ().length);
+                    for (int i = 0; i < e.length; i++) {
+                        assertEquals(Double.doubleToLongBits(e[i]), Double.doubleToLongBits(both.energyJ()[i]),
+                                w.canonical() + " " + ss.get(i));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aModelWithoutEnergyAnswersTimeAndRefusesEnergyInOneLine() {
         // the bundled model without its energy regressor: a file written before energy, or trained on rows without it
         StrategyModel b = AccessPlanner.bundled().model();
