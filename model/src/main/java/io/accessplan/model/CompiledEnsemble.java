@@ -24,9 +24,12 @@ import java.util.List;
  */
 public record CompiledEnsemble(FastRegressor time, FastRegressor peak) {
 
-    /** Compiles the two regressors of a model for vectors laid out as {@code featureNames}. */
+    /**
+     * Compiles the two regressors of a model for vectors laid out as {@code featureNames}; a null
+     * {@code time} (a file in the step-time level form, which has no absolute regressor) stays null.
+     */
     public static CompiledEnsemble of(Model<Regressor> time, Model<Regressor> peak, List<String> featureNames) {
-        return new CompiledEnsemble(compile(time, featureNames), compile(peak, featureNames));
+        return new CompiledEnsemble(time == null ? null : compile(time, featureNames), compile(peak, featureNames));
     }
 
     /** Whether both regressors run without Tribuo (flat forests). */

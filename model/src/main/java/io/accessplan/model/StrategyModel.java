@@ -189,8 +189,7 @@ public final class StrategyModel {
         this.timeModel = timeModel;
         this.peakModel = peakModel;
         this.rankModel = rankModel;
-        this.ensemble = new CompiledEnsemble(timeModel == null ? null : CompiledEnsemble.compile(timeModel,
-                encoder.names()), CompiledEnsemble.compile(peakModel, encoder.names()));
+        this.ensemble = CompiledEnsemble.of(timeModel, peakModel, encoder.names());
         this.rank = rankModel == null ? null : CompiledEnsemble.compile(rankModel, encoder.names());
         this.levelModel = levelModel;
         this.level = levelModel == null ? null : served(CompiledEnsemble.compile(levelModel, encoder.names()), reference);
@@ -243,6 +242,15 @@ public final class StrategyModel {
     public StrategyModel withReferenceServing() {
         return new StrategyModel(metadata, timeModel, peakModel, rankModel, energyModel, energyLevelModel,
                 energyWithinModel, levelModel, true);
+    }
+
+    /**
+     * The same regressors, every one the file has, under other metadata (training's figures added,
+     * say), served as usual: what a caller that copied them by hand could drop one of.
+     */
+    public StrategyModel withMetadata(ModelMetadata other) {
+        return new StrategyModel(other, timeModel, peakModel, rankModel, energyModel, energyLevelModel,
+                energyWithinModel, levelModel, false);
     }
 
     /** Loads a model file; throws IllegalArgumentException with a one-line reason if it is not one. */
@@ -321,11 +329,6 @@ public final class StrategyModel {
     /** The workload-level step-time regressor ({@link #LEVEL}) as trained, or null (a file without one). */
     public Model<Regressor> levelModel() {
         return levelModel;
-    }
-
-    /** The compiled workload-level step-time regressor, or null (a file without one). */
-    public FastRegressor compiledLevel() {
-        return level;
     }
 
     /** The energy regressor as trained, or null (a file without one). */

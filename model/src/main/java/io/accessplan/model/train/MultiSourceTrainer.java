@@ -134,9 +134,7 @@ public final class MultiSourceTrainer {
         a.forEach((name, rep) -> put(more, "measured-cv/" + name + "/", rep));
         b.forEach((card, rep) -> put(more, "leave-card-out/" + card + "/", rep));
         StrategyModel m = r.model();
-        StrategyModel withFigures = new StrategyModel(m.metadata().withCrossValidation(more), m.timeModel(),
-                m.peakModel(), m.rankModel(), m.energyModel(), m.energyLevelModel(),
-                m.energyWithinModel(), m.levelModel());   // the energy and level regressors too, where there are
+        StrategyModel withFigures = m.withMetadata(m.metadata().withCrossValidation(more));
 
         return new Result(new TrainResult(withFigures, r.crossValidation(), r.transformMape(), r.seconds()), a, b);
     }
