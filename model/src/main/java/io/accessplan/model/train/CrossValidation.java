@@ -261,7 +261,7 @@ public final class CrossValidation {
             used.add(f);
             Map<String, String> run = Map.of("fold", f.name(), "target_transform", tt.id());
             List<double[]> x = d.features(f.test());
-            jobs.add(rankJob(d, o, tr, tt, run));
+            jobs.add(rankJob(d, tr, tt, run));
             tests.add(x);
             if (absolute) {
                 jobs.add(new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(tr),
@@ -273,7 +273,7 @@ public final class CrossValidation {
                 int[] firsts = Evaluator.groups(rowsOf(d, f.test())).stream()
                         .mapToInt(g -> f.test()[g[0]]).toArray();
                 levelRowsOf.add(firsts);
-                jobs.add(levelJob(d, o, tr, tt, run));
+                jobs.add(levelJob(d, tr, tt, run));
                 tests.add(Arrays.stream(firsts).mapToObj(d::levelRow).toList());
             }
         }
@@ -318,17 +318,17 @@ public final class CrossValidation {
     }
 
     /** The within-workload regressor's job on the fitting rows {@code fit} (targets centred on each workload's). */
-    static Regressors.Job rankJob(EncodedRows d, TrainOptions o, int[] fit, TargetTransform tt, Map<String, String> run) {
+    static Regressors.Job rankJob(EncodedRows d, int[] fit, TargetTransform tt, Map<String, String> run) {
         return new Regressors.Job(true, StrategyModel.RANK, d.names, d.features(fit),
                 d.relativeTarget(fit, tt), run);
     }
 
     /**
      * The workload-level regressor's job ({@link StrategyModel#LEVEL}) on the fitting rows
-     * {@code fit}: one row per workload ({@link EncodedRows#levels}), the options' trainer and
-     * tree count.
+     * {@code fit}: one row per workload ({@link EncodedRows#levels}); its trainer and settings are
+     * the level regressor's own ({@link Regressors#trainer(TrainOptions, Regressors.Job)}).
      */
-    static Regressors.Job levelJob(EncodedRows d, TrainOptions o, int[] fit, TargetTransform tt, Map<String, String> run) {
+    static Regressors.Job levelJob(EncodedRows d, int[] fit, TargetTransform tt, Map<String, String> run) {
         EncodedRows.Levels l = d.levels(fit, tt);
         return new Regressors.Job(false, StrategyModel.LEVEL, d.names, l.x(), l.y(), run);
     }

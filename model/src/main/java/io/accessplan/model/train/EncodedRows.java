@@ -150,7 +150,11 @@ public final class EncodedRows {
      * differ: the ranking. See {@link StrategyModel#RANK}.
      */
     double[] relativeTarget(int[] idx, TargetTransform t) {
-        double[] y = target(idx, true, t);
+        return centred(idx, target(idx, true, t));
+    }
+
+    /** Values {@code y} of the rows {@code idx} (in that order), each less the mean of its workload's among them. */
+    double[] centred(int[] idx, double[] y) {
         java.util.Map<String, double[]> acc = workloadSums(idx, y);
         double[] out = new double[idx.length];
         for (int k = 0; k < idx.length; k++) {

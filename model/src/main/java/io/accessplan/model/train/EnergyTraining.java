@@ -61,36 +61,24 @@ final class EnergyTraining {
     }
 
     /** The job of fitting the mean-power regressor on some rows. */
-    static Regressors.Job job(TrainOptions o, EncodedRows d, int[] idx, Map<String, String> run) {
+    static Regressors.Job job(EncodedRows d, int[] idx, Map<String, String> run) {
         return new Regressors.Job(false, StrategyModel.ENERGY, d.names, d.features(idx), target(d, idx),
                 Map.copyOf(run));
     }
 
     /** The job of fitting the direct (level) energy regressor on some rows. */
-    static Regressors.Job levelJob(TrainOptions o, EncodedRows d, int[] idx, Map<String, String> run) {
+    static Regressors.Job levelJob(EncodedRows d, int[] idx, Map<String, String> run) {
         return new Regressors.Job(false, StrategyModel.ENERGY_LEVEL, d.names, d.features(idx),
                 directTarget(d, idx), Map.copyOf(run));
     }
 
     /** The direct target less its workload's mean over the rows {@code idx} (the within-workload target). */
     static double[] relativeDirectTarget(EncodedRows d, int[] idx) {
-        double[] y = directTarget(d, idx);
-        Map<String, double[]> acc = new java.util.HashMap<>();
-        for (int k = 0; k < idx.length; k++) {
-            double[] a = acc.computeIfAbsent(d.rows.get(idx[k]).workload().id(), x -> new double[2]);
-            a[0] += y[k];
-            a[1]++;
-        }
-        double[] out = new double[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            double[] a = acc.get(d.rows.get(idx[k]).workload().id());
-            out[k] = y[k] - a[0] / a[1];
-        }
-        return out;
+        return d.centred(idx, directTarget(d, idx));
     }
 
     /** The job of fitting the within-workload direct energy regressor on some rows. */
-    static Regressors.Job withinJob(TrainOptions o, EncodedRows d, int[] idx, Map<String, String> run) {
+    static Regressors.Job withinJob(EncodedRows d, int[] idx, Map<String, String> run) {
         return new Regressors.Job(true, StrategyModel.ENERGY_WITHIN, d.names, d.features(idx),
                 relativeDirectTarget(d, idx), Map.copyOf(run));
     }
@@ -120,9 +108,9 @@ final class EnergyTraining {
             // every held-out row gets a power, measured energy or not: choosing by energy needs one for
             // every candidate the model predicts to fit, and a lookup has no measurement to go by
             tests.add(f.test());
-            jobs.add(job(o, d, tr, run));
-            jobs.add(levelJob(o, d, tr, run));
-            jobs.add(withinJob(o, d, tr, run));
+            jobs.add(job(d, tr, run));
+            jobs.add(levelJob(d, tr, run));
+            jobs.add(withinJob(d, tr, run));
         }
         List<List<double[]>> xs = new java.util.ArrayList<>();
         for (int[] te : tests) {

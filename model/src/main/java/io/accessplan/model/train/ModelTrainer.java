@@ -187,15 +187,15 @@ public final class ModelTrainer {
         boolean absolute = form == StepLevel.ABSOLUTE;
         List<Regressors.Job> jobs = new ArrayList<>(List.of(
                 absolute ? new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(timeRows),
-                        d.target(timeRows, true, tt), timeRun) : CrossValidation.levelJob(d, o, timeRows, tt, timeRun),
-                CrossValidation.rankJob(d, o, timeRows, tt, timeRun),
+                        d.target(timeRows, true, tt), timeRun) : CrossValidation.levelJob(d, timeRows, tt, timeRun),
+                CrossValidation.rankJob(d, timeRows, tt, timeRun),
                 new Regressors.Job(false, StrategyModel.PEAK_MEMORY, d.names, d.features(peakRows),
                         d.target(peakRows, false, pt), Map.copyOf(run))));
         if (learnsEnergy) {
-            jobs.add(EnergyTraining.job(o, d, energyRows, run));
+            jobs.add(EnergyTraining.job(d, energyRows, run));
             if (energyOfThree) {
-                jobs.add(EnergyTraining.levelJob(o, d, energyRows, run));
-                jobs.add(EnergyTraining.withinJob(o, d, energyRows, run));
+                jobs.add(EnergyTraining.levelJob(d, energyRows, run));
+                jobs.add(EnergyTraining.withinJob(d, energyRows, run));
             }
         }
         List<Model<Regressor>> fitted = Regressors.fitAll(o, jobs);

@@ -48,16 +48,6 @@ final class Regressors {
     private Regressors() {
     }
 
-    /** The Tribuo trainer of the options. */
-    static Trainer<Regressor> trainer(TrainOptions o) {
-        return trainer(o, false);
-    }
-
-    /** The trainer of the within-workload step-time regressor ({@link XGBoostOptions#effectiveRankTrees()}). */
-    static Trainer<Regressor> rankTrainer(TrainOptions o) {
-        return trainer(o, true);
-    }
-
     /** The trainer of a regressor: the within-workload one's tree count, or the others'. */
     static Trainer<Regressor> trainer(TrainOptions o, boolean withinWorkload) {
         return o.trainerOptions().tribuo(o.seed(), withinWorkload);

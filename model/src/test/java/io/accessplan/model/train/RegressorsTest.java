@@ -28,7 +28,7 @@ class RegressorsTest {
             int[] p = d.usable(f.train(), false);
             jobs.add(new Regressors.Job(false, StrategyModel.STEP_TIME, d.names, d.features(t),
                     d.target(t, true, TargetTransform.LOG_RATIO), Map.of("fold", f.name())));
-            jobs.add(CrossValidation.rankJob(d, o, t, TargetTransform.LOG_RATIO, Map.of("fold", f.name())));
+            jobs.add(CrossValidation.rankJob(d, t, TargetTransform.LOG_RATIO, Map.of("fold", f.name())));
             jobs.add(new Regressors.Job(false, StrategyModel.PEAK_MEMORY, d.names, d.features(p),
                     d.target(p, false, TargetTransform.LOG_RATIO), Map.of("fold", f.name())));
         }
