@@ -106,8 +106,9 @@ public record EnergyEvaluation(double energyMape, Map<String, Double> energyRegr
                     ss.add(rows.get(i).strategy());
                 }
                 List<Analysis> as = Analysis.all(w, ss);
-                List<Prediction> ps = model.predict(as, w);
-                double[] e = model.energyJ(as, ps);
+                StrategyModel.WithEnergy pe = model.predictWithEnergy(as, w);   // the analyses encoded once for both
+                List<Prediction> ps = pe.predictions();
+                double[] e = pe.energyJ();
                 for (int k = 0; k < g.length; k++) {
                     preds[g[k]] = ps.get(k);
                     predEnergy[g[k]] = e[k];
