@@ -55,30 +55,15 @@ public record Throughput(double samplesPerSecond, double tokensPerSecond, double
 
     /** The figures of a strategy whose step takes {@code stepTimeMs}. */
     public static Throughput of(Workload w, Strategy s, double stepTimeMs) {
-        return of(w, Realisation.of(w, s), modelFlopsPerToken(w), stepTimeMs);
-    }
-
-    /** As {@link #of(Workload, Strategy, double)}, with the workload's model FLOPs per token already computed. */
-    static Throughput of(Workload w, Realisation r, double modelFlopsPerToken, double stepTimeMs) {
-        if (!(stepTimeMs > 0)) {
-            throw new IllegalArgumentException("Invalid step time: " + stepTimeMs + " ms");
-        }
-        double seconds = stepTimeMs / 1e3;
-        long tokens = w.training().tokens();
-        double peak = w.device().peakTflops(w.training().precision()) * 1e12;
-        double model = modelFlopsPerToken * tokens;
-        double hardware = model + recomputeFlopsPerToken(w, r) * tokens;
-        boolean sequence = w.model().family().hasAttention();
-        return new Throughput(w.training().batch() / seconds, sequence ? tokens / seconds : Double.NaN,
-                model / seconds / peak, hardware / seconds / peak);
+        s.checkValidFor(w);
+        return new OfWorkload(w).of(s, stepTimeMs);
     }
 
     /**
-     * The figures of many strategies of one workload: what {@link #of(Workload, Strategy, double)}
-     * gives, with everything that depends on the workload alone (tokens, peak, model FLOPs, the
-     * recomputed FLOPs of a layer) computed once, in the same order of operations, so the values
-     * are the same to the bit. For strategies already checked valid for the workload (a lookup's
-     * predictions).
+     * The figures of many strategies of one workload ({@link #of(Workload, Strategy, double)} for
+     * one), with everything that depends on the workload alone (tokens, peak, model FLOPs, the
+     * recomputed FLOPs of a layer) computed once. For strategies already checked valid for the
+     * workload (a lookup's predictions).
      */
     static final class OfWorkload {
         private final int layers;
@@ -109,17 +94,24 @@ public record Throughput(double samplesPerSecond, double tokensPerSecond, double
             if (!(stepTimeMs > 0)) {
                 throw new IllegalArgumentException("Invalid step time: " + stepTimeMs + " ms");
             }
+            double seconds = stepTimeMs / 1e3;
+            double model = modelFlopsPerToken * tokens;
+            double hardware = model + recomputeFlopsPerToken(s) * tokens;
+            return new Throughput(batch / seconds, sequence ? tokens / seconds : Double.NaN,
+                    model / seconds / peak, hardware / seconds / peak);
+        }
+
+        /** FLOPs per token strategy {@code s} computes again in backward (matrix products only) [2]. */
+        double recomputeFlopsPerToken(Strategy s) {
             ActivationPolicy p = s.policy();
             // Realisation's counts: the layers the policy covers, and those recomputed
             int policyLayers = p == ActivationPolicy.KEEP ? 0 : s.appliedLayers(layers);
-            // recomputeFlopsPerToken's expressions, term for term
-            double recompute = p == ActivationPolicy.SELECTIVE ? policyLayers * attention / 2
-                    : (p == ActivationPolicy.FULL || p == ActivationPolicy.SQRT ? policyLayers : 0) * layerForward;
-            double seconds = stepTimeMs / 1e3;
-            double model = modelFlopsPerToken * tokens;
-            double hardware = model + recompute * tokens;
-            return new Throughput(batch / seconds, sequence ? tokens / seconds : Double.NaN,
-                    model / seconds / peak, hardware / seconds / peak);
+            if (p == ActivationPolicy.SELECTIVE) {
+                // the scores product QK^T again (softmax and dropout are elementwise); the product with V
+                // is not rerun, its output is kept for the projection's backward
+                return policyLayers * attention / 2;
+            }
+            return (p == ActivationPolicy.FULL || p == ActivationPolicy.SQRT ? policyLayers : 0) * layerForward;
         }
     }
 
@@ -132,18 +124,8 @@ public record Throughput(double samplesPerSecond, double tokensPerSecond, double
 
     /** FLOPs per token a strategy computes again in backward (matrix products only) [2]. */
     public static double recomputeFlopsPerToken(Workload w, Strategy s) {
-        return recomputeFlopsPerToken(w, Realisation.of(w, s));
-    }
-
-    static double recomputeFlopsPerToken(Workload w, Realisation r) {
-        ModelSpec m = w.model();
-        double attention = m.family().hasAttention() ? 4.0 * m.hidden() * w.training().seqLen() : 0;
-        if (r.policy() == ActivationPolicy.SELECTIVE) {
-            // the scores product QK^T again (softmax and dropout are elementwise); the product with V
-            // is not rerun, its output is kept for the projection's backward
-            return r.policyLayers() * attention / 2;
-        }
-        return r.recomputedLayers() * (2.0 * m.layerParameters() + attention);
+        s.checkValidFor(w);
+        return new OfWorkload(w).recomputeFlopsPerToken(s);
     }
 
     /** Parameters that take part in a matrix multiply: all but the embeddings that are only looked up. */
