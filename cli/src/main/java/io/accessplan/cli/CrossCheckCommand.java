@@ -6,6 +6,7 @@ import io.accessplan.collector.BackendUnavailableException;
 import io.accessplan.collector.Backends;
 import io.accessplan.collector.Preset;
 import io.accessplan.collector.sim.CalibrationProfile;
+import io.accessplan.collector.sim.CalibrationRun;
 import io.accessplan.collector.sim.SimBackend;
 import io.accessplan.cuda.CrossCheck;
 import io.accessplan.datasets.DatasetRow;
@@ -113,12 +114,7 @@ final class CrossCheckCommand implements Callable<Integer> {
 
     /** The profile applied to the card of the dataset's cuda rows; another engine's card is bad input, in one line. */
     private CalibrationProfile transferred(CalibrationProfile cal, List<DatasetRow> rows) {
-        java.util.Map<String, io.accessplan.features.DeviceProfile> devices = new java.util.TreeMap<>();
-        for (DatasetRow r : rows) {
-            if (r.measurement().backend().equals("cuda")) {
-                devices.putIfAbsent(r.workload().device().name(), r.workload().device());
-            }
-        }
+        java.util.Map<String, io.accessplan.features.DeviceProfile> devices = CalibrationRun.cudaDevices(rows);
         if (devices.isEmpty()) {
             throw new BadInputException("No cuda rows in " + data);
         }

@@ -71,19 +71,25 @@ public final class CalibrationRun {
         return run(rows, data, holdoutEvery, SimParameters.DEFAULTS);
     }
 
+    /** The devices of the rows measured by the cuda engine, by name. */
+    public static Map<String, io.accessplan.features.DeviceProfile> cudaDevices(List<DatasetRow> rows) {
+        Map<String, io.accessplan.features.DeviceProfile> devices = new java.util.TreeMap<>();
+        for (DatasetRow r : rows) {
+            if (r.measurement().backend().equals("cuda")) {
+                devices.putIfAbsent(r.workload().device().name(), r.workload().device());
+            }
+        }
+        return devices;
+    }
+
     /**
      * Calibrates one card, starting from (and with the fit's weak prior at) the given parameters:
      * another card's profile of the same engine, say, where this card has few rows.
      */
     public static Outcome run(List<DatasetRow> rows, List<String> data, int holdoutEvery, SimParameters prior) {
+        Map<String, io.accessplan.features.DeviceProfile> devices = cudaDevices(rows);
         Set<String> cards = new TreeSet<>();
-        Map<String, io.accessplan.features.DeviceProfile> devices = new java.util.TreeMap<>();
-        for (DatasetRow r : rows) {
-            if (r.measurement().backend().equals("cuda")) {
-                cards.add(CalibrationProfile.cardOf(r.workload().device()));
-                devices.putIfAbsent(r.workload().device().name(), r.workload().device());
-            }
-        }
+        devices.values().forEach(d -> cards.add(CalibrationProfile.cardOf(d)));
         if (cards.isEmpty()) {
             throw new IllegalArgumentException("No cuda rows to calibrate on in " + String.join(",", data));
         }
