@@ -351,8 +351,9 @@ public final class SimBackend implements Backend {
             java.util.Arrays.fill(r, Double.NaN);
         }
         replay(s, dm, starts);
+        GradientValues values = GradientValues.of(s);
         for (int i = 0; i < n; i++) {
-            durations[i] = duration(s.ops().get(i), dm, GradientValues.of(s));
+            durations[i] = duration(s.ops().get(i), dm, values);
         }
         return starts;
     }
