@@ -80,13 +80,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /**
      * The report's JSON, parsed once, with {@code energy_mape} beside the time metrics, the {@code energy}
-     * object and, where training recorded them, a {@code training_figures} object (the contract's fields unchanged).
+     * object, a {@code top1_misses} object where {@code misses} is given and, where training recorded them, a
+     * {@code training_figures} object (the contract's fields unchanged).
      */
-    static String withAdditions(String reportJson, EnergyEvaluation e, Map<String, Object> figures) {
-        return withAdditions(reportJson, e, figures, null);
-    }
-
-    /** As {@link #withAdditions(String, EnergyEvaluation, Map)}, with a {@code top1_misses} object where given. */
     static String withAdditions(String reportJson, EnergyEvaluation e, Map<String, Object> figures,
                                 io.accessplan.model.train.MeasuredValidation.Misses misses) {
         try {
@@ -108,10 +104,10 @@ final class EvaluateCommand implements Callable<Integer> {
                     v = withEnergy;
                 }
                 out.put(k, v);
+                if (k.equals("mean_regret")) {
+                    putEnergyRegret(out, e.energyRegret().get("model"));
+                }
             });
-            java.util.Map<String, Object> top = withEnergyRegret(out, e.energyRegret().get("model"));
-            out.clear();
-            out.putAll(top);
             out.put("energy", e.toMap());
             if (misses != null) {
                 out.put("top1_misses", misses.toMap());
@@ -131,10 +127,14 @@ final class EvaluateCommand implements Callable<Integer> {
         fields.forEach((k, v) -> {
             out.put(k, v);
             if (k.equals("mean_regret")) {
-                out.put("mean_energy_regret", regret == null || regret.isNaN() ? null : regret);
+                putEnergyRegret(out, regret);
             }
         });
         return out;
+    }
+
+    private static void putEnergyRegret(java.util.Map<String, Object> into, Double regret) {
+        into.put("mean_energy_regret", regret == null || regret.isNaN() ? null : regret);
     }
 
     static String energyTable(EnergyEvaluation e) {

@@ -66,7 +66,7 @@ class EvaluateJsonTest {
         List<Observation> rows = simRows(1024);
         EvaluationReport r = Evaluator.evaluate(m, rows);
         EnergyEvaluation e = EnergyEvaluation.of(m, rows, r);
-        JsonNode j = new ObjectMapper().readTree(EvaluateCommand.withAdditions(r.toJson(), e, Map.of()));
+        JsonNode j = new ObjectMapper().readTree(EvaluateCommand.withAdditions(r.toJson(), e, Map.of(), null));
 
         assertTrue(j.get("energy_mape").asDouble() > 0);
         List<String> top = keys(j);
