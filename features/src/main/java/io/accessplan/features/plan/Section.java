@@ -83,11 +83,11 @@ final class Section {
     /**
      * An autocast cast of an fp32 activation to the 16-bit copy a GEMM reads: no FLOPs, its bytes
      * (4 read, 2 written per element) are its cost; its backward casts the gradient back to fp32.
-     * Returns the 16-bit output tensor.
+     * Returns the 16-bit output tensor; {@code core}: part of the core that selective recomputes.
      */
-    int cast(OpTemplate n, int in, long bytes) {
+    int cast(OpTemplate n, int in, long bytes, boolean core) {
         int out = tensor(n.id() + ".out", bytes);
-        ops.add(new F(n, OpKind.ELEMENTWISE, new int[]{in}, new int[]{out}, new int[]{}, 0, 0, 0, 0, 0, false, false,
+        ops.add(new F(n, OpKind.ELEMENTWISE, new int[]{in}, new int[]{out}, new int[]{}, 0, 0, 0, 0, 0, false, core,
                 0));
         return out;
     }
@@ -98,21 +98,20 @@ final class Section {
      */
     void pointwise(OpTemplate n, OpKind kind, int[] in, int[] out, int[] bwd, double perElement, boolean core,
                    long elements) {
-        if (elements >= 0) {
-            ops.add(new F(n, kind, in, out, bwd, perElement * elements, 0, 0, 0, 0, kind == OpKind.EMBEDDING, core, 2.0));
-            return;
-        }
-        long elems = 0;
-        for (int o : out) {
-            elems = Math.max(elems, tensors.get(o).bytes());
-        }
-        if (out.length == 0) {
-            for (int i : in) {
-                elems = Math.max(elems, tensors.get(i).bytes());
+        long count = elements;
+        if (count < 0) {
+            long bytes = 0;
+            for (int o : out) {
+                bytes = Math.max(bytes, tensors.get(o).bytes());
             }
+            if (out.length == 0) {
+                for (int i : in) {
+                    bytes = Math.max(bytes, tensors.get(i).bytes());
+                }
+            }
+            count = bytes / elementBytes;
         }
-        ops.add(new F(n, kind, in, out, bwd, perElement * (elems / elementBytes), 0, 0, 0, 0,
-                kind == OpKind.EMBEDDING, core, 2.0));
+        ops.add(new F(n, kind, in, out, bwd, perElement * count, 0, 0, 0, 0, kind == OpKind.EMBEDDING, core, 2.0));
     }
 
     private int[][] freeAfterBackward;
@@ -226,7 +225,7 @@ final class Section {
         int qkv = x.tensor("qkv.out", e * tok * qkvWidth);
         x.pointwise(llama ? OpTemplate.RMS1 : OpTemplate.LN1, OpKind.NORM, new int[]{in}, new int[]{n1}, new int[]{in}, 5, false,
                 tok * h);
-        int n1h = ac ? x.cast(OpTemplate.NORM1_CAST, n1, e * tok * h) : n1;
+        int n1h = ac ? x.cast(OpTemplate.NORM1_CAST, n1, e * tok * h, false) : n1;
         x.gemm(OpTemplate.QKV, new int[]{n1h}, qkv, new int[]{n1h}, tok, qkvWidth, h, 1, true, false);
         if (llama) {
             // rotary embedding, in place on q and k
@@ -255,10 +254,7 @@ final class Section {
                 pv = pdrop;
             }
             if (ac) {   // the fp32 probabilities cast for the PV product, part of the core selective recomputes
-                int pvh = x.tensor("attn.probs.cast.out", e * scoreElems);
-                x.ops.add(new F(OpTemplate.PROBS_CAST, OpKind.ELEMENTWISE, new int[]{pv}, new int[]{pvh}, new int[]{}, 0,
-                        0, 0, 0, 0, false, true, 0));
-                pv = pvh;
+                pv = x.cast(OpTemplate.PROBS_CAST, pv, e * scoreElems, true);
             }
             x.gemm(OpTemplate.ATTN_PV, new int[]{pv, qkv}, ctx, new int[]{pv, qkv}, s, hd, s, b * a, false, false);
         }
@@ -278,7 +274,7 @@ final class Section {
         int n2f = x.tensor(llama ? "rms2.out" : "ln2.out", ef * tok * h);
         x.pointwise(llama ? OpTemplate.RMS2 : OpTemplate.LN2, OpKind.NORM, new int[]{r1}, new int[]{n2f}, new int[]{r1}, 5, false,
                 tok * h);
-        int n2 = ac ? x.cast(OpTemplate.NORM2_CAST, n2f, e * tok * h) : n2f;
+        int n2 = ac ? x.cast(OpTemplate.NORM2_CAST, n2f, e * tok * h, false) : n2f;
         int down;
         if (llama) {
             // SwiGLU: gate and up projections in one GEMM, silu(gate) * up, down projection [3]
@@ -372,7 +368,7 @@ final class Section {
                     tok * h);
         }
         if (ac) {
-            normed = x.cast(OpTemplate.HEAD_CAST, normed, e * tok * h);
+            normed = x.cast(OpTemplate.HEAD_CAST, normed, e * tok * h, false);
         }
         int logits = x.tensor("logits", e * tok * v);
         // cross-entropy keeps fp32 softmax of the logits, 4sbv bytes ([1], section 4.1)
