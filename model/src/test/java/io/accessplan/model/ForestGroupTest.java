@@ -26,14 +26,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ForestGroupTest {
 
-    private static StrategyModel shipped() throws IOException {
+    static StrategyModel shipped() throws IOException {
         try (InputStream in = ForestGroupTest.class.getResourceAsStream("shipped-v4r.apmodel")) {
             assertNotNull(in);
             return StrategyModel.fromBytes(in.readAllBytes(), "shipped-v4r.apmodel");
         }
     }
 
-    private static FlatForest[] forests(StrategyModel m) {
+    static FlatForest[] forests(StrategyModel m) {
         return new FlatForest[]{(FlatForest) m.ensemble().time(), (FlatForest) m.ensemble().peak(),
                 (FlatForest) m.compiledRank()};
     }

@@ -3,13 +3,11 @@ package io.accessplan.model;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * A thread's reused {@link ThresholdIndex.Table} holds after every fill the sets its definition
@@ -22,13 +20,7 @@ class ThresholdTableTest {
 
     @Test
     void aReusedTableHoldsTheDefinitionsSetsAfterEveryFillOfASequence() throws IOException {
-        StrategyModel m;
-        try (InputStream in = ThresholdTableTest.class.getResourceAsStream("shipped-v4r.apmodel")) {
-            assertNotNull(in);
-            m = StrategyModel.fromBytes(in.readAllBytes(), "shipped-v4r.apmodel");
-        }
-        FlatForest[] fs = {(FlatForest) m.ensemble().time(), (FlatForest) m.ensemble().peak(),
-                (FlatForest) m.compiledRank()};
+        FlatForest[] fs = ForestGroupTest.forests(ForestGroupTest.shipped());
         ThresholdIndex index = new ThresholdIndex(fs);
         int width = index.width;
         List<int[]> splits = new ArrayList<>();

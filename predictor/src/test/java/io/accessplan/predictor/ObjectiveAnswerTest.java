@@ -23,6 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Lookups under an objective through the Java API. */
 class ObjectiveAnswerTest {
 
+    /**
+     * A model without its energy regressors, its level regressor kept as it is: the absolute
+     * step-time forest (timeModel) where the file has one, else the workload-level one (levelModel).
+     */
+    private static StrategyModel withoutEnergy(StrategyModel m) {
+        return new StrategyModel(m.metadata(), m.timeModel(), m.peakModel(), m.rankModel(), null, null, null,
+                m.levelModel());
+    }
+
     /** Rows whose time and energy follow simple formulas of the plan (an idle floor, energy per FLOP and byte). */
     private static List<Observation> rows(List<Workload> ws) {
         return ws.stream().flatMap(w -> Strategy.candidates(w).stream().map(s -> {
@@ -63,8 +72,7 @@ class ObjectiveAnswerTest {
     void predictionsWithEnergyEncodedOnceEqualPredictionsThenEnergiesBitForBit() {
         StrategyModel m = AccessPlanner.bundled().model();
         assertTrue(m.predictsEnergy());
-        StrategyModel noEnergy = new StrategyModel(m.metadata(), m.timeModel(), m.peakModel(), m.rankModel(), null,
-                null, null, m.levelModel());
+        StrategyModel noEnergy = withoutEnergy(m);
         for (StrategyModel model : List.of(m, noEnergy)) {
             for (Workload w : Workloads.random(40, 77)) {
                 // the workload's candidates, and a part of them (their energy level is then the candidates')
@@ -90,10 +98,7 @@ class ObjectiveAnswerTest {
         // the bundled model without its energy regressor: a file written before energy, or trained on rows without it
         StrategyModel b = AccessPlanner.bundled().model();
         assertTrue(b.predictsEnergy(), "the bundled model is trained on sim-standard's energy_j");
-        // the level regressor kept as it is: the absolute step-time forest (timeModel) where the file has one,
-        // else the workload-level one (levelModel)
-        AccessPlanner planner = AccessPlanner.of(new StrategyModel(b.metadata(), b.timeModel(), b.peakModel(),
-                b.rankModel(), null, null, null, b.levelModel()));
+        AccessPlanner planner = AccessPlanner.of(withoutEnergy(b));
         Workload w = Workloads.random(1, 3).get(0);
         ObjectiveAnswer t = planner.recommend(w, Objective.TIME);
         assertEquals(planner.recommend(w).strategy(), t.prediction().strategy());

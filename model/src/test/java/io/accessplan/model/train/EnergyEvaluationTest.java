@@ -47,8 +47,7 @@ class EnergyEvaluationTest {
         Map<String, List<Observation>> by = rows.stream().collect(Collectors.groupingBy(o -> o.workload().id()));
         for (List<Observation> g : by.values()) {
             Workload w = g.get(0).workload();
-            double least = g.stream().filter(Observation::fits).mapToDouble(o -> o.measurement().energyJ()).min()
-                    .orElse(Double.NaN);
+            double least = leastEnergy(g);
             Strategy h = Planner.plan(w, keep).fits() ? keep : full;
             g.stream().filter(o -> o.strategy().equals(h) && o.fits()).findFirst()
                     .ifPresent(o -> regrets.add(o.measurement().energyJ() / least - 1));
