@@ -27,7 +27,7 @@ import java.util.Arrays;
 final class ThresholdIndex {
     /**
      * Most rows one table holds: the bits of an int. Ints rather than longs halve the table (the
-     * bundled model's ~9,000 slots take 36 KB, about what a core's L1 cache holds), and a split's
+     * bundled model's 6,453 slots take 26 KB, about half a core's L1 cache here), and a split's
      * load from it is the walk's one random access.
      */
     static final int MAX_ROWS = 32;
