@@ -560,17 +560,95 @@ public final class StrategyModel {
      * predictor's layer search needs of its probes.
      */
     public boolean[] fits(Workload w, List<Strategy> strategies) {
+        List<Probe> probes = probe(w, strategies);
+        boolean[] out = new boolean[probes.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = probes.get(i).fits();
+        }
+        return out;
+    }
+
+    /**
+     * What a fits-only look at one strategy computed ({@link #probe}): its analysis, its feature
+     * row and the peak forest's output for it, and whether it fits; {@link #predictProbed} turns
+     * it into the full prediction without planning, encoding or walking the peak forest again.
+     */
+    public static final class Probe {
+        private final Analysis analysis;
+        private final double[] row;
+        private final double rawPeak;
+        private final boolean fits;
+
+        private Probe(Analysis analysis, double[] row, double rawPeak, boolean fits) {
+            this.analysis = analysis;
+            this.row = row;
+            this.rawPeak = rawPeak;
+            this.fits = fits;
+        }
+
+        /** The strategy probed. */
+        public Strategy strategy() {
+            return analysis.plan().strategy();
+        }
+
+        /** Whether it fits: {@link Prediction#fits()} of its full prediction. */
+        public boolean fits() {
+            return fits;
+        }
+    }
+
+    /**
+     * {@link #fits}, keeping what each look computed for {@link #predictProbed}: one probe per
+     * strategy, in order.
+     */
+    public List<Probe> probe(Workload w, List<Strategy> strategies) {
         List<Analysis> as = Analysis.all(w, strategies);
         int n = as.size();
-        boolean[] out = new boolean[n];
         if (n == 0) {
-            return out;
+            return List.of();
         }
+        double[][] xs = encode(as);
         double[] peak = new double[n];
-        walk(encode(as), null, peak, null);
+        walk(xs, null, peak, null);
+        Probe[] out = new Probe[n];
         for (int i = 0; i < n; i++) {
             Plan p = as.get(i).plan();
-            out[i] = fits(p, requiredBytes(p, peakBytes(p, peak[i])));
+            out[i] = new Probe(as.get(i), xs[i], peak[i], fits(p, requiredBytes(p, peakBytes(p, peak[i]))));
+        }
+        return List.of(out);
+    }
+
+    /**
+     * The full predictions of probed strategies of workload {@code w} at a level {@link #score}
+     * found, in order: {@code predictAt(w, strategies, level)} bit for bit (the same analyses,
+     * rows and peak output; a forest's output does not depend on the rows walked with it), for
+     * the cost of the step-time forest over their rows alone.
+     */
+    public List<Prediction> predictProbed(Workload w, List<Probe> probes, double level) {
+        int n = probes.size();
+        double[][] xs = new double[n][];
+        for (int i = 0; i < n; i++) {
+            Probe p = probes.get(i);
+            if (!p.analysis.plan().workload().equals(w)) {
+                throw new IllegalArgumentException("Probe of " + p.analysis.plan().workload().canonical()
+                        + " predicted for " + w.canonical());
+            }
+            xs[i] = p.row;
+        }
+        double[] raw = new double[n];
+        if (n > 0) {
+            // the step-time forest alone: within-workload where the file has it (the level given),
+            // else absolute (at level 0, as predict places it)
+            if (rank != null) {
+                walk(xs, null, null, raw);
+            } else {
+                walk(xs, raw, null, null);
+            }
+        }
+        double at = rank != null ? level : 0;
+        List<Prediction> out = new ArrayList<>(n);
+        for (Probe p : probes) {
+            out.add(prediction(p.analysis, raw[out.size()], at, p.rawPeak));
         }
         return out;
     }

@@ -128,9 +128,10 @@ public final class AccessPlanner {
      *
      * <p>The search brackets N between 0 (keep, does not fit) and L (the whole policy, fits) and
      * narrows the bracket by binary search, all groups in lockstep, one batch of probes per round,
-     * each probe asked only whether it fits ({@link StrategyModel#fits}: the peak forest alone, the
+     * each probe asked only whether it fits ({@link StrategyModel#probe}: the peak forest alone, the
      * rule of a full prediction); the groups' smallest fitting counts are then predicted in full in
-     * one batch, at the candidates' level. Its first probe is where the requirement, interpolated linearly between keep's and the
+     * one batch, at the candidates' level, from their probes ({@link StrategyModel#predictProbed}:
+     * the step-time forest alone, no planning or encoding again). Its first probe is where the requirement, interpolated linearly between keep's and the
      * whole policy's predicted ones, meets the capacity (each layer a policy takes over saves about
      * the same bytes: Korthikanti et al. 2022, Table 2), probed with the count just below it, so a
      * near-linear curve is settled in one round; otherwise it halves the bracket: at most
@@ -172,6 +173,8 @@ public final class AccessPlanner {
         }
         List<Strategy> probe = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
+        // each group's probe at hi (null while hi is the whole policy): predicted in full at the end
+        StrategyModel.Probe[] atHi = new StrategyModel.Probe[g];
         for (boolean first = true; ; first = false) {
             probe.clear();
             owner.clear();
@@ -195,13 +198,15 @@ public final class AccessPlanner {
                 break;
             }
             // a probe needs only whether it fits: the peak forest alone
-            boolean[] fits = model.fits(w, probe);
-            for (int k = 0; k < fits.length; k++) {
+            List<StrategyModel.Probe> looked = model.probe(w, probe);
+            for (int k = 0; k < looked.size(); k++) {
                 int i = owner.get(k);
                 int n = probe.get(k).policyLayers();
-                if (fits[k] && n < hi[i]) {
+                boolean fits = looked.get(k).fits();
+                if (fits && n < hi[i]) {
                     hi[i] = n;
-                } else if (!fits[k] && n > lo[i]) {
+                    atHi[i] = looked.get(k);
+                } else if (!fits && n > lo[i]) {
                     lo[i] = n;
                 }
             }
@@ -209,18 +214,18 @@ public final class AccessPlanner {
                 lo[i] = Math.min(lo[i], hi[i] - 1);   // a model not quite monotone: keep the bracket valid
             }
         }
-        // each group's smallest fitting count, predicted in full once (a prediction does not depend
-        // on the batch it is asked for in)
-        List<Strategy> found = new ArrayList<>(g);
+        // each group's smallest fitting count, predicted in full once from its probe (a prediction
+        // does not depend on the batch it is asked for in)
+        List<StrategyModel.Probe> found = new ArrayList<>(g);
         for (int i = 0; i < g; i++) {
             if (hi[i] < layers) {
-                found.add(wholes.get(i).strategy().withPolicyLayers(hi[i]));
+                found.add(atHi[i]);
             }
         }
         List<Prediction> out = new ArrayList<>(ps.size() + found.size());
         out.addAll(ps);
         if (!found.isEmpty()) {
-            out.addAll(model.predictAt(w, found, scored.level()));
+            out.addAll(model.predictProbed(w, found, scored.level()));
         }
         return out;
     }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -30,7 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and within-workload forests, a one-row level regressor) trained here on analytic stand-in rows,
  * not measurements. A probe's
  * fit equals its full prediction's, and the search answers exactly what the search that predicted
- * every probe in full answered (kept here as {@link #fullPredictionSearch}, main's before it).
+ * every probe in full answered (kept here as {@link #fullPredictionSearch}, main's before it); a
+ * probe carried on to its full prediction ({@link StrategyModel#predictProbed}, what the search does
+ * with each group's found count) equals that prediction made afresh, and a probe of another
+ * workload is refused.
  */
 class FitsOnlySearchTest {
     /** The model module's checked-in absolute-form file (schema 5, with a within-workload regressor). */
@@ -100,6 +104,8 @@ class FitsOnlySearchTest {
             boolean[] fits = m.fits(w, some);
             List<Prediction> full = m.predictAt(w, some, sc.level());
             assertEquals(full.size(), fits.length);
+            // a probe carried on to its full prediction is the prediction made afresh, bit for bit
+            assertEquals(full, m.predictProbed(w, m.probe(w, some), sc.level()), w.canonical());
             for (int i = 0; i < fits.length; i++) {
                 Prediction p = full.get(i);
                 assertEquals(p.fits(), fits[i], w.canonical() + " " + p.strategy());
@@ -113,6 +119,11 @@ class FitsOnlySearchTest {
         }
         assertTrue(fit > 500 && unfit > 500, "fit " + fit + ", unfit " + unfit);
         assertEquals(0, m.fits(Workloads.random(1, 3).get(0), List.of()).length);
+        List<Workload> two = Workloads.random(2, 5);
+        List<StrategyModel.Probe> other = m.probe(two.get(0), m.candidates(two.get(0)).subList(0, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.predictProbed(two.get(1), other, 0));
+        assertTrue(e.getMessage().startsWith("Probe of "), e.getMessage());
     }
 
     @ParameterizedTest
