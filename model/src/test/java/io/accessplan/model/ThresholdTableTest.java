@@ -6,15 +6,19 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A thread's reused {@link ThresholdIndex.Table} holds after every fill the sets its definition
  * gives (slot of threshold {@code (f, t)}: the rows whose key of {@code f} is at least {@code t}),
  * whatever the fills before it left: features whose rows all hold the key they held at the
  * previous fill are not refilled, so a sequence of fills that repeats, changes, and splits such
- * features, at equal and at changing row counts, must still give the definition's sets.
+ * features, at equal and at changing row counts, must still give the definition's sets. And a
+ * key's position among a feature's thresholds, found by bucket and window, is the count of those
+ * at most the key, for keys on, next to, between and beyond the thresholds.
  */
 class ThresholdTableTest {
 
@@ -61,5 +65,52 @@ class ThresholdTableTest {
                         "fill " + fill + ", feature " + s[0] + ", threshold key " + s[1]);
             }
         }
+    }
+
+    @Test
+    void aKeysPositionIsTheCountOfTheFeaturesThresholdsAtMostIt() throws IOException {
+        FlatForest[] fs = ForestGroupTest.forests(ForestGroupTest.shipped());
+        ThresholdIndex index = new ThresholdIndex(fs);
+        List<TreeSet<Integer>> byFeature = new ArrayList<>();
+        for (int f = 0; f < index.width; f++) {
+            byFeature.add(new TreeSet<>());
+        }
+        for (FlatForest forest : fs) {
+            forest.forEachSplit((feature, key) -> byFeature.get(feature).add(key));
+        }
+        SplittableRandom r = new SplittableRandom(31);
+        float[] edges = {Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, -1e30f, -1f, -Float.MIN_VALUE, -0.0f, 0.0f,
+                Float.MIN_VALUE, 1e-30f, 1f, 1e30f, Float.MAX_VALUE, Float.POSITIVE_INFINITY};
+        int checked = 0;
+        for (int f = 0; f < index.width; f++) {
+            TreeSet<Integer> t = byFeature.get(f);
+            if (t.isEmpty()) {
+                continue;
+            }
+            List<Integer> keys = new ArrayList<>();
+            for (int k : t) {
+                keys.add(k);
+                keys.add(k - 1);
+                keys.add(k + 1);
+            }
+            for (float e : edges) {
+                keys.add(FlatForest.key(e));
+            }
+            float lo = value(t.first());
+            float hi = value(t.last());
+            for (int i = 0; i < 200; i++) {
+                keys.add(FlatForest.key((float) (lo + (hi - lo) * (1.2 * r.nextDouble() - 0.1))));
+            }
+            for (int k : keys) {
+                assertEquals(t.headSet(k, true).size(), index.position(f, k), "feature " + f + ", key " + k);
+                checked++;
+            }
+        }
+        assertTrue(checked > 15_000, "keys checked: " + checked);
+    }
+
+    /** The float of a threshold key (the inverse of {@link FlatForest#key}). */
+    private static float value(int key) {
+        return Float.intBitsToFloat(key >= 0 ? key : key ^ 0x7fffffff);
     }
 }
