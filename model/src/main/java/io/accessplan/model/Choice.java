@@ -58,11 +58,25 @@ public final class Choice {
         if (n == 0) {
             throw new IllegalArgumentException("No candidate strategy to choose from");
         }
+        // a strategy doing less work has the same micro-batches: each is compared with the fitting
+        // strategies of its micro-batch count only, in order (the first such one is named)
+        int[][] fittingByMb = new int[Strategy.MICRO_BATCHES.length][n];
+        int[] found = new int[Strategy.MICRO_BATCHES.length];
+        for (int j = 0; j < n; j++) {
+            if (fits[j]) {
+                int g = Integer.numberOfTrailingZeros(strategies.get(j).microBatches());
+                fittingByMb[g][found[g]++] = j;
+            }
+        }
         int[] lessWork = new int[n];
         for (int i = 0; i < n; i++) {
             lessWork[i] = -1;
-            for (int j = 0; j < n; j++) {
-                if (j != i && fits[j] && doesLessWork(strategies.get(j), strategies.get(i))) {
+            Strategy b = strategies.get(i);
+            int g = Integer.numberOfTrailingZeros(b.microBatches());
+            int[] js = fittingByMb[g];
+            for (int k = 0; k < found[g]; k++) {
+                int j = js[k];
+                if (j != i && doesLessWork(strategies.get(j), b)) {
                     lessWork[i] = j;
                     break;
                 }
