@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
@@ -300,7 +299,7 @@ public final class AccessPlanner {
             }
         }
         // fitting first, then by predicted step time (Double.compare); stable, as List.sort is
-        Arrays.sort(alts, 0, a, AccessPlanner::byFitThenTime);
+        sortByFitThenTime(alts, a);
         int batch = w.training().batch();
         Throughput speed = rates.of(chosen.strategy(), chosen.stepTimeMs());
         String summary = fits
@@ -317,11 +316,28 @@ public final class AccessPlanner {
     }
 
     /** The alternatives' order: fitting ones first, then by predicted step time. */
-    private static int byFitThenTime(Alternative x, Alternative y) {
+    static int byFitThenTime(Alternative x, Alternative y) {
         if (x.fits() != y.fits()) {
             return x.fits() ? -1 : 1;
         }
         return Double.compare(x.predictedStepTimeMs(), y.predictedStepTimeMs());
+    }
+
+    /**
+     * Sorts {@code alts[0..n)} by {@link #byFitThenTime}, stably: a stable sort's order is the only
+     * one its comparator allows, so this is {@code Arrays.sort}'s; an insertion sort of a lookup's
+     * few dozen alternatives, each comparison inlined, costs less than the general one's calls.
+     */
+    static void sortByFitThenTime(Alternative[] alts, int n) {
+        for (int i = 1; i < n; i++) {
+            Alternative x = alts[i];
+            int j = i - 1;
+            while (j >= 0 && byFitThenTime(alts[j], x) > 0) {
+                alts[j + 1] = alts[j];
+                j--;
+            }
+            alts[j + 1] = x;
+        }
     }
 
     /** {@code 0.277 samples/s, 2267 tokens/s, MFU 41.2%} (no tokens for the mlp family). */

@@ -46,8 +46,9 @@ final class Section {
     }
 
     final String name;
-    final List<T> tensors = new ArrayList<>();
-    final List<F> ops = new ArrayList<>();
+    // sized for a layer (19 tensors and 15 operations at most): a lookup builds a dozen sections
+    final List<T> tensors = new ArrayList<>(24);
+    final List<F> ops = new ArrayList<>(24);
     /** Template index of the section's input (-1: none) and output (-1: none). */
     int input = -1;
     int output = -1;
