@@ -439,8 +439,12 @@ public final class FlatForest implements FastRegressor {
      * {@code width} after another; null when one of them is NaN as a float.
      */
     static int[] keys(double[][] xs, int width) {
+        return keys(xs, width, new int[xs.length * width]);
+    }
+
+    /** {@link #keys(double[][], int)} into {@code rows} (at least {@code xs.length * width} long; returned, or null). */
+    static int[] keys(double[][] xs, int width, int[] rows) {
         int m = xs.length;
-        int[] rows = new int[m * width];
         boolean nan = false;
         for (int i = 0; i < m; i++) {
             double[] x = xs[i];

@@ -62,6 +62,21 @@ public final class ForestGroup {
         }
     }
 
+    /**
+     * Each thread's buffer for a call's row keys, grown to the largest call: the keys live only
+     * while {@link #predictAll} runs (nothing it calls predicts through this group again), and a
+     * lookup converts its rows three times or more (candidates, probes, found counts).
+     */
+    private static final ThreadLocal<int[][]> KEYS = ThreadLocal.withInitial(() -> new int[1][0]);
+
+    private static int[] scratch(int length) {
+        int[][] holder = KEYS.get();
+        if (holder[0].length < length) {
+            holder[0] = new int[Math.max(length, 2 * holder[0].length)];
+        }
+        return holder[0];
+    }
+
     /** Groups regressors that will predict the same rows. */
     public static ForestGroup of(FastRegressor... regressors) {
         return new ForestGroup(regressors);
@@ -83,7 +98,7 @@ public final class ForestGroup {
                     + " regressors");
         }
         int m = xs.length;
-        int[] keys = width == 0 || m == 0 ? null : FlatForest.keys(xs, width);
+        int[] keys = width == 0 || m == 0 ? null : FlatForest.keys(xs, width, scratch(m * width));
         boolean sets = keys != null && index != null && m >= MIN_SET_ROWS;
         for (int k = 0; k < regressors.length; k++) {
             if (out[k] == null || (sets && slots[k] != null)) {
