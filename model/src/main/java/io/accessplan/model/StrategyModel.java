@@ -540,8 +540,24 @@ public final class StrategyModel {
     /** Predicts every candidate of a workload, keeping the level for {@link #predictAt}. */
     public Scored score(Workload w) {
         double[] level = new double[1];
-        List<Prediction> ps = predict(Analysis.all(w, candidates(w)), w, Double.NaN, level);
+        List<Analysis> as = Analysis.all(w, candidates(w));
+        // the rows live only while predict runs (what it encodes on its own, a missing keep row,
+        // it allocates): each thread's reused rows
+        List<Prediction> ps = predict(as, encodeInto(as, scoreRows(as.size())), w, Double.NaN, level);
         return new Scored(ps, level[0]);
+    }
+
+    /** Each thread's feature rows for {@link #score}, as many as the most candidates it scored. */
+    private static final ThreadLocal<double[][]> SCORE_ROWS = ThreadLocal.withInitial(() -> new double[0][]);
+
+    /** {@code n} of this thread's score rows, each this encoder's width. */
+    private double[][] scoreRows(int n) {
+        double[][] rows = SCORE_ROWS.get();
+        if (rows.length < n || (n > 0 && rows[0].length != encoder.width())) {
+            rows = new double[Math.max(n, rows.length)][encoder.width()];
+            SCORE_ROWS.set(rows);
+        }
+        return n == rows.length ? rows : java.util.Arrays.copyOf(rows, n);
     }
 
     /**
@@ -766,7 +782,11 @@ public final class StrategyModel {
 
     /** The analyses' feature rows, by this model's encoder. */
     private double[][] encode(List<Analysis> as) {
-        double[][] xs = new double[as.size()][encoder.width()];
+        return encodeInto(as, new double[as.size()][encoder.width()]);
+    }
+
+    /** The analyses' feature rows written into {@code xs} (as many rows, each the encoder's width, any contents). */
+    private double[][] encodeInto(List<Analysis> as, double[][] xs) {
         encoder.encodeAll(as, xs);
         return xs;
     }
