@@ -56,7 +56,8 @@ public final class Calibration {
     /** Starting values of the parameters whose default is 0: a millisecond a step, a nanosecond a parameter. */
     private static final java.util.Map<SimParameters.Name, Double> ZERO_DEFAULT_START = java.util.Map.of(
             SimParameters.Name.HOST_OPTIMIZER_LATENCY, 1e-3, SimParameters.Name.HOST_FP16_CAST_SECONDS, 1e-9,
-            SimParameters.Name.HOST_FP16_SUBNORMAL_SECONDS, 1e-9, SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS, 1e-9);
+            SimParameters.Name.HOST_FP16_SUBNORMAL_SECONDS, 1e-9, SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS, 1e-9,
+            SimParameters.Name.HOST_ADAM_SECONDS, 1e-9);
 
     /** Least share of a row's parameters meeting a value class for that class's cost to count as exercised. */
     static final double MIN_SHARE = 0.05;
@@ -119,9 +120,14 @@ public final class Calibration {
         return out;
     }
 
-    /** The parameters that at least one of the points exercises. */
+    /**
+     * The parameters that at least one of the points exercises. Adam's host cost beyond its FLOPs
+     * counts only where the points update on the host with both optimizers: with Adam alone it
+     * and the host FLOP rate are one per-parameter cost.
+     */
     public static Set<SimParameters.Name> identifiable(List<Point> points) {
         Set<SimParameters.Name> s = EnumSet.noneOf(SimParameters.Name.class);
+        Set<io.accessplan.features.OptimizerKind> hostOptimizers = EnumSet.noneOf(io.accessplan.features.OptimizerKind.class);
         for (Point pt : points) {
             Schedule sc = pt.schedule();
             boolean mixed = sc.workload().training().precision().mixed();
@@ -140,6 +146,7 @@ public final class Calibration {
                     case EMBEDDING, LOSS -> s.add(SimParameters.Name.EMBEDDING_LOSS_BANDWIDTH);
                     case OPTIMIZER -> s.add(SimParameters.Name.OPTIMIZER_BANDWIDTH);
                     case HOST_OPTIMIZER -> {
+                        hostOptimizers.add(sc.workload().training().optimizer());
                         s.add(SimParameters.Name.HOST_OPTIMIZER_FLOPS);
                         s.add(SimParameters.Name.HOST_OPTIMIZER_LATENCY);
                         if (sc.workload().training().precision() == io.accessplan.features.Precision.FP16) {
@@ -167,7 +174,26 @@ public final class Calibration {
                 }
             }
         }
+        if (hostOptimizers.size() == io.accessplan.features.OptimizerKind.values().length) {
+            s.add(SimParameters.Name.HOST_ADAM_SECONDS);
+        }
         return s;
+    }
+
+    /**
+     * FLOPs per parameter of an Adam update in the planner's count ({@code ModelState}): the
+     * host FLOP rate of {@link SimParameters.Name#HOST_OPTIMIZER_FLOPS} is at this count.
+     */
+    static final double ADAM_FLOPS_PER_PARAMETER = 12;
+
+    /**
+     * Host seconds per parameter of an Adam update on normal values under the parameters: its FLOPs
+     * at the host rate and Adam's cost beyond them, without the fixed latency, the fp16 casts or
+     * any value class (what {@link SimBackend} charges a parameter of an fp32 or bf16 Adam step).
+     */
+    public static double adamHostSecondsPerParameter(SimParameters p) {
+        return ADAM_FLOPS_PER_PARAMETER / p.get(SimParameters.Name.HOST_OPTIMIZER_FLOPS)
+                + p.get(SimParameters.Name.HOST_ADAM_SECONDS);
     }
 
     /** Fits from the simulator's defaults with the default prior. */

@@ -26,8 +26,8 @@ import java.util.Map;
  * <p>A profile belongs to one card ({@link #cardOf}: {@link DeviceProfile#card()}: the device
  * name without the {@code -cap<N>gib} suffix of a memory-capped run), and is refused for any other device. It
  * records which rows and architectures it was fitted on, which were held out of the fit (and the
- * error there), and each parameter's value, default, log-space standard error and whether it was
- * fitted at all.
+ * error there), and each parameter's value, default, log-space standard error, whether it was
+ * fitted at all, and, where it was not, where its value comes from ({@link Parameter#source}).
  *
  * @param card          the card, e.g. {@code nvidia-h200}
  * @param devices       the device profiles of the fitted rows (the card, under memory caps), as
@@ -52,14 +52,44 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** {@link Parameter#source} of a parameter the fit moved. */
+    public static final String SOURCE_FITTED = "fitted";
+    /** {@link Parameter#source} of a parameter no row exercised, kept at the simulator's default. */
+    public static final String SOURCE_DEFAULT = "default";
+    /**
+     * Prefix of the {@link Parameter#source} of a parameter no fitted row exercised whose value
+     * comes from elsewhere: the profile given as the fit's prior ({@code prior: <file>}) or a host
+     * microbenchmark ({@code host-benchmark: <what was measured, where, and how it was scaled>}).
+     */
+    public static final String SOURCE_PRIOR = "prior: ";
+    /** Prefix of the {@link Parameter#source} of a value taken from a host microbenchmark. */
+    public static final String SOURCE_HOST_BENCHMARK = "host-benchmark: ";
+
     /**
      * One parameter of the profile.
      *
      * @param value     the value the simulator takes
      * @param logStderr standard error of its log (NaN when not fitted or not determined)
      * @param fitted    whether rows exercised it and the fit moved it
+     * @param source    where the value comes from: {@link #SOURCE_FITTED}, {@link #SOURCE_DEFAULT},
+     *                  or a {@link #SOURCE_PRIOR} or {@link #SOURCE_HOST_BENCHMARK} line saying from what
      */
-    public record Parameter(double value, double logStderr, boolean fitted) {
+    public record Parameter(double value, double logStderr, boolean fitted, String source) {
+        /** Validates the source: a fitted parameter is {@link #SOURCE_FITTED}, any other says where it came from. */
+        public Parameter {
+            if (source == null || source.isBlank()) {
+                source = fitted ? SOURCE_FITTED : SOURCE_DEFAULT;
+            }
+            if (fitted != source.equals(SOURCE_FITTED)) {
+                throw new IllegalArgumentException("source '" + source + "' of a " + (fitted ? "" : "not ")
+                        + "fitted parameter");
+            }
+        }
+
+        /** A parameter that is fitted, or else kept at the simulator's default. */
+        public Parameter(double value, double logStderr, boolean fitted) {
+            this(value, logStderr, fitted, null);
+        }
     }
 
     /** Validates every field. */
@@ -228,6 +258,7 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
                 x.putNull("log_stderr");
             }
             x.put("fitted", p.fitted());
+            x.put("source", p.source());
         });
         doubles(o.putObject("fit_error"), fitError);
         doubles(o.putObject("held_out_error"), heldOutError);
@@ -305,12 +336,20 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
                 throw new IllegalArgumentException("parameter " + k + " has no numeric value");
             }
             JsonNode se = p.path("log_stderr");
-            params.put(n, new Parameter(p.get("value").asDouble(), se.isNumber() ? se.asDouble() : Double.NaN,
-                    p.path("fitted").asBoolean(false)));
+            JsonNode src = p.path("source");   // absent in a profile from before sources: fitted or default
+            if (!src.isMissingNode() && !src.isTextual()) {
+                throw new IllegalArgumentException("parameter " + k + " has a source that is not text");
+            }
+            try {
+                params.put(n, new Parameter(p.get("value").asDouble(), se.isNumber() ? se.asDouble() : Double.NaN,
+                        p.path("fitted").asBoolean(false), src.isTextual() ? src.asText() : null));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("parameter " + k + ": " + e.getMessage());
+            }
         }
         for (SimParameters.Name n : SimParameters.Name.values()) {
             if (n.optional() && !params.containsKey(n)) {   // a profile from before the parameter: the simulator as written
-                params.put(n, new Parameter(n.defaultValue(), Double.NaN, false));
+                params.put(n, new Parameter(n.defaultValue(), Double.NaN, false, SOURCE_DEFAULT));
             }
         }
         List<DeviceProfile> devices = new ArrayList<>();
