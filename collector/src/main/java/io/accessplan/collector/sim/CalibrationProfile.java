@@ -171,10 +171,12 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
      * (MAPE of step time, geometric mean of measured / simulated):
      * <pre>
      *   rows (completed)      simulator as written   H200's profile     H100's profile
-     *   H100's 202            41.6%  1.868           13.2%  0.990       5.0%  1.018 (its own fit)
-     *   H200's 616            62.9%  3.084           7.4%   1.006 (own)  16.4%  0.999 (fitted without the
-     *                                                                   H200 prior; 15.3% 1.025 with it)
+     *   H100's 202            41.6%  1.868           13.5%  0.994       4.8%  1.011 (its own fit)
+     *   H200's 616            62.9%  3.084           6.6%   0.991 (own)  14.3%  1.051 (its prior is the
+     *                                                                   H200's rows but one architecture's)
      * </pre>
+     * (profiles of branch crosscheck4; an H100 profile fitted from the simulator's defaults gave
+     * 16.4% and 0.999 on the H200's rows before it.)
      * So the fitted efficiencies carry most of the way between the two Hopper cards of this engine.
      *
      * <p>The profile's provenance ({@link #architectures}, {@link #heldOut}, the errors) stays the
