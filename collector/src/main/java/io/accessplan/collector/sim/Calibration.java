@@ -25,8 +25,10 @@ import java.util.Set;
  * ({@link LeastSquares}).
  *
  * <p>Only parameters that some row exercises are fitted (no fp32 row: the fp32 GEMM efficiency
- * stays at its default; no offloaded optimizer: neither do the host optimizer's); the others keep
- * the simulator's values and are marked not fitted. A weak prior (a residual of {@link #PRIOR_WEIGHT}
+ * stays at its default; no offloaded optimizer: neither do the host optimizer's; Adam's host cost
+ * beyond its FLOPs only beside SGD's); the others keep the start's values and are marked not
+ * fitted ({@link CalibrationRun} may set the subnormal-moment cost from a host benchmark, and the
+ * profile records each value's source). A weak prior (a residual of {@link #PRIOR_WEIGHT}
  * times the log distance from the default: a parameter a factor e away costs what one row 10% off
  * does) pulls a
  * parameter the rows barely constrain towards the simulator's published default instead of
