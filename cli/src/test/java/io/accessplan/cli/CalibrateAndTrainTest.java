@@ -92,8 +92,8 @@ class CalibrateAndTrainTest {
                 "(\"host_fp16_zero_cast_fraction\" : \\{\\s*\"value\" : )[0-9.eE+-]+", "$1-1"));
         refused(Cli.run("crosscheck", "--data", H200.toString(), "--profile", badValue.toString()),
                 "Bad profile " + badValue + ": Invalid host_fp16_zero_cast_fraction: -1.0");
-        // and a profile written before those parameters and the sources (the shipped H100 one without
-        // them, as it was until crosscheck4) still serves its card
+        // and a profile written before those parameters and the sources (the shipped H100 one is such
+        // a file; whatever it holds, they are stripped here) still serves its card
         String before = Files.readString(h100).replaceAll("(\"fitted\" : (true|false)),\\s*\"source\" : \"[^\"]*\"", "$1");
         for (io.accessplan.collector.sim.SimParameters.Name n : io.accessplan.collector.sim.SimParameters.Name.values()) {
             if (n.optional()) {

@@ -171,12 +171,15 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
      * (MAPE of step time, geometric mean of measured / simulated):
      * <pre>
      *   rows (completed)      simulator as written   H200's profile     H100's profile
-     *   H100's 202            41.6%  1.868           13.5%  0.994       4.8%  1.011 (its own fit)
-     *   H200's 616            62.9%  3.084           6.6%   0.991 (own)  14.3%  1.051 (its prior is the
-     *                                                                   H200's rows but one architecture's)
+     *   H100's 202            41.6%  1.868           13.6%  0.994       5.0%  1.018 (its own fit)
+     *   H200's 616            62.9%  3.084           6.9%   1.007 (own)  15.3%  1.025 (fitted with the
+     *                                                                   H200 prior; 16.4% 0.999 without)
      * </pre>
-     * (profiles of branch crosscheck4; an H100 profile fitted from the simulator's defaults gave
-     * 16.4% and 0.999 on the H200's rows before it.)
+     * (the shipped profiles, replayed on commit 1e5df2f)
+     * (The candidate refits in each card's {@code provenance/candidate-sim-profile.json} give 13.5% and
+     * 0.994 for the H100's rows on the H200's, 4.8% and 1.011 on its own, 6.6% and 0.991 for the
+     * H200's rows on its own, and 14.3% and 1.051 on the H100's, whose prior is the H200's rows but
+     * one architecture's.)
      * So the fitted efficiencies carry most of the way between the two Hopper cards of this engine.
      *
      * <p>The profile's provenance ({@link #architectures}, {@link #heldOut}, the errors) stays the
