@@ -35,6 +35,16 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace an existing profile file")
     boolean force;
 
+    @Option(names = "--exclude-architectures", split = ",", description = "leave every row of these architecture ids"
+            + " out, fitted and held out alike: those another card's calibration holds out, where this profile is to be"
+            + " that card's --prior (the profile records them)")
+    List<String> excludeArchitectures = List.of();
+
+    @Option(names = "--host-benchmark", description = "time the engine's host Adam update on this machine on normal and"
+            + " on subnormal second moments, and where no fitted row meets subnormal moments take their cost as the"
+            + " measured ratio times the card's fitted normal cost (the profile records the figures)")
+    boolean hostBenchmark;
+
     @Override
     public Integer call() {
         if (holdoutEvery < 0 || holdoutEvery == 1) {
@@ -53,9 +63,29 @@ final class CalibrateCommand implements Callable<Integer> {
         for (String d : data) {
             rows.addAll(DataLocation.read(d, false));
         }
-        CalibrationRun.Outcome o = CalibrationRun.run(rows, prior == null ? data
-                : java.util.stream.Stream.concat(data.stream(), java.util.stream.Stream.of("prior:" + prior)).toList(),
-                holdoutEvery, start);
+        java.util.Set<String> excluded = new java.util.TreeSet<>(excludeArchitectures);
+        for (String a : excluded) {
+            if (rows.stream().noneMatch(r -> r.workload().architectureId().equals(a))) {
+                throw new BadInputException("Invalid --exclude-architectures: " + a + " (no row of that architecture in "
+                        + String.join(",", data) + ")");
+            }
+        }
+        rows.removeIf(r -> excluded.contains(r.workload().architectureId()));
+        List<String> provenance = new ArrayList<>(data);
+        if (prior != null) {
+            provenance.add("prior:" + prior);
+        }
+        if (!excluded.isEmpty()) {
+            provenance.add("excluded-architectures:" + String.join(",", excluded));
+        }
+        CalibrationRun.HostPrior host = null;
+        if (hostBenchmark) {
+            HostValueBenchmark.Result b = HostValueBenchmark.run();
+            host = b.prior();
+            System.out.printf(java.util.Locale.ROOT, "host benchmark: %s; extra cost ratio %.3f%n", host.description(),
+                    host.subnormalMomentRatio());
+        }
+        CalibrationRun.Outcome o = CalibrationRun.run(rows, provenance, holdoutEvery, start, host);
         try {
             o.profile().save(out);
         } catch (IOException e) {

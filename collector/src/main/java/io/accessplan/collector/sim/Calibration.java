@@ -25,8 +25,10 @@ import java.util.Set;
  * ({@link LeastSquares}).
  *
  * <p>Only parameters that some row exercises are fitted (no fp32 row: the fp32 GEMM efficiency
- * stays at its default; no offloaded optimizer: neither do the host optimizer's); the others keep
- * the simulator's values and are marked not fitted. A weak prior (a residual of {@link #PRIOR_WEIGHT}
+ * stays at its default; no offloaded optimizer: neither do the host optimizer's; Adam's host cost
+ * beyond its FLOPs only beside SGD's); the others keep the start's values and are marked not
+ * fitted ({@link CalibrationRun} may set the subnormal-moment cost from a host benchmark, and the
+ * profile records each value's source). A weak prior (a residual of {@link #PRIOR_WEIGHT}
  * times the log distance from the default: a parameter a factor e away costs what one row 10% off
  * does) pulls a
  * parameter the rows barely constrain towards the simulator's published default instead of
@@ -56,7 +58,8 @@ public final class Calibration {
     /** Starting values of the parameters whose default is 0: a millisecond a step, a nanosecond a parameter. */
     private static final java.util.Map<SimParameters.Name, Double> ZERO_DEFAULT_START = java.util.Map.of(
             SimParameters.Name.HOST_OPTIMIZER_LATENCY, 1e-3, SimParameters.Name.HOST_FP16_CAST_SECONDS, 1e-9,
-            SimParameters.Name.HOST_FP16_SUBNORMAL_SECONDS, 1e-9, SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS, 1e-9);
+            SimParameters.Name.HOST_FP16_SUBNORMAL_SECONDS, 1e-9, SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS, 1e-9,
+            SimParameters.Name.HOST_ADAM_SECONDS, 1e-9);
 
     /** Least share of a row's parameters meeting a value class for that class's cost to count as exercised. */
     static final double MIN_SHARE = 0.05;
@@ -119,9 +122,14 @@ public final class Calibration {
         return out;
     }
 
-    /** The parameters that at least one of the points exercises. */
+    /**
+     * The parameters that at least one of the points exercises. Adam's host cost beyond its FLOPs
+     * counts only where the points update on the host with both optimizers: with Adam alone it
+     * and the host FLOP rate are one per-parameter cost.
+     */
     public static Set<SimParameters.Name> identifiable(List<Point> points) {
         Set<SimParameters.Name> s = EnumSet.noneOf(SimParameters.Name.class);
+        Set<io.accessplan.features.OptimizerKind> hostOptimizers = EnumSet.noneOf(io.accessplan.features.OptimizerKind.class);
         for (Point pt : points) {
             Schedule sc = pt.schedule();
             boolean mixed = sc.workload().training().precision().mixed();
@@ -140,6 +148,7 @@ public final class Calibration {
                     case EMBEDDING, LOSS -> s.add(SimParameters.Name.EMBEDDING_LOSS_BANDWIDTH);
                     case OPTIMIZER -> s.add(SimParameters.Name.OPTIMIZER_BANDWIDTH);
                     case HOST_OPTIMIZER -> {
+                        hostOptimizers.add(sc.workload().training().optimizer());
                         s.add(SimParameters.Name.HOST_OPTIMIZER_FLOPS);
                         s.add(SimParameters.Name.HOST_OPTIMIZER_LATENCY);
                         if (sc.workload().training().precision() == io.accessplan.features.Precision.FP16) {
@@ -167,7 +176,26 @@ public final class Calibration {
                 }
             }
         }
+        if (hostOptimizers.size() == io.accessplan.features.OptimizerKind.values().length) {
+            s.add(SimParameters.Name.HOST_ADAM_SECONDS);
+        }
         return s;
+    }
+
+    /**
+     * FLOPs per parameter of an Adam update in the planner's count ({@code ModelState}): the
+     * host FLOP rate of {@link SimParameters.Name#HOST_OPTIMIZER_FLOPS} is at this count.
+     */
+    static final double ADAM_FLOPS_PER_PARAMETER = 12;
+
+    /**
+     * Host seconds per parameter of an Adam update on normal values under the parameters: its FLOPs
+     * at the host rate and Adam's cost beyond them, without the fixed latency, the fp16 casts or
+     * any value class (what {@link SimBackend} charges a parameter of an fp32 or bf16 Adam step).
+     */
+    public static double adamHostSecondsPerParameter(SimParameters p) {
+        return ADAM_FLOPS_PER_PARAMETER / p.get(SimParameters.Name.HOST_OPTIMIZER_FLOPS)
+                + p.get(SimParameters.Name.HOST_ADAM_SECONDS);
     }
 
     /** Fits from the simulator's defaults with the default prior. */

@@ -26,8 +26,8 @@ import java.util.Map;
  * <p>A profile belongs to one card ({@link #cardOf}: {@link DeviceProfile#card()}: the device
  * name without the {@code -cap<N>gib} suffix of a memory-capped run), and is refused for any other device. It
  * records which rows and architectures it was fitted on, which were held out of the fit (and the
- * error there), and each parameter's value, default, log-space standard error and whether it was
- * fitted at all.
+ * error there), and each parameter's value, default, log-space standard error, whether it was
+ * fitted at all, and, where it was not, where its value comes from ({@link Parameter#source}).
  *
  * @param card          the card, e.g. {@code nvidia-h200}
  * @param devices       the device profiles of the fitted rows (the card, under memory caps), as
@@ -52,14 +52,44 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** {@link Parameter#source} of a parameter the fit moved. */
+    public static final String SOURCE_FITTED = "fitted";
+    /** {@link Parameter#source} of a parameter no row exercised, kept at the simulator's default. */
+    public static final String SOURCE_DEFAULT = "default";
+    /**
+     * Prefix of the {@link Parameter#source} of a parameter no fitted row exercised whose value
+     * comes from elsewhere: the profile given as the fit's prior ({@code prior: <file>}) or a host
+     * microbenchmark ({@code host-benchmark: <what was measured, where, and how it was scaled>}).
+     */
+    public static final String SOURCE_PRIOR = "prior: ";
+    /** Prefix of the {@link Parameter#source} of a value taken from a host microbenchmark. */
+    public static final String SOURCE_HOST_BENCHMARK = "host-benchmark: ";
+
     /**
      * One parameter of the profile.
      *
      * @param value     the value the simulator takes
      * @param logStderr standard error of its log (NaN when not fitted or not determined)
      * @param fitted    whether rows exercised it and the fit moved it
+     * @param source    where the value comes from: {@link #SOURCE_FITTED}, {@link #SOURCE_DEFAULT},
+     *                  or a {@link #SOURCE_PRIOR} or {@link #SOURCE_HOST_BENCHMARK} line saying from what
      */
-    public record Parameter(double value, double logStderr, boolean fitted) {
+    public record Parameter(double value, double logStderr, boolean fitted, String source) {
+        /** Validates the source: a fitted parameter is {@link #SOURCE_FITTED}, any other says where it came from. */
+        public Parameter {
+            if (source == null || source.isBlank()) {
+                source = fitted ? SOURCE_FITTED : SOURCE_DEFAULT;
+            }
+            if (fitted != source.equals(SOURCE_FITTED)) {
+                throw new IllegalArgumentException("source '" + source + "' of a " + (fitted ? "" : "not ")
+                        + "fitted parameter");
+            }
+        }
+
+        /** A parameter that is fitted, or else kept at the simulator's default. */
+        public Parameter(double value, double logStderr, boolean fitted) {
+            this(value, logStderr, fitted, null);
+        }
     }
 
     /** Validates every field. */
@@ -141,10 +171,15 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
      * (MAPE of step time, geometric mean of measured / simulated):
      * <pre>
      *   rows (completed)      simulator as written   H200's profile     H100's profile
-     *   H100's 202            41.6%  1.868           13.2%  0.990       5.0%  1.018 (its own fit)
-     *   H200's 616            62.9%  3.084           7.4%   1.006 (own)  16.4%  0.999 (fitted without the
-     *                                                                   H200 prior; 15.3% 1.025 with it)
+     *   H100's 202            41.6%  1.868           13.6%  0.994       5.0%  1.018 (its own fit)
+     *   H200's 616            62.9%  3.084           6.9%   1.007 (own)  15.3%  1.025 (fitted with the
+     *                                                                   H200 prior; 16.4% 0.999 without)
      * </pre>
+     * (the shipped profiles, replayed on commit 1e5df2f)
+     * (The candidate refits in each card's {@code provenance/candidate-sim-profile.json} give 13.5% and
+     * 0.994 for the H100's rows on the H200's, 4.8% and 1.011 on its own, 6.6% and 0.991 for the
+     * H200's rows on its own, and 14.3% and 1.051 on the H100's, whose prior is the H200's rows but
+     * one architecture's.)
      * So the fitted efficiencies carry most of the way between the two Hopper cards of this engine.
      *
      * <p>The profile's provenance ({@link #architectures}, {@link #heldOut}, the errors) stays the
@@ -228,6 +263,7 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
                 x.putNull("log_stderr");
             }
             x.put("fitted", p.fitted());
+            x.put("source", p.source());
         });
         doubles(o.putObject("fit_error"), fitError);
         doubles(o.putObject("held_out_error"), heldOutError);
@@ -305,12 +341,20 @@ public record CalibrationProfile(String card, List<DeviceProfile> devices, Strin
                 throw new IllegalArgumentException("parameter " + k + " has no numeric value");
             }
             JsonNode se = p.path("log_stderr");
-            params.put(n, new Parameter(p.get("value").asDouble(), se.isNumber() ? se.asDouble() : Double.NaN,
-                    p.path("fitted").asBoolean(false)));
+            JsonNode src = p.path("source");   // absent in a profile from before sources: fitted or default
+            if (!src.isMissingNode() && !src.isTextual()) {
+                throw new IllegalArgumentException("parameter " + k + " has a source that is not text");
+            }
+            try {
+                params.put(n, new Parameter(p.get("value").asDouble(), se.isNumber() ? se.asDouble() : Double.NaN,
+                        p.path("fitted").asBoolean(false), src.isTextual() ? src.asText() : null));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("parameter " + k + ": " + e.getMessage());
+            }
         }
         for (SimParameters.Name n : SimParameters.Name.values()) {
             if (n.optional() && !params.containsKey(n)) {   // a profile from before the parameter: the simulator as written
-                params.put(n, new Parameter(n.defaultValue(), Double.NaN, false));
+                params.put(n, new Parameter(n.defaultValue(), Double.NaN, false, SOURCE_DEFAULT));
             }
         }
         List<DeviceProfile> devices = new ArrayList<>();

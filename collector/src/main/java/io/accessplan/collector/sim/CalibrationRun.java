@@ -83,10 +83,51 @@ public final class CalibrationRun {
     }
 
     /**
+     * What a microbenchmark of the engine's own host update code (the cuda module's
+     * {@code HostOptimizer.update}) measured on some host, for a value class whose cost no fitted
+     * row identifies: the extra seconds per parameter of an fp32 Adam update whose second moments
+     * are subnormal ({@link GradientValues}), as a multiple of the seconds per parameter of the same
+     * update on normal values, timed the same way.
+     *
+     * <p>Applied to a card ({@link #run(List, List, int, SimParameters, HostPrior)}) only where no
+     * fitted row exercises {@link SimParameters.Name#HOST_SUBNORMAL_MOMENT_SECONDS}, as that multiple
+     * of the card host's normal Adam cost per parameter, which the fit does identify
+     * ({@link Calibration#adamHostSecondsPerParameter}). This assumes that the penalty keeps its
+     * ratio to the normal update from the benchmark's host to the card's: both are the same Java
+     * loop, compute-bound per core, on x86 CPUs that take a microcode assist per subnormal operand.
+     *
+     * @param subnormalMomentRatio extra cost of a subnormal-moment parameter over a normal one's cost, >= 0
+     * @param description          what was measured, on what host, with which figures (for the profile's source)
+     */
+    public record HostPrior(double subnormalMomentRatio, String description) {
+        /** Validates the ratio. */
+        public HostPrior {
+            if (!(subnormalMomentRatio >= 0) || !Double.isFinite(subnormalMomentRatio)) {
+                throw new IllegalArgumentException("Invalid subnormal-moment cost ratio: " + subnormalMomentRatio);
+            }
+            if (description == null || description.isBlank()) {
+                throw new IllegalArgumentException("A host prior needs a description of its measurement");
+            }
+        }
+    }
+
+    /**
      * Calibrates one card, starting from (and with the fit's weak prior at) the given parameters:
      * another card's profile of the same engine, say, where this card has few rows.
      */
     public static Outcome run(List<DatasetRow> rows, List<String> data, int holdoutEvery, SimParameters prior) {
+        return run(rows, data, holdoutEvery, prior, null);
+    }
+
+    /**
+     * Calibrates one card as {@link #run(List, List, int, SimParameters)} does; where no fitted row
+     * exercises the subnormal-moment cost and a host benchmark is given, that cost is the
+     * benchmark's ratio times the card's fitted normal Adam cost (its source says so).
+     *
+     * @param host the host benchmark's figures, or null for none
+     */
+    public static Outcome run(List<DatasetRow> rows, List<String> data, int holdoutEvery, SimParameters prior,
+                              HostPrior host) {
         Map<String, io.accessplan.features.DeviceProfile> devices = cudaDevices(rows);
         Set<String> cards = new TreeSet<>();
         devices.values().forEach(d -> cards.add(CalibrationProfile.cardOf(d)));
@@ -105,15 +146,32 @@ public final class CalibrationRun {
         List<Calibration.Point> fitOn = Calibration.select(all, held, false);
         List<Calibration.Point> test = Calibration.select(all, held, true);
         Calibration.Result fit = Calibration.fit(fitOn, prior, Calibration.PRIOR_WEIGHT);
+        SimParameters params = fit.parameters();
+        String priorFile = data.stream().filter(d -> d.startsWith("prior:")).map(d -> d.substring("prior:".length()))
+                .findFirst().orElse("the given prior");
+        Map<SimParameters.Name, String> sources = new java.util.EnumMap<>(SimParameters.Name.class);
+        for (SimParameters.Name n : SimParameters.Name.values()) {
+            sources.put(n, fit.fitted().contains(n) ? CalibrationProfile.SOURCE_FITTED
+                    : prior.get(n) == n.defaultValue() ? CalibrationProfile.SOURCE_DEFAULT
+                    : CalibrationProfile.SOURCE_PRIOR + priorFile);
+        }
+        SimParameters.Name moment = SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS;
+        if (host != null && !fit.fitted().contains(moment)) {
+            double normal = Calibration.adamHostSecondsPerParameter(params);
+            params = params.with(moment, host.subnormalMomentRatio() * normal);
+            sources.put(moment, CalibrationProfile.SOURCE_HOST_BENCHMARK + host.description() + String.format(Locale.ROOT,
+                    "; ratio %.4g times this card's fitted normal Adam host cost, %.4g ns a parameter (no fitted row"
+                            + " meets subnormal moments)", host.subnormalMomentRatio(), normal * 1e9));
+        }
 
         Map<SimParameters.Name, CalibrationProfile.Parameter> table = new LinkedHashMap<>();
         double[] se = fit.logStderr();
         for (SimParameters.Name n : SimParameters.Name.values()) {
-            table.put(n, new CalibrationProfile.Parameter(fit.parameters().get(n), se[n.ordinal()],
-                    fit.fitted().contains(n)));
+            table.put(n, new CalibrationProfile.Parameter(params.get(n), se[n.ordinal()], fit.fitted().contains(n),
+                    sources.get(n)));
         }
-        Map<String, Double> fitErr = errors(fitOn, fit.parameters());
-        Map<String, Double> testErr = test.isEmpty() ? Map.of() : errors(test, fit.parameters());
+        Map<String, Double> fitErr = errors(fitOn, params);
+        Map<String, Double> testErr = test.isEmpty() ? Map.of() : errors(test, params);
         Set<String> archs = new TreeSet<>(fitOn.stream().map(Calibration.Point::architectureId).toList());
         CalibrationProfile profile = new CalibrationProfile(cards.iterator().next(), List.copyOf(devices.values()),
                 Instant.now().toString(), data, fitOn.size(), List.copyOf(archs), List.copyOf(held), table, fitErr,
@@ -128,7 +186,8 @@ public final class CalibrationRun {
             CalibrationProfile.Parameter p = table.get(n);
             b.append(String.format(Locale.ROOT, "%-44s %14.4g %14.4g %10s %s%n", n.key(), prior.get(n), p.value(),
                     Double.isFinite(p.logStderr()) ? String.format(Locale.ROOT, "%.3f", p.logStderr()) : "-",
-                    p.fitted() ? "" : "(not exercised: kept)"));
+                    p.fitted() ? "" : p.source().equals(CalibrationProfile.SOURCE_DEFAULT) ? "(not exercised: kept)"
+                            : "(not exercised: " + p.source() + ")"));
         }
         Map<String, Double> before = errors(fitOn, SimParameters.DEFAULTS);
         b.append("error of sim against cuda, |log(cuda/sim)| (noiseless replay):\n");

@@ -77,6 +77,8 @@ final class DeviceModel {
     final double hostZeroCastFraction;
     /** Extra host seconds per gradient byte of an Adam parameter whose second moment is subnormal (0 in fp16). */
     final double hostSubnormalMomentSecondsPerGradByte;
+    /** Extra host seconds per gradient byte of an Adam update over its FLOPs' cost. */
+    final double hostAdamSecondsPerGradByte;
 
     private DeviceModel(GemmModel.Curve gemm, double peakFlops, double bw, double h2dGBps, double d2hGBps,
                         SimParameters q, Precision p) {
@@ -105,19 +107,22 @@ final class DeviceModel {
         this.hostZeroCastFraction = q.get(SimParameters.Name.HOST_FP16_ZERO_CAST);
         this.hostSubnormalMomentSecondsPerGradByte = p == Precision.FP16
                 ? 0 : q.get(SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS) / p.bytes();
+        this.hostAdamSecondsPerGradByte = q.get(SimParameters.Name.HOST_ADAM_SECONDS) / p.bytes();
     }
 
     /**
      * Host seconds of an optimizer update on the host over {@code gradBytes} of gradients, beyond
-     * its fixed latency and its FLOPs: the fp16 casts, and the cost of the values it meets.
+     * its fixed latency and its FLOPs: the fp16 casts, the cost of the values it meets, and
+     * Adam's cost beyond its FLOPs ({@code adam}: the update is Adam's).
      */
-    double hostValueSeconds(long gradBytes, GradientValues v) {
-        // written so that the defaults (no value cost, a zero costing what a normal does) give the
-        // cast term bit for bit as before: gradBytes - gradBytes * z * 0
+    double hostValueSeconds(long gradBytes, GradientValues v, boolean adam) {
+        // written so that the defaults (no value cost, a zero costing what a normal does, no Adam
+        // term) give the cast term bit for bit as before: gradBytes - gradBytes * z * 0, and x + 0.0
         double castBytes = gradBytes - gradBytes * v.zero() * (1 - hostZeroCastFraction);
         return castBytes * hostCastSecondsPerGradByte
                 + gradBytes * (hostSubnormalSecondsPerGradByte * v.halfSubnormal()
-                + hostSubnormalMomentSecondsPerGradByte * v.subnormalMoment());
+                + hostSubnormalMomentSecondsPerGradByte * v.subnormalMoment()
+                + (adam ? hostAdamSecondsPerGradByte : 0));
     }
 
     /** The model of a device at a precision with the simulator's default parameters. */

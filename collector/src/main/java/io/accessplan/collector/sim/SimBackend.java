@@ -266,6 +266,7 @@ public final class SimBackend implements Backend {
         int timed = 0;
         int bodyTimed = 0;
         GradientValues values = GradientValues.of(s);
+        boolean adam = adam(s);
         for (int i = 0; i < n; i++) {
             if (i == bodyEnd) {
                 bodyTimed = timed;
@@ -288,7 +289,7 @@ public final class SimBackend implements Backend {
                 }
                 d = 0;
             } else {
-                d = duration(op, dm, values);
+                d = duration(op, dm, values, adam);
                 f |= kind == OpKind.HOST_OPTIMIZER ? HOST_WORK : LAUNCH;
                 if (power != null) {
                     double j = power.dynamicWatts(op, d) * d;
@@ -352,8 +353,9 @@ public final class SimBackend implements Backend {
         }
         replay(s, dm, starts);
         GradientValues values = GradientValues.of(s);
+        boolean adam = adam(s);
         for (int i = 0; i < n; i++) {
-            durations[i] = duration(s.ops().get(i), dm, values);
+            durations[i] = duration(s.ops().get(i), dm, values, adam);
         }
         return starts;
     }
@@ -421,11 +423,16 @@ public final class SimBackend implements Backend {
         state[4] = end;
     }
 
+    /** Whether a schedule's optimizer is Adam (its host update costs more than its FLOPs say). */
+    static boolean adam(Schedule s) {
+        return s.workload().training().optimizer() == io.accessplan.features.OptimizerKind.ADAM;
+    }
+
     /**
      * Seconds an operation occupies its stream; a host update meets the given gradient values
-     * ({@link GradientValues#of(Schedule)} of its schedule).
+     * ({@link GradientValues#of(Schedule)} of its schedule) and is Adam's where {@code adam}.
      */
-    static double duration(Op op, DeviceModel dm, GradientValues values) {
+    static double duration(Op op, DeviceModel dm, GradientValues values, boolean adam) {
         return switch (op.kind()) {
             case GEMM -> dm.gemm.seconds(op.batchCount(), op.m(), op.n(), op.k());
             case FUSED_ATTENTION -> dm.attentionSeconds(op.flops(), op.phase() == Phase.BACKWARD, op.m(), op.n(),
@@ -437,7 +444,7 @@ public final class SimBackend implements Backend {
             case OPTIMIZER -> (op.bytesRead() + op.bytesWritten()) * dm.optimizerSecondsPerByte;
             // reads state + gradients, writes state: the difference is the gradients, one per parameter
             case HOST_OPTIMIZER -> dm.hostOptimizerLatency + op.flops() / dm.hostOptimizerFlops
-                    + dm.hostValueSeconds(op.bytesRead() - op.bytesWritten(), values);
+                    + dm.hostValueSeconds(op.bytesRead() - op.bytesWritten(), values, adam);
             case COPY_H2D -> CopyModel.seconds(op.bytesRead(), op.outputs().length, dm.h2dGBps,
                     CopyModel.H2D_HALF_BYTES);
             case COPY_D2H -> CopyModel.seconds(op.bytesRead(), op.inputs().length, dm.d2hGBps,

@@ -82,7 +82,19 @@ public record SimParameters(double[] values) {
          * fp32 subnormal ({@link GradientValues}: x86 microcode assists, flush-to-zero being off in
          * Java). 0 in the simulator as written.
          */
-        HOST_SUBNORMAL_MOMENT_SECONDS("host_subnormal_moment_seconds_per_parameter", 0, true);
+        HOST_SUBNORMAL_MOMENT_SECONDS("host_subnormal_moment_seconds_per_parameter", 0, true),
+        /**
+         * Extra host seconds per parameter of an Adam update on the host over what its FLOPs cost at
+         * {@link #HOST_OPTIMIZER_FLOPS}. The planner counts 12 FLOPs a parameter for Adam and 4 for
+         * SGD, and the simulator as written runs both at one FLOP rate. The engine's loops
+         * ({@code HostOptimizer.update} in the cuda module) are not alike: per parameter SGD does one
+         * multiply-add and one multiply in float over the weight and one moment, whereas Adam also
+         * loads and stores the second moment, and its step is computed in double precision with three
+         * divisions and a square root, long-latency operations whose cost no FLOP count carries.
+         * Fitted where a card's rows have the host update of both optimizers (SGD pins the FLOP rate,
+         * Adam this term). 0 in the simulator as written.
+         */
+        HOST_ADAM_SECONDS("host_adam_seconds_per_parameter", 0, true);
 
         private final String key;
         private final double defaultValue;

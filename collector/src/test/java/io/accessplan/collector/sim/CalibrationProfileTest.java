@@ -23,9 +23,13 @@ class CalibrationProfileTest {
         Map<SimParameters.Name, CalibrationProfile.Parameter> t = new LinkedHashMap<>();
         SimParameters truth = CalibrationTest.truth();
         for (SimParameters.Name n : SimParameters.Name.values()) {
-            boolean fitted = n != SimParameters.Name.COPY_EFFICIENCY;
+            boolean fitted = n != SimParameters.Name.COPY_EFFICIENCY && n != SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS
+                    && n != SimParameters.Name.HOST_ADAM_SECONDS;
+            String source = n == SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS
+                    ? CalibrationProfile.SOURCE_HOST_BENCHMARK + "HostOptimizer.update on a Xeon, ratio 15.4"
+                    : n == SimParameters.Name.HOST_ADAM_SECONDS ? CalibrationProfile.SOURCE_PRIOR + "h100.json" : null;
             t.put(n, new CalibrationProfile.Parameter(truth.get(n), fitted ? 0.01 * (1 + n.ordinal()) : Double.NaN,
-                    fitted));
+                    fitted, source));
         }
         DeviceProfile h = DeviceCatalog.builtin().get("h100-sxm-80gb");
         DeviceProfile cap2 = new DeviceProfile("nvidia-h200-cap2gib", 2L << 30, 2031.4, 31.8, 0, 20.6, true, 0, 55.3,
@@ -50,6 +54,36 @@ class CalibrationProfileTest {
         String text = Files.readString(f);
         assertTrue(text.contains("\"format\" : \"accessplan-sim-profile\""), text);
         assertTrue(text.contains("\"stderr\""), text);   // the absolute error beside the log one
+        // where each value comes from: fitted, the simulator's default, a prior profile, a host benchmark
+        assertEquals(CalibrationProfile.SOURCE_FITTED, back.table().get(SimParameters.Name.GEMM_FILL).source());
+        assertEquals(CalibrationProfile.SOURCE_DEFAULT, back.table().get(SimParameters.Name.COPY_EFFICIENCY).source());
+        assertEquals("prior: h100.json", back.table().get(SimParameters.Name.HOST_ADAM_SECONDS).source());
+        assertEquals("host-benchmark: HostOptimizer.update on a Xeon, ratio 15.4",
+                back.table().get(SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS).source());
+        assertEquals(5e-10, back.parameters().get(SimParameters.Name.HOST_ADAM_SECONDS));   // the new parameter's own trip
+    }
+
+    @Test
+    void aProfileFromBeforeSourcesReadsEachAsFittedOrDefault(@TempDir Path dir) throws Exception {
+        String old = profile().toJson().replaceAll("(\"fitted\" : (true|false)),\\s*\"source\" : \"[^\"]*\"", "$1");
+        assertFalse(old.contains("\"source\" : \"fitted\""), old);
+        assertTrue(old.contains("\"source\" : \"measured by the accessplan cuda backend\""), "devices keep theirs");
+        Path f = dir.resolve("old.json");
+        Files.writeString(f, old);
+        CalibrationProfile back = CalibrationProfile.load(f);
+        assertEquals(profile().parameters(), back.parameters());
+        for (SimParameters.Name n : SimParameters.Name.values()) {
+            CalibrationProfile.Parameter p = back.table().get(n);
+            assertEquals(p.fitted() ? CalibrationProfile.SOURCE_FITTED : CalibrationProfile.SOURCE_DEFAULT, p.source(),
+                    n.key());
+        }
+        // the shipped profiles read, and say where each value comes from
+        for (String card : List.of("cuda-h200", "cuda-h100")) {
+            CalibrationProfile shipped = CalibrationProfile.load(Path.of("..", "datasets", "data", card, "sim-profile.json"));
+            for (CalibrationProfile.Parameter p : shipped.table().values()) {
+                assertFalse(p.source().isBlank(), card);
+            }
+        }
     }
 
     @Test
@@ -113,6 +147,11 @@ class CalibrationProfileTest {
                 "device nvidia-h200-cap2gib is not of card nvidia-h100");
         bad.put(good.replace("\"memory_bytes\" : 2147483648", "\"memory_bytes\" : \"2G\""),
                 "device nvidia-h200-cap2gib has no numeric memory_bytes");
+        // a fitted parameter that claims another source, and one whose source is not text
+        bad.put(good.replaceFirst("(\"gemm_fill\" : \\{[^}]*\"source\" : )\"fitted\"", "$1\"default\""),
+                "parameter gemm_fill: source 'default' of a fitted parameter");
+        bad.put(good.replaceFirst("(\"gemm_fill\" : \\{[^}]*\"source\" : )\"fitted\"", "$1 3"),
+                "parameter gemm_fill has a source that is not text");
         int i = 0;
         for (var e : bad.entrySet()) {
             Path f = dir.resolve("bad" + i++ + ".json");

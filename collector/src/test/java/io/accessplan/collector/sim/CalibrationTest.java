@@ -38,7 +38,8 @@ class CalibrationTest {
                 .with(SimParameters.Name.HOST_FP16_CAST_SECONDS, 1e-9).with(SimParameters.Name.COPY_EFFICIENCY, 0.8)
                 .with(SimParameters.Name.HOST_FP16_SUBNORMAL_SECONDS, 9e-10)
                 .with(SimParameters.Name.HOST_FP16_ZERO_CAST, 0.6)
-                .with(SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS, 4e-9);
+                .with(SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS, 4e-9)
+                .with(SimParameters.Name.HOST_ADAM_SECONDS, 5e-10);
         return p;
     }
 
@@ -117,12 +118,43 @@ class CalibrationTest {
         for (SimParameters.Name n : List.of(SimParameters.Name.GEMM_EFFICIENCY_32,
                 SimParameters.Name.HOST_OPTIMIZER_FLOPS, SimParameters.Name.HOST_OPTIMIZER_LATENCY,
                 SimParameters.Name.HOST_FP16_CAST_SECONDS, SimParameters.Name.HOST_FP16_SUBNORMAL_SECONDS,
-                SimParameters.Name.HOST_FP16_ZERO_CAST, SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS)) {
+                SimParameters.Name.HOST_FP16_ZERO_CAST, SimParameters.Name.HOST_SUBNORMAL_MOMENT_SECONDS,
+                SimParameters.Name.HOST_ADAM_SECONDS)) {
             assertFalse(fit.fitted().contains(n), n.key());
             assertEquals(SimParameters.DEFAULTS.get(n), fit.parameters().get(n), n.key());
             assertTrue(Double.isNaN(fit.logStderr()[n.ordinal()]), n.key());
         }
         assertTrue(fit.fitted().contains(SimParameters.Name.GEMM_EFFICIENCY_16));
+    }
+
+    @Test
+    void adamsHostCostIsFittedOnlyBesideSgdAndThenRecoveredApartFromTheFlopRate() {
+        // the twin above with another FLOP rate and an Adam host loop 0.6 ns a parameter dearer than its FLOPs
+        SimParameters truth = truth().with(SimParameters.Name.HOST_OPTIMIZER_FLOPS, 1.1e10)
+                .with(SimParameters.Name.HOST_ADAM_SECONDS, 6e-10);
+        List<Calibration.Point> offloaded = rows(truth).stream()
+                .filter(r -> r.schedule().strategy().optimizerOffload()).toList();
+        List<Calibration.Point> adamOnly = offloaded.stream()
+                .filter(r -> r.schedule().workload().training().optimizer() == OptimizerKind.ADAM).toList();
+        assertFalse(Calibration.identifiable(adamOnly).contains(SimParameters.Name.HOST_ADAM_SECONDS),
+                "with Adam alone its extra cost and the FLOP rate are one per-parameter cost");
+        assertTrue(Calibration.identifiable(offloaded).contains(SimParameters.Name.HOST_ADAM_SECONDS));
+        Calibration.Result fit = Calibration.fit(offloaded, SimParameters.DEFAULTS, 1e-4);
+        assertEquals(6e-10, fit.parameters().get(SimParameters.Name.HOST_ADAM_SECONDS), 0.01 * 6e-10);
+        assertEquals(1.1e10, fit.parameters().get(SimParameters.Name.HOST_OPTIMIZER_FLOPS), 0.01 * 1.1e10);
+        // and an SGD row's host update does not pay it: the term is Adam's alone
+        SimBackend plain = new SimBackend(null, truth.with(SimParameters.Name.HOST_ADAM_SECONDS, 0));
+        SimBackend adam = new SimBackend(null, truth);
+        for (Calibration.Point r : offloaded) {
+            double a = adam.replay(r.schedule()).seconds();
+            double b = plain.replay(r.schedule()).seconds();
+            if (r.schedule().workload().training().optimizer() == OptimizerKind.SGD) {
+                assertEquals(b, a, 0.0, "SGD row");
+            } else {
+                long params = r.schedule().workload().parameters();
+                assertEquals(params * 6e-10, a - b, 1e-3 * params * 6e-10, "Adam row: the extra host time, exactly");
+            }
+        }
     }
 
     @Test

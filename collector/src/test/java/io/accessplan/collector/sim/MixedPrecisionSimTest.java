@@ -72,7 +72,7 @@ class MixedPrecisionSimTest {
         for (Op op : s.ops()) {
             if (op.template() == OpTemplate.WEIGHT_CAST || op.template() == OpTemplate.NORM1_CAST) {
                 assertEquals((op.bytesRead() + op.bytesWritten()) * dm.pointwiseSecondsPerByte,
-                        SimBackend.duration(op, dm, GradientValues.of(s)), 1e-15);
+                        SimBackend.duration(op, dm, GradientValues.of(s), SimBackend.adam(s)), 1e-15);
                 casts++;
             }
         }

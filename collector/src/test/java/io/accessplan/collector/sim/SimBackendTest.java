@@ -52,7 +52,7 @@ class SimBackendTest {
             boolean core = op.name().contains(".attn.scores") || op.name().contains(".attn.softmax")
                     || op.name().contains(".attn.dropout") && !op.name().contains("proj");
             if (op.phase() == phase && op.layer() >= 0 && !op.kind().isMemoryEvent() && (!coreOnly || core)) {
-                t += SimBackend.duration(op, dm, GradientValues.of(s));
+                t += SimBackend.duration(op, dm, GradientValues.of(s), SimBackend.adam(s));
             }
         }
         return t * s.repeats();
@@ -113,7 +113,7 @@ class SimBackendTest {
             Schedule s = Planner.schedule(w, Strategy.parse("keep"));
             DeviceModel dm = sim.model(w.device(), p);
             long launches = s.ops().stream().filter(o -> !o.kind().isMemoryEvent()).count();
-            double kernels = s.ops().stream().mapToDouble(o -> SimBackend.duration(o, dm, GradientValues.of(s))).sum();
+            double kernels = s.ops().stream().mapToDouble(o -> SimBackend.duration(o, dm, GradientValues.of(s), SimBackend.adam(s))).sum();
             double launch = launches * DeviceModel.LAUNCH_SECONDS;
             double t = sim.replay(s).seconds();
             // the host launches while the GPU runs: the step is at least the longer of the two, at most their sum
@@ -265,7 +265,7 @@ class SimBackendTest {
         double tail = 0;
         DeviceModel dm = sim.model(w.device(), w.training().precision());
         for (Op op : s.ops().subList(s.bodyEnd(), s.ops().size())) {
-            tail += SimBackend.duration(op, dm, GradientValues.of(s));
+            tail += SimBackend.duration(op, dm, GradientValues.of(s), SimBackend.adam(s));
         }
         double adam = w.parameters() / 4.5e9;
         assertTrue(tail > adam);

@@ -43,7 +43,7 @@ class TimelineTest {
             for (int w : op.waitFor()) {
                 start = Math.max(start, finish[w]);
             }
-            double d = SimBackend.duration(op, dm, GradientValues.of(s));
+            double d = SimBackend.duration(op, dm, GradientValues.of(s), SimBackend.adam(s));
             if (op.kind() == OpKind.HOST_OPTIMIZER) {
                 start = Math.max(start, launch);
                 launch = start + d;
