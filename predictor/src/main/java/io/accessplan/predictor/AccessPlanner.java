@@ -365,7 +365,12 @@ public final class AccessPlanner {
                 + fixed(chosen.stepTimeMs(), 1) + " ms)";
     }
 
-    /** A non-negative number with a fixed count of decimals, as %.Nf would print it (half up). */
+    /**
+     * A number with a fixed count of decimals (0 to 2): {@code |v| * 10^N} rounded half up by
+     * {@link Math#round}, the sign in front. That is what {@code %.Nf} prints except where
+     * {@code v * 10^N} lies within rounding error of a tie (String.format rounds the decimal value,
+     * this the product's binary one) or is huge; {@link #fixedExact} is the one that always agrees.
+     */
     static String fixed(double v, int decimals) {
         if (!Double.isFinite(v) || Math.abs(v) >= 1e15) {
             return String.format(Locale.ROOT, "%." + decimals + "f", v);
