@@ -164,7 +164,7 @@ final class CrossCheckCommand implements Callable<Integer> {
         System.out.print(CrossCheck.format(out));
         if (cal != null) {
             // a transferred profile saw none of this card's rows: every row is held out of its fit
-            System.out.print(CrossCheck.heldOutSummary(out, archs, transfer && !cal.fittedCard().equals(cal.card())
+            System.out.print(CrossCheck.heldOutSummary(out, archs, !cal.fittedCard().equals(cal.card())
                     ? java.util.Set.copyOf(archs) : java.util.Set.copyOf(cal.heldOut())));
         }
         return 0;

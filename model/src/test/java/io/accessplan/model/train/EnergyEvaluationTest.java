@@ -34,12 +34,27 @@ class EnergyEvaluationTest {
         return model;
     }
 
+    /** The held-out rows the first two tests compute by hand, with their energy evaluation (once for both). */
+    private record Evaluated(List<Observation> rows, EnergyEvaluation energy) {
+    }
+
+    private static Evaluated evaluated;
+
+    private static synchronized Evaluated evaluated() {
+        if (evaluated == null) {
+            StrategyModel m = energyModel();
+            List<Observation> rows = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(15, 21)));
+            EvaluationReport r = Evaluator.evaluate(m, rows);
+            evaluated = new Evaluated(rows, EnergyEvaluation.of(m, rows, r));
+        }
+        return evaluated;
+    }
+
     @Test
     void heuristicEnergyRegretAndMapeMatchAComputationByHand() {
         StrategyModel m = energyModel();
-        List<Observation> rows = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(15, 21)));
-        EvaluationReport r = Evaluator.evaluate(m, rows);
-        EnergyEvaluation e = EnergyEvaluation.of(m, rows, r);
+        List<Observation> rows = evaluated().rows();
+        EnergyEvaluation e = evaluated().energy();
 
         Strategy keep = Strategy.parse("keep");
         Strategy full = Strategy.parse("full");
@@ -81,9 +96,8 @@ class EnergyEvaluationTest {
     @Test
     void everyBaselineIncludingAnalyticHasAnEnergyRegretAsComputedByHand() {
         StrategyModel m = energyModel();
-        List<Observation> rows = EnergyRegressorTest.withEnergy(SyntheticRows.rows(SyntheticRows.workloads(15, 21)));
-        EvaluationReport r = Evaluator.evaluate(m, rows);
-        EnergyEvaluation e = EnergyEvaluation.of(m, rows, r);
+        List<Observation> rows = evaluated().rows();
+        EnergyEvaluation e = evaluated().energy();
         assertEquals(List.of("model", "model-energy", "heuristic", "analytic", "always-full"),
                 List.copyOf(e.energyRegret().keySet()));
 

@@ -58,6 +58,25 @@ class TrainerSelectionTest {
     }
 
     @Test
+    void thePeakRegressorGetsItsOwnTreeCountRecordedAndBounded() {
+        List<Observation> rows = TestModels.rows().subList(0, 600);
+        TrainOptions o = TrainOptions.defaults().withTrees(12, 3).withFolds(0).withPeakTrees(7);
+        StrategyModel m = ModelTrainer.train(rows, o).model();
+        assertEquals(7, ((FlatForest) m.ensemble().peak()).trees());
+        assertEquals(12, ((FlatForest) m.ensemble().time()).trees());
+        assertEquals(12, ((FlatForest) m.compiledRank()).trees());
+        assertEquals(7, m.metadata().hyperparameters().get("peak_trees"));
+        assertEquals(7, TrainOptions.recorded(m.metadata().hyperparameters()).xgboost().peakTrees());
+        // without it, nothing new is recorded and it reads back as 0: "as many as the others"
+        assertFalse(TrainOptions.defaults().hyperparameters().containsKey("peak_trees"));
+        assertEquals(300, TrainOptions.defaults().trainerOptions() instanceof XGBoostOptions x
+                ? x.effectivePeakTrees() : -1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainOptions.defaults().withPeakTrees(5001));
+        assertEquals("Invalid number of peak trees: 5001 (expected 0 to 5000)", e.getMessage());
+    }
+
+    @Test
     void badOptionsAreRejectedNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainOptions.defaults().withTrees(0, 6));
