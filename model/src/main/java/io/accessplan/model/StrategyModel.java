@@ -590,12 +590,14 @@ public final class StrategyModel {
      * it into the full prediction without planning, encoding or walking the peak forest again.
      */
     public static final class Probe {
+        private final StrategyModel model;
         private final Analysis analysis;
         private final double[] row;
         private final double rawPeak;
         private final boolean fits;
 
-        private Probe(Analysis analysis, double[] row, double rawPeak, boolean fits) {
+        private Probe(StrategyModel model, Analysis analysis, double[] row, double rawPeak, boolean fits) {
+            this.model = model;
             this.analysis = analysis;
             this.row = row;
             this.rawPeak = rawPeak;
@@ -629,7 +631,7 @@ public final class StrategyModel {
         Probe[] out = new Probe[n];
         for (int i = 0; i < n; i++) {
             Plan p = as.get(i).plan();
-            out[i] = new Probe(as.get(i), xs[i], peak[i], fits(p, requiredBytes(p, peakBytes(p, peak[i]))));
+            out[i] = new Probe(this, as.get(i), xs[i], peak[i], fits(p, requiredBytes(p, peakBytes(p, peak[i]))));
         }
         return List.of(out);
     }
@@ -638,13 +640,17 @@ public final class StrategyModel {
      * The full predictions of probed strategies of workload {@code w} at a level {@link #score}
      * found, in order: {@code predictAt(w, strategies, level)} bit for bit (the same analyses,
      * rows and peak output; a forest's output does not depend on the rows walked with it), for
-     * the cost of the step-time forest over their rows alone.
+     * the cost of the step-time forest over their rows alone. Probes of another workload, or made
+     * by another model, are refused.
      */
     public List<Prediction> predictProbed(Workload w, List<Probe> probes, double level) {
         int n = probes.size();
         double[][] xs = new double[n][];
         for (int i = 0; i < n; i++) {
             Probe p = probes.get(i);
+            if (p.model != this) {
+                throw new IllegalArgumentException("Probe of " + p.strategy() + " made by another model");
+            }
             if (!p.analysis.plan().workload().equals(w)) {
                 throw new IllegalArgumentException("Probe of " + p.analysis.plan().workload().canonical()
                         + " predicted for " + w.canonical());

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every probe in full answered (kept here as {@link #fullPredictionSearch}, main's before it); a
  * probe carried on to its full prediction ({@link StrategyModel#predictProbed}, what the search does
  * with each group's found count) equals that prediction made afresh, and a probe of another
- * workload is refused.
+ * workload or of another model is refused.
  */
 class FitsOnlySearchTest {
     /** The model module's checked-in absolute-form file (schema 5, with a within-workload regressor). */
@@ -124,6 +124,9 @@ class FitsOnlySearchTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> m.predictProbed(two.get(1), other, 0));
         assertTrue(e.getMessage().startsWith("Probe of "), e.getMessage());
+        StrategyModel same = m.withMetadata(m.metadata());   // the same forests, another model object
+        e = assertThrows(IllegalArgumentException.class, () -> same.predictProbed(two.get(0), other, 0));
+        assertTrue(e.getMessage().endsWith("made by another model"), e.getMessage());
     }
 
     @ParameterizedTest
