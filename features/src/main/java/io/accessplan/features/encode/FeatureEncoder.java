@@ -304,8 +304,8 @@ public final class FeatureEncoder {
         // dominates (model state is exact, stored activations and the transient working set are
         // estimated: Estimator)
         double peakBytes = Math.max(1.0, p.peakMemoryBytes());
-        double act = p.peakBreakdown().getOrDefault(MemoryCategory.ACTIVATIONS, 0L);
-        double transientBytes = p.peakBreakdown().getOrDefault(MemoryCategory.TRANSIENT, 0L);
+        double act = p.peakBytesOf(MemoryCategory.ACTIVATIONS);
+        double transientBytes = p.peakBytesOf(MemoryCategory.TRANSIENT);
         out[i] = log2(inputs, prev, i, act + 1.0);
         i++;
         out[i] = log2(inputs, prev, i, transientBytes + 1.0);

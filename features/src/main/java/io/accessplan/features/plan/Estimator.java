@@ -4,8 +4,6 @@ import io.accessplan.features.ActivationPolicy;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 
-import java.util.EnumMap;
-import java.util.Map;
 
 /**
  * Closed-form estimates of a {@link Plan}, for lookups that cannot afford to build a schedule.
@@ -381,16 +379,16 @@ public final class Estimator {
                 offloadPcie, optimizerPcie);
         long host = optHost + (s.optimizerOffload() ? gradBytes : 0)
                 + (p == ActivationPolicy.OFFLOAD ? offloaded * layer.savedAll : 0);
-        Map<MemoryCategory, Long> breakdown = new EnumMap<>(MemoryCategory.class);
-        breakdown.put(MemoryCategory.CONTEXT, Planner.CUDA_CONTEXT_BYTES);
-        breakdown.put(MemoryCategory.WORKSPACE, Planner.CUBLAS_WORKSPACE_BYTES);
-        breakdown.put(MemoryCategory.WEIGHTS, weightBytes);
-        breakdown.put(MemoryCategory.GRADIENTS, gradBytes);
-        breakdown.put(MemoryCategory.OPTIMIZER, optDevice);
-        breakdown.put(MemoryCategory.ACTIVATIONS, activations);
-        breakdown.put(MemoryCategory.TRANSIENT, working);
+        long[] breakdown = new long[MemoryCategory.values().length];
+        breakdown[MemoryCategory.CONTEXT.ordinal()] = Planner.CUDA_CONTEXT_BYTES;
+        breakdown[MemoryCategory.WORKSPACE.ordinal()] = Planner.CUBLAS_WORKSPACE_BYTES;
+        breakdown[MemoryCategory.WEIGHTS.ordinal()] = weightBytes;
+        breakdown[MemoryCategory.GRADIENTS.ordinal()] = gradBytes;
+        breakdown[MemoryCategory.OPTIMIZER.ordinal()] = optDevice;
+        breakdown[MemoryCategory.ACTIVATIONS.ordinal()] = activations;
+        breakdown[MemoryCategory.TRANSIENT.ordinal()] = working;
         return new Plan(w, s, params, weightBytes, gradBytes, optDevice, optHost, perLayerKept, activations, peak,
-                java.util.Collections.unmodifiableMap(breakdown), statics + activations,
+                new CategoryBytes(breakdown), statics + activations,
                 peak <= w.device().memoryBytes(), flops, k * recompute, traffic, host);
     }
 

@@ -4,8 +4,6 @@ import io.accessplan.features.Measurement;
 import io.accessplan.features.Strategy;
 import io.accessplan.features.Workload;
 
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -51,6 +49,11 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
                                 long peakMemoryBytes, boolean oom, String detail, double energyJ) {
         return new Measurement(backend, repeats, stepTimeMs, stepTimeMsStdev, peakMemoryBytes, oom, traffic.pcieBytes(),
                 traffic.hbmBytes(), flops, recomputeFlops, detail, energyJ);
+    }
+
+    /** The device bytes of one category at the peak: {@link #peakBreakdown()}'s, unboxed (0 for a category it lacks). */
+    public long peakBytesOf(MemoryCategory c) {
+        return peakBreakdown instanceof CategoryBytes b ? b.of(c) : peakBreakdown.getOrDefault(c, 0L);
     }
 
     /** Bytes crossing PCIe (offload copies, gradient and weight transfers): {@link Traffic#pcieBytes()}. */
@@ -152,9 +155,9 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
                         + " bytes per micro-batch");
             }
         }
-        Map<MemoryCategory, Long> breakdown = new EnumMap<>(MemoryCategory.class);
+        long[] breakdown = new long[CATEGORIES.length];
         for (MemoryCategory c : CATEGORIES) {
-            breakdown.put(c, stat[c.ordinal()] + atPeak[c.ordinal()]);
+            breakdown[c.ordinal()] = stat[c.ordinal()] + atPeak[c.ordinal()];
         }
         int k = s.repeats();
         long peak = staticTotal + peakLive;
@@ -163,7 +166,7 @@ public record Plan(Workload workload, Strategy strategy, long parameters, long w
                 k * bodyPcie + tailPcie, k * offload, k * (bodyPcie - offload) + tailPcie);
         return new Plan(w, s.strategy(), w.parameters(), stat[MemoryCategory.WEIGHTS.ordinal()],
                 stat[MemoryCategory.GRADIENTS.ordinal()], stat[MemoryCategory.OPTIMIZER.ordinal()], optHost,
-                s.activationBytesPerLayer(), maxAct, peak, Collections.unmodifiableMap(breakdown),
+                s.activationBytesPerLayer(), maxAct, peak, new CategoryBytes(breakdown),
                 staticTotal + maxAct, peak <= w.device().memoryBytes(), k * bodyFlops + tailFlops,
                 k * bodyRecompute, traffic, hostBytes);
     }
