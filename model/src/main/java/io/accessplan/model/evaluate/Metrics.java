@@ -37,11 +37,6 @@ public record Metrics(int workloads, double top1Accuracy, double meanRegret, dou
         this(workloads, top1Accuracy, meanRegret, p95Regret, oomRate, stepTimeMape, peakMemoryMape, Double.NaN);
     }
 
-    /** A copy with the within-noise figure replaced. */
-    public Metrics withTop1WithinNoise(double share) {
-        return new Metrics(workloads, top1Accuracy, meanRegret, p95Regret, oomRate, stepTimeMape, peakMemoryMape, share);
-    }
-
     /**
      * Whether a choice slower than the best by {@code choiceMs - bestMs} is within
      * {@link #NOISE_STANDARD_ERRORS} standard errors of the difference of the two medians, or NaN

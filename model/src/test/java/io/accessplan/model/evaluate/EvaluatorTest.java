@@ -128,7 +128,7 @@ class EvaluatorTest {
         assertEquals(1.0 / 4, withinNoiseCase(Double.NaN, 4, 3).top1Accuracy(), 1e-12);   // top-1 unchanged
         // the constructor that predates the figure leaves it NaN
         assertTrue(Double.isNaN(new Metrics(1, 1, 0, 0, 0, 0, 0).top1WithinNoise()));
-        assertEquals(0.5, new Metrics(1, 1, 0, 0, 0, 0, 0).withTop1WithinNoise(0.5).top1WithinNoise());
+        assertEquals(0.5, new Metrics(1, 1, 0, 0, 0, 0, 0, 0.5).top1WithinNoise());
     }
 
     @Test
