@@ -627,7 +627,8 @@ public final class StrategyModel {
         }
         double[][] xs = encode(as);
         double[] peak = new double[n];
-        walk(xs, null, peak, null);
+        // row by row: a probe batch shares few paths and would fill a table anew (ForestGroup)
+        walk(xs, null, peak, null, false);
         Probe[] out = new Probe[n];
         for (int i = 0; i < n; i++) {
             Plan p = as.get(i).plan();
@@ -710,8 +711,13 @@ public final class StrategyModel {
      * regressors' (a null array leaves its regressor out; the file's missing regressor is).
      */
     private void walk(double[][] xs, double[] absolute, double[] peak, double[] within) {
+        walk(xs, absolute, peak, within, true);
+    }
+
+    /** {@link #walk(double[][], double[], double[], double[])}, the rows one by one where {@code sets} is false. */
+    private void walk(double[][] xs, double[] absolute, double[] peak, double[] within, boolean sets) {
         group.predictAll(xs, timeModel == null ? new double[][]{peak, within}
-                : rank == null ? new double[][]{absolute, peak} : new double[][]{absolute, peak, within});
+                : rank == null ? new double[][]{absolute, peak} : new double[][]{absolute, peak, within}, sets);
     }
 
     /**
