@@ -10,12 +10,15 @@ package io.accessplan.model;
  */
 public final class ForestGroup {
     /**
-     * Fewest rows walked as sets: below it a table fill (its 6,453 slots for the bundled model)
+     * Fewest rows walked as sets: below it a table fill (its 4,180 slots for the bundled model)
      * costs more than it saves, and the rows are walked one by one ({@link FlatForest#predictAll}).
-     * Measured by thread CPU time on the bundled model: the sets win from ~15 rows on; the layer
-     * search's probes (a few rows) stay below it, a lookup's candidates (8 to 40) mostly above.
-     * Measured again with a thread's table keeping the workload's features between fills
-     * ({@link ThresholdIndex.Table}): 4 and 8 rows were no faster on lookups with a layer search.
+     * Measured by thread CPU time on the bundled model: the sets win from ~15 rows on, a lookup's
+     * candidates (8 to 40) are mostly above. Measured again with a thread's table keeping the
+     * workload's features between fills ({@link ThresholdIndex.Table}): 4 and 8 rows were no faster
+     * on lookups with a layer search. And again with 50 within-workload trees (wall time over
+     * {@code PredictorBenchmark}'s workloads): 8 made 8- and 10-row lookups slower (19.7 -> 22.2
+     * us), 24 made 16- and 20-row ones slower. The layer search's probes walk row by row whatever
+     * their number ({@link #predictAll(double[][], double[][], boolean)}).
      */
     static final int MIN_SET_ROWS = 16;
 
