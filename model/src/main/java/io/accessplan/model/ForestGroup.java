@@ -10,7 +10,7 @@ package io.accessplan.model;
  */
 public final class ForestGroup {
     /**
-     * Fewest rows walked as sets: below it a table fill (its 4,180 slots for the bundled model)
+     * Fewest rows walked as sets: below it a table fill (its size: {@link ThresholdIndex#MAX_ROWS})
      * costs more than it saves, and the rows are walked one by one ({@link FlatForest#predictAll}).
      * Measured by thread CPU time on the bundled model: the sets win from ~15 rows on, a lookup's
      * candidates (8 to 40) are mostly above. Measured again with a thread's table keeping the
@@ -28,7 +28,7 @@ public final class ForestGroup {
     /** Per regressor, its slots in {@link #index}; null for one not walked as sets. */
     private final char[][] slots;
     /**
-     * Each thread's table for {@link #index} (36 KB for the bundled model): reusing it saves
+     * Each thread's table for {@link #index} (its size: {@link ThresholdIndex#MAX_ROWS}): reusing it saves
      * zeroing a fresh one each time, and refilling the features whose rows all hold the key they
      * held at the previous fill ({@link ThresholdIndex.Table}); per thread, so the group stays
      * thread-safe.

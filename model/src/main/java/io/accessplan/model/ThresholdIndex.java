@@ -29,8 +29,8 @@ import java.util.Arrays;
 final class ThresholdIndex {
     /**
      * Most rows one table holds: the bits of an int. Ints rather than longs halve the table (the
-     * bundled model's 6,453 slots take 26 KB, about half a core's L1 cache here), and a split's
-     * load from it is the walk's one random access.
+     * bundled model's 4,180 slots take 17 KB, about a third of a core's L1 cache here), and a
+     * split's load from it is the walk's one random access.
      */
     static final int MAX_ROWS = 32;
     /** Most slots: a forest's {@link FlatForest#slots} are chars. */
@@ -55,7 +55,9 @@ final class ThresholdIndex {
      * search of a fixed 2^searchSteps[f] window from there (more than the fullest bucket holds)
      * counts the rest. The bucket of a value never decreases with the value, so every threshold
      * of an earlier bucket is below it and every one of a later bucket above: the count is the
-     * binary search's over all thresholds. The window reads the feature's thresholds in
+     * binary search's over all thresholds. The window is wider than the fullest bucket, so the
+     * halving steps land on the count itself (the entry there is always above the key: no last
+     * comparison). The window reads the feature's thresholds in
      * `windowed`, followed by 2^searchSteps[f] keys above every float's.
      */
     private final int[] windowed;
@@ -180,7 +182,7 @@ final class ThresholdIndex {
         for (int h = (1 << searchSteps[f]) >>> 1; h > 0; h >>>= 1) {
             base += h & atMost(t[base + h - 1], key);
         }
-        return base + (atMost(t[base], key) & 1) - windowStart[f];
+        return base - windowStart[f];
     }
 
     /** The slot of the split "feature {@code f}'s key &gt;= {@code key} goes right" (a threshold of the forests). */
@@ -307,14 +309,14 @@ final class ThresholdIndex {
                     b6 += h & atMost(t[b6 + h - 1], k6);
                     b7 += h & atMost(t[b7 + h - 1], k7);
                 }
-                mark(at, pos, b0 - ws + (atMost(t[b0], k0) & 1), i);
-                mark(at, pos, b1 - ws + (atMost(t[b1], k1) & 1), i + 1);
-                mark(at, pos, b2 - ws + (atMost(t[b2], k2) & 1), i + 2);
-                mark(at, pos, b3 - ws + (atMost(t[b3], k3) & 1), i + 3);
-                mark(at, pos, b4 - ws + (atMost(t[b4], k4) & 1), i + 4);
-                mark(at, pos, b5 - ws + (atMost(t[b5], k5) & 1), i + 5);
-                mark(at, pos, b6 - ws + (atMost(t[b6], k6) & 1), i + 6);
-                mark(at, pos, b7 - ws + (atMost(t[b7], k7) & 1), i + 7);
+                mark(at, pos, b0 - ws, i);
+                mark(at, pos, b1 - ws, i + 1);
+                mark(at, pos, b2 - ws, i + 2);
+                mark(at, pos, b3 - ws, i + 3);
+                mark(at, pos, b4 - ws, i + 4);
+                mark(at, pos, b5 - ws, i + 5);
+                mark(at, pos, b6 - ws, i + 6);
+                mark(at, pos, b7 - ws, i + 7);
             }
             for (; i < n; i++) {
                 mark(at, pos, position(f, rows[(from + i) * stride + f]), i);

@@ -17,15 +17,20 @@ import java.util.Set;
 final class CategoryBytes extends AbstractMap<MemoryCategory, Long> {
     private static final MemoryCategory[] CATEGORIES = MemoryCategory.values();
 
+    /** The number of categories: the length of a breakdown's array. */
+    static final int COUNT = CATEGORIES.length;
+
     private final long[] bytes;
 
-    /** The map of {@code bytes[c.ordinal()]} for every category {@code c} (copied). */
+    /**
+     * The map of {@code bytes[c.ordinal()]} for every category {@code c}; the array becomes the
+     * map's (its two callers build it for this and keep no reference).
+     */
     CategoryBytes(long[] bytes) {
-        if (bytes.length != CATEGORIES.length) {
-            throw new IllegalArgumentException("Invalid breakdown: " + bytes.length + " categories, expected "
-                    + CATEGORIES.length);
+        if (bytes.length != COUNT) {
+            throw new IllegalArgumentException("Invalid breakdown: " + bytes.length + " categories, expected " + COUNT);
         }
-        this.bytes = bytes.clone();
+        this.bytes = bytes;
     }
 
     /** The bytes of category {@code c}. */

@@ -379,7 +379,7 @@ public final class Estimator {
                 offloadPcie, optimizerPcie);
         long host = optHost + (s.optimizerOffload() ? gradBytes : 0)
                 + (p == ActivationPolicy.OFFLOAD ? offloaded * layer.savedAll : 0);
-        long[] breakdown = new long[MemoryCategory.values().length];
+        long[] breakdown = new long[CategoryBytes.COUNT];
         breakdown[MemoryCategory.CONTEXT.ordinal()] = Planner.CUDA_CONTEXT_BYTES;
         breakdown[MemoryCategory.WORKSPACE.ordinal()] = Planner.CUBLAS_WORKSPACE_BYTES;
         breakdown[MemoryCategory.WEIGHTS.ordinal()] = weightBytes;
