@@ -38,9 +38,7 @@ final class ThresholdIndex {
 
     /** Features read: 1 + the largest feature index a split of the forests reads. */
     final int width;
-    /** The distinct threshold keys of feature {@code f}, ascending, at {@code [start[f], start[f] + count[f])}. */
-    private final int[] thresholds;
-    private final int[] start;
+    /** Per feature, how many distinct thresholds it has. */
     private final int[] count;
     /** Slot of feature {@code f}'s first threshold. */
     private final int[] slotBase;
@@ -57,8 +55,8 @@ final class ThresholdIndex {
      * of an earlier bucket is below it and every one of a later bucket above: the count is the
      * binary search's over all thresholds. The window is wider than the fullest bucket, so the
      * halving steps land on the count itself (the entry there is always above the key: no last
-     * comparison). The window reads the feature's thresholds in
-     * `windowed`, followed by 2^searchSteps[f] keys above every float's.
+     * comparison). The window reads the feature's distinct threshold keys, ascending, in
+     * `windowed` from windowStart[f], followed by 2^searchSteps[f] keys above every float's.
      */
     private final int[] windowed;
     private final int[] windowStart;
@@ -91,24 +89,14 @@ final class ThresholdIndex {
                 byFeature[feature][n[feature]++] = key;
             });
         }
-        this.start = new int[w];
         this.count = new int[w];
         this.slotBase = new int[w];
-        int total = 0;
+        int slot = 1;
         for (int f = 0; f < w; f++) {
             int[] t = Arrays.copyOf(byFeature[f], n[f]);
             Arrays.sort(t);
             byFeature[f] = Arrays.stream(t).distinct().toArray();
-            total += byFeature[f].length;
-        }
-        this.thresholds = new int[total];
-        int at = 0;
-        int slot = 1;
-        for (int f = 0; f < w; f++) {
-            start[f] = at;
             count[f] = byFeature[f].length;
-            System.arraycopy(byFeature[f], 0, thresholds, at, count[f]);
-            at += count[f];
             slotBase[f] = slot;
             slot += count[f];
         }
@@ -120,27 +108,28 @@ final class ThresholdIndex {
         this.bucketStart = new int[w];
         this.searchSteps = new int[w];
         this.windowStart = new int[w];
+        // each feature's buckets (how many of its thresholds fall in each) and window
+        int[][] inBucket = new int[w][];
         int buckets = 0;
         int windows = 0;
-        int[] fullest = new int[w];
         for (int f = 0; f < w; f++) {
             int c = count[f];
             if (c == 0) {
                 continue;
             }
-            double lo = value(thresholds[start[f]]);
-            double hi = value(thresholds[start[f] + c - 1]);
+            double lo = value(byFeature[f][0]);
+            double hi = value(byFeature[f][c - 1]);
             lowest[f] = lo;
             bucketsPerUnit[f] = hi > lo ? c / (hi - lo) : 0;
             lastBucket[f] = c - 1;
+            int[] in = new int[c];
+            for (int key : byFeature[f]) {
+                in[bucket(f, key)]++;
+            }
+            inBucket[f] = in;
+            searchSteps[f] = 32 - Integer.numberOfLeadingZeros(Arrays.stream(in).max().getAsInt());
             bucketStart[f] = buckets;
             buckets += c + 1;
-            int[] in = new int[c];
-            for (int j = 0; j < c; j++) {
-                in[bucket(f, thresholds[start[f] + j])]++;
-            }
-            fullest[f] = Arrays.stream(in).max().getAsInt();
-            searchSteps[f] = 32 - Integer.numberOfLeadingZeros(fullest[f]);
             windowStart[f] = windows;
             windows += c + (1 << searchSteps[f]);
         }
@@ -149,14 +138,10 @@ final class ThresholdIndex {
         Arrays.fill(windowed, Integer.MAX_VALUE);   // above every float's key (+infinity's is 0x7f800000)
         for (int f = 0; f < w; f++) {
             int c = count[f];
-            System.arraycopy(thresholds, start[f], windowed, windowStart[f], c);
-            // bucket b's first threshold: the number of thresholds in buckets before it
-            int j = 0;
-            for (int b = 0; b <= c && c > 0; b++) {
-                while (j < c && bucket(f, thresholds[start[f] + j]) < b) {
-                    j++;
-                }
-                bucketFirst[bucketStart[f] + b] = (char) j;
+            System.arraycopy(byFeature[f], 0, windowed, windowStart[f], c);
+            // bucket b's first threshold: the number of thresholds in the buckets before it
+            for (int b = 0; b < c; b++) {
+                bucketFirst[bucketStart[f] + b + 1] = (char) (bucketFirst[bucketStart[f] + b] + inBucket[f][b]);
             }
         }
     }
@@ -187,11 +172,11 @@ final class ThresholdIndex {
 
     /** The slot of the split "feature {@code f}'s key &gt;= {@code key} goes right" (a threshold of the forests). */
     int slot(int f, int key) {
-        int i = Arrays.binarySearch(thresholds, start[f], start[f] + count[f], key);
+        int i = Arrays.binarySearch(windowed, windowStart[f], windowStart[f] + count[f], key);
         if (i < 0) {
             throw new IllegalArgumentException("Threshold key " + key + " of feature " + f + " is not indexed");
         }
-        return slotBase[f] + i - start[f];
+        return slotBase[f] + i - windowStart[f];
     }
 
     /**
