@@ -569,22 +569,6 @@ public final class StrategyModel {
     }
 
     /**
-     * Whether each strategy of a workload fits, in order: {@code predictAt(w, strategies, level)}'s
-     * {@link Prediction#fits()} at any level (a fit depends on the predicted peak alone: peak x
-     * (1 + {@link #safetyMargin(Strategy, double, double)}) within the device's memory, computed by
-     * the very methods a full prediction calls), for the cost of the peak forest alone: what the
-     * predictor's layer search needs of its probes.
-     */
-    public boolean[] fits(Workload w, List<Strategy> strategies) {
-        List<Probe> probes = probe(w, strategies);
-        boolean[] out = new boolean[probes.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = probes.get(i).fits();
-        }
-        return out;
-    }
-
-    /**
      * What a fits-only look at one strategy computed ({@link #probe}): its analysis, its feature
      * row and the peak forest's output for it, and whether it fits; {@link #predictProbed} turns
      * it into the full prediction without planning, encoding or walking the peak forest again.
@@ -616,8 +600,13 @@ public final class StrategyModel {
     }
 
     /**
-     * {@link #fits}, keeping what each look computed for {@link #predictProbed}: one probe per
-     * strategy, in order.
+     * Whether each strategy of a workload fits, one probe per strategy, in order: each probe's
+     * {@link Probe#fits()} is {@code predictAt(w, strategies, level)}'s {@link Prediction#fits()} at
+     * any level (a fit depends on the predicted peak alone: peak x (1 +
+     * {@link #safetyMargin(Strategy, double, double)}) within the device's memory, computed by the
+     * very methods a full prediction calls), for the cost of the peak forest alone: what the
+     * predictor's layer search needs of its probes. Each keeps what it computed for
+     * {@link #predictProbed}.
      */
     public List<Probe> probe(Workload w, List<Strategy> strategies) {
         List<Analysis> as = Analysis.all(w, strategies);

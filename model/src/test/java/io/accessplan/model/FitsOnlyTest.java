@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link StrategyModel#fits} on the checked-in files of the absolute form, with and without a
+ * {@link StrategyModel#probe}'s fits on the checked-in files of the absolute form, with and without a
  * within-workload regressor: each answer equals the full prediction's {@link Prediction#fits()},
  * asked alone or at the candidates' level, for random strategies (partial ones included) of random
  * workloads. The predictor's {@code FitsOnlySearchTest} covers the bundled model and the level form.
@@ -41,7 +41,7 @@ class FitsOnlyTest {
                 ss.add(r.nextInt(3) == 0 && s.policy().partial() && layers > 1
                         ? s.withPolicyLayers(1 + r.nextInt(layers)) : s);
             }
-            boolean[] fits = m.fits(w, ss);
+            boolean[] fits = fits(m, w, ss);
             List<Prediction> alone = m.predict(w, ss);
             List<Prediction> at = m.predictAt(w, ss, m.score(w).level());
             assertEquals(ss.size(), fits.length);
@@ -56,5 +56,15 @@ class FitsOnlyTest {
             }
         }
         assertTrue(fit > 300 && unfit > 300, name + ": fit " + fit + ", unfit " + unfit);
+    }
+
+    /** Each strategy's probe verdict, in order. */
+    static boolean[] fits(StrategyModel m, Workload w, List<Strategy> strategies) {
+        List<StrategyModel.Probe> probes = m.probe(w, strategies);
+        boolean[] out = new boolean[probes.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = probes.get(i).fits();
+        }
+        return out;
     }
 }

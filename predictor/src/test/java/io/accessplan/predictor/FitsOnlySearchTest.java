@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The layer search's fits-only probes ({@link StrategyModel#fits}) against full predictions, on
+ * The layer search's fits-only probes ({@link StrategyModel#probe}) against full predictions, on
  * both model forms: the bundled model and the model module's checked-in {@code shipped-v5} (the
  * absolute form: absolute, peak and within-workload forests), and a small level-form model (peak
  * and within-workload forests, a one-row level regressor) trained here on analytic stand-in rows,
@@ -101,16 +101,17 @@ class FitsOnlySearchTest {
             }
             java.util.Collections.shuffle(ss, new java.util.Random(r.nextLong()));
             List<Strategy> some = ss.subList(0, 1 + r.nextInt(ss.size()));
-            boolean[] fits = m.fits(w, some);
+            List<StrategyModel.Probe> probes = m.probe(w, some);
             List<Prediction> full = m.predictAt(w, some, sc.level());
-            assertEquals(full.size(), fits.length);
+            assertEquals(full.size(), probes.size());
             // a probe carried on to its full prediction is the prediction made afresh, bit for bit
-            assertEquals(full, m.predictProbed(w, m.probe(w, some), sc.level()), w.canonical());
-            for (int i = 0; i < fits.length; i++) {
+            assertEquals(full, m.predictProbed(w, probes, sc.level()), w.canonical());
+            for (int i = 0; i < probes.size(); i++) {
                 Prediction p = full.get(i);
-                assertEquals(p.fits(), fits[i], w.canonical() + " " + p.strategy());
-                assertEquals(p.requiredBytes() <= p.capacityBytes(), fits[i]);
-                if (fits[i]) {
+                boolean fits = probes.get(i).fits();
+                assertEquals(p.fits(), fits, w.canonical() + " " + p.strategy());
+                assertEquals(p.requiredBytes() <= p.capacityBytes(), fits);
+                if (fits) {
                     fit++;
                 } else {
                     unfit++;
@@ -118,7 +119,7 @@ class FitsOnlySearchTest {
             }
         }
         assertTrue(fit > 500 && unfit > 500, "fit " + fit + ", unfit " + unfit);
-        assertEquals(0, m.fits(Workloads.random(1, 3).get(0), List.of()).length);
+        assertEquals(0, m.probe(Workloads.random(1, 3).get(0), List.of()).size());
         List<Workload> two = Workloads.random(2, 5);
         List<StrategyModel.Probe> other = m.probe(two.get(0), m.candidates(two.get(0)).subList(0, 1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
