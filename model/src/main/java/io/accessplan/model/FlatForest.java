@@ -538,7 +538,7 @@ public final class FlatForest implements FastRegressor {
             if (dp[t + 1] != d || dp[t + 2] != d || dp[t + 3] != d || dp[t + 4] != d || dp[t + 5] != d
                     || dp[t + 6] != d || dp[t + 7] != d) {
                 for (int u = t; u < t + 8; u++) {
-                    sum += lv[lo[u] - ((1 << dp[u]) - 1) + walkOne(rows, b, so[u], dp[u])];
+                    sum += leafOne(rows, b, u);
                 }
                 continue;
             }
@@ -587,19 +587,21 @@ public final class FlatForest implements FastRegressor {
             sum += lv[lo[t + 7] - inner + k7];
         }
         for (; t < trees; t++) {
-            sum += lv[lo[t] - ((1 << dp[t]) - 1) + walkOne(rows, b, so[t], dp[t])];
+            sum += leafOne(rows, b, t);
         }
         return sum;
     }
 
-    /** The heap position one row's keys (from {@code rows[b]}) reach in the tree of splits from {@code so}, depth {@code d}. */
-    private int walkOne(int[] rows, int b, int so, int d) {
+    /** The leaf value one row's keys (from {@code rows[b]}) reach in tree {@code t}, walked alone. */
+    private float leafOne(int[] rows, int b, int t) {
+        final int d = depth[t];
+        final int so = splitOffset[t];
         int k = 0;
         for (int level = 0; level < d; level++) {
             long n = split[so + k];
             k = step(k, rows[b + (int) n], n);
         }
-        return k;
+        return leafValue[leafOffset[t] - ((1 << d) - 1) + k];
     }
 
     /**
