@@ -67,7 +67,8 @@ public final class ForestGroup {
 
     /**
      * Each thread's buffer for a call's row keys, grown to the largest call: the keys live only
-     * while {@link #predictAll} runs (nothing it calls predicts through this group again), and a
+     * while {@link #predictAll} runs (nothing it calls predicts through any group, which all share
+     * this buffer), and a
      * lookup converts its rows three times or more (candidates, probes, found counts).
      */
     private static final ThreadLocal<int[][]> KEYS = ThreadLocal.withInitial(() -> new int[1][0]);
@@ -105,7 +106,7 @@ public final class ForestGroup {
      * partial-policy group, each at another layer count) share few paths, and whose table would be
      * filled anew for every round (its row count changes, so it keeps nothing from the candidates'
      * fill). Measured on the bundled model over {@code PredictorBenchmark}'s workloads (wall time,
-     * load ~1.4): a searched 40-row lookup 133 -> 127 us with the probes row by row.
+     * load ~1.4): a searched 40-row lookup 133 -> 126 us with the probes row by row.
      */
     public void predictAll(double[][] xs, double[][] out, boolean sets) {
         if (out.length != regressors.length) {
