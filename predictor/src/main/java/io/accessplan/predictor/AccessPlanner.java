@@ -274,28 +274,16 @@ public final class AccessPlanner {
         Prediction chosen = ps.get(d.chosen());
         boolean fits = d.fits();
         Throughput.OfWorkload rates = new Throughput.OfWorkload(w);
-        // each strategy's name is built once: the chosen one's appears in most why-strings
         String chosenName = chosen.strategy().toString();
-        String[] lessWorkName = new String[n];
+        // the alternatives' why-lost lines and throughputs are computed when asked for, not here
+        Deferred deferred = new Deferred(ps, d.chosen(), chosenName, fits, d.lessWork(), rates);
         // every prediction but the chosen one (each appears once in ps)
         Alternative[] alts = new Alternative[n - 1];
         int a = 0;
         for (int i = 0; i < n; i++) {
             Prediction p = ps.get(i);
             if (p != chosen) {
-                int less = d.lessWork()[i];
-                String why;
-                if (fits && p.fits() && less >= 0) {
-                    if (lessWorkName[less] == null) {
-                        lessWorkName[less] = less == d.chosen() ? chosenName : ps.get(less).strategy().toString();
-                    }
-                    why = "does more work than " + lessWorkName[less] + ", which fits (same micro-batches,"
-                            + " less recomputation or copying)";
-                } else {
-                    why = whyLost(p, chosen, chosenName, fits);
-                }
-                alts[a++] = new Alternative(p.strategy(), p.stepTimeMs(), p.peakBytes(), p.fits(), why,
-                        rates.of(p.strategy(), p.stepTimeMs()));
+                alts[a++] = new Alternative(p.strategy(), p.stepTimeMs(), p.peakBytes(), p.fits(), deferred, i);
             }
         }
         // fitting first, then by predicted step time (Double.compare); stable, as List.sort is
@@ -345,24 +333,6 @@ public final class AccessPlanner {
         return Throughput.readable(t.samplesPerSecond()) + " samples/s, "
                 + (Double.isNaN(t.tokensPerSecond()) ? "" : Throughput.readable(t.tokensPerSecond()) + " tokens/s, ")
                 + "MFU " + Throughput.percent(t.mfu());
-    }
-
-    private static String whyLost(Prediction p, Prediction chosen, String chosenName, boolean anyFits) {
-        // plain concatenation: String.format costs more than the model here, ~40 times a lookup
-        if (!p.fits()) {
-            return "predicted not to fit: needs " + fixed(p.requiredBytes() / GIB, 2)
-                    + " GiB with the safety margin, device has " + fixed(p.capacityBytes() / GIB, 0) + " GiB";
-        }
-        if (!anyFits) {
-            return "more memory than " + chosenName;
-        }
-        double slower = p.stepTimeMs() / chosen.stepTimeMs() - 1;
-        if (slower <= 0) {
-            return "within the tie tolerance (" + fixed(-100 * slower, 1) + "% faster predicted); "
-                    + chosenName + " is plainer";
-        }
-        return "slower by " + fixed(100 * slower, 1) + "% (" + fixed(p.stepTimeMs(), 1) + " ms vs "
-                + fixed(chosen.stepTimeMs(), 1) + " ms)";
     }
 
     /**
