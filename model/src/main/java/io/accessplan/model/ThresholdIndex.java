@@ -189,6 +189,8 @@ final class ThresholdIndex {
         final int[] sets;
         /** Per feature: whether the last fill found every row at {@link #uniformKey}. */
         private final boolean[] uniform;
+        /** Per feature: whether the last fill found its rows at more than one position. */
+        private final boolean[] varied;
         private final int[] uniformKey;
         /** The all-rows set of the last fill (0 before the first). */
         private int all;
@@ -199,6 +201,7 @@ final class ThresholdIndex {
         Table(ThresholdIndex index) {
             this.sets = new int[index.slots];
             this.uniform = new boolean[index.width];
+            this.varied = new boolean[index.width];
             this.uniformKey = new int[index.width];
             this.at = new int[index.maxCount + 1];
         }
@@ -236,8 +239,13 @@ final class ThresholdIndex {
             }
             final int base = slotBase[f];
             final int first = rows[from * stride + f];
-            boolean same = true;
-            for (int i = 1; i < n; i++) {
+            // whether every row holds one key is asked only of a feature whose rows did at this
+            // table's previous fill, or all stood at one position (the workload's own features): one
+            // whose rows differed then (a strategy's) takes the general path, which gives the same
+            // sets for rows at one key
+            boolean ask = memo == null || !memo.varied[f];
+            boolean same = ask;
+            for (int i = 1; ask && i < n; i++) {
                 same &= rows[(from + i) * stride + f] == first;
             }
             if (same) {
@@ -266,7 +274,10 @@ final class ThresholdIndex {
             final int ws = windowStart[f];
             final int bs = bucketStart[f];
             final int half = (1 << searchSteps[f]) >>> 1;
-            for (; i + 8 <= n; i += 8) {
+            // the last eight overlap the batch before them where n is not a multiple of 8 (a row
+            // marked twice is marked alike): no row searched alone once n >= 8
+            for (; i < n && n >= 8; i += 8) {
+                i = Math.min(i, n - 8);
                 int r = (from + i) * stride + f;
                 int k0 = rows[r];
                 int k1 = rows[r + stride];
@@ -305,6 +316,10 @@ final class ThresholdIndex {
             }
             for (; i < n; i++) {
                 mark(at, pos, position(f, rows[(from + i) * stride + f]), i);
+            }
+            if (memo != null) {
+                // every row at one position: its rows may hold one key next time, so ask then
+                memo.varied[f] = at[pos[0]] != all;
             }
             // from the highest position down, a slot holds the rows at its position and above: the
             // running union in a register (a pass that writes each slot once and reads none of
