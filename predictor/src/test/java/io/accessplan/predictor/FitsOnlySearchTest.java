@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and within-workload forests, a one-row level regressor) trained here on analytic stand-in rows,
  * not measurements. A probe's
  * fit equals its full prediction's, and the search answers exactly what the search that predicted
- * every probe in full answered (kept here as {@link #fullPredictionSearch}, main's before it); a
+ * every probe in full answered (kept here as {@link #fullPredictionSearch}: the same gallop from
+ * the interpolated guess, then bisection, each probe predicted in full); a
  * probe carried on to its full prediction ({@link StrategyModel#predictProbed}, what the search does
  * with each group's found count) equals that prediction made afresh, and a probe of another
  * workload or of another model is refused.
@@ -149,7 +150,7 @@ class FitsOnlySearchTest {
         assertTrue(searched >= 30, "searched " + searched);
     }
 
-    /** Main's search before the fits-only probes, verbatim: every probe predicted in full. */
+    /** The layer search with every probe predicted in full (its rule written out again, counting each round's verdicts). */
     static List<Prediction> fullPredictionSearch(StrategyModel model, Workload w, StrategyModel.Scored scored) {
         List<Prediction> ps = scored.predictions();
         int layers = w.model().layers();
@@ -194,6 +195,8 @@ class FitsOnlySearchTest {
             double at = need0 > needL ? Math.ceil(layers * (need0 - cap) / (need0 - needL)) : layers;
             guess[i] = (int) Math.max(1, Math.min(layers - 1, at));
         }
+        // the gallop's step per group: down from hi (< 0), up from lo (> 0), or 0 (bisection)
+        int[] step = new int[g];
         for (boolean first = true; ; first = false) {
             List<Strategy> probe = new ArrayList<>();
             List<Integer> owner = new ArrayList<>();
@@ -209,7 +212,8 @@ class FitsOnlySearchTest {
                     }
                     probe.add(whole.withPolicyLayers(guess[i]));
                 } else {
-                    probe.add(whole.withPolicyLayers((lo[i] + hi[i]) >>> 1));
+                    int n = step[i] < 0 ? hi[i] + step[i] : step[i] > 0 ? lo[i] + step[i] : (lo[i] + hi[i]) / 2;
+                    probe.add(whole.withPolicyLayers(Math.max(lo[i] + 1, Math.min(hi[i] - 1, n))));
                 }
                 owner.add(i);
             }
@@ -217,10 +221,17 @@ class FitsOnlySearchTest {
                 break;
             }
             List<Prediction> got = model.predictAt(w, probe, scored.level());
+            int[] fitting = new int[g];
+            int[] failing = new int[g];
             for (int k = 0; k < got.size(); k++) {
                 int i = owner.get(k);
                 Prediction p = got.get(k);
                 int n = p.strategy().policyLayers();
+                if (p.fits()) {
+                    fitting[i]++;
+                } else {
+                    failing[i]++;
+                }
                 if (p.fits() && n < hi[i]) {
                     hi[i] = n;
                     best[i] = p;
@@ -230,6 +241,18 @@ class FitsOnlySearchTest {
             }
             for (int i = 0; i < g; i++) {
                 lo[i] = Math.min(lo[i], hi[i] - 1);
+                if (fitting[i] + failing[i] == 0) {
+                    continue;
+                }
+                if (fitting[i] > 0 && failing[i] > 0) {
+                    step[i] = 0;
+                } else if (first) {
+                    step[i] = fitting[i] > 0 ? -1 : 1;
+                } else if ((step[i] < 0 && fitting[i] > 0) || (step[i] > 0 && failing[i] > 0)) {
+                    step[i] *= 2;
+                } else {
+                    step[i] = 0;
+                }
             }
         }
         List<Prediction> out = new ArrayList<>(ps.size() + g);
