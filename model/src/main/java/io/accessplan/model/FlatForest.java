@@ -362,25 +362,27 @@ public final class FlatForest implements FastRegressor {
      * set layout ({@link #setWalkable}).
      *
      * @param slots this forest's {@link #slots} in the table's index
+     * @param scratch the thread's table, whose frontier and sums buffers the walk uses
      */
-    void predictSets(char[] slots, int[] table, int n, double[] out, int from) {
+    void predictSets(char[] slots, ThresholdIndex.Table scratch, int n, double[] out, int from) {
+        final int[] table = scratch.sets;
         final float[] lv = setLeaves;
         final int d = setDepth;
         final int splits = (1 << d) - 1;
         final int trees = depth.length;
         final int all = (int) ((1L << n) - 1);
-        double[] sums = new double[n];
+        double[] sums = scratch.sums;
+        java.util.Arrays.fill(sums, 0, n, 0.0);
         // an entry: tree << (d + 1) | heap position, which is also the split's index in slots (a
         // tree's 2^(d+1) positions, leaves included, so a child is one add away and a split's slot
         // one load), and its rows; a group's frontier holds at most one entry per row per tree,
         // and one write past its end
         final int shift = d + 1;
         final int mask = (1 << shift) - 1;
-        final int cap = SET_GROUP * n + 2;
-        int[] node = new int[cap];
-        int[] rows = new int[cap];
-        int[] node2 = new int[cap];
-        int[] rows2 = new int[cap];
+        int[] node = scratch.node;
+        int[] rows = scratch.rows;
+        int[] node2 = scratch.node2;
+        int[] rows2 = scratch.rows2;
         for (int t0 = 0; t0 < trees; t0 += SET_GROUP) {
             int count = Math.min(trees, t0 + SET_GROUP) - t0;
             for (int e = 0; e < count; e++) {
@@ -432,7 +434,7 @@ public final class FlatForest implements FastRegressor {
     }
 
     /** Trees walked together by {@link #predictSets}: enough independent nodes a level to overlap. */
-    private static final int SET_GROUP = 8;
+    static final int SET_GROUP = 8;
 
     /**
      * The first {@code width} features of each vector as float {@link #key}s, one row of

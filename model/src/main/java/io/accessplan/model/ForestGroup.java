@@ -146,7 +146,7 @@ public final class ForestGroup {
             index.fill(keys, width, from, n, table);
             for (int k = 0; k < regressors.length; k++) {
                 if (out[k] != null && slots[k] != null) {
-                    ((FlatForest) regressors[k]).predictSets(slots[k], table.sets, n, out[k], from);
+                    ((FlatForest) regressors[k]).predictSets(slots[k], table, n, out[k], from);
                 }
             }
         }

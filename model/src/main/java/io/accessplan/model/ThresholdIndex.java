@@ -197,6 +197,16 @@ final class ThresholdIndex {
         /** Scratch, zero between features: the rows at each position, and each row's position. */
         private final int[] at;
         private final int[] pos = new int[MAX_ROWS];
+        /**
+         * The set walk's scratch ({@link FlatForest#predictSets}): its two frontiers of (node, rows)
+         * entries, at most one per row per tree of a group and one written past the end, and the
+         * rows' sums.
+         */
+        final int[] node = new int[FlatForest.SET_GROUP * MAX_ROWS + 2];
+        final int[] rows = new int[node.length];
+        final int[] node2 = new int[node.length];
+        final int[] rows2 = new int[node.length];
+        final double[] sums = new double[MAX_ROWS];
 
         Table(ThresholdIndex index) {
             this.sets = new int[index.slots];
