@@ -48,6 +48,12 @@ final class TrainingFlags {
     @Option(names = "--peak-trees", description = "boosting rounds of the peak-memory regressor "
             + "(xgboost; default: as --trees; 1 to " + XGBoostOptions.MAX_TREES + ")")
     Integer peakTrees;
+    @Option(names = "--level-trees", description = "boosting rounds of the workload-level step-time regressor "
+            + "(xgboost; 1 to " + XGBoostOptions.MAX_TREES + "; default " + XGBoostOptions.LEVEL_TREES + ")")
+    Integer levelTrees;
+    @Option(names = "--level-eta", description = "shrinkage of the workload-level step-time regressor in (0, 1] "
+            + "(xgboost; default " + XGBoostOptions.LEVEL_ETA + ")")
+    Double levelEta;
 
     @Option(names = "--margin-quantile", description = "quantile of cross-validated peak under-prediction taken as "
             + "the memory safety margin (0.5 to 1)")
@@ -98,16 +104,19 @@ final class TrainingFlags {
                 yield new XGBoostOptions(or(trees, x.trees()), or(rankTrees, x.rankTrees()), or(peakTrees, x.peakTrees()),
                         or(maxDepth, x.maxDepth()),
                         or(eta, x.eta()), or(subsample, x.subsample()), or(colsample, x.colsample()),
-                        or(minChildWeight, x.minChildWeight()), or(lambda, x.lambda()), th);
+                        or(minChildWeight, x.minChildWeight()), or(lambda, x.lambda()), th,
+                        or(levelTrees, x.levelTrees()), or(levelEta, x.levelEta()));
             }
             case CART -> {
-                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--eta", eta, "--subsample", subsample,
+                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--level-trees",
+                        levelTrees, "--level-eta", levelEta, "--eta", eta, "--subsample", subsample,
                         "--colsample", colsample, "--lambda", lambda, "--epochs", epochs, "--threads", threads);
                 yield new CartOptions(or(maxDepth, CartOptions.DEFAULTS.maxDepth()),
                         or(minChildWeight, CartOptions.DEFAULTS.minChildWeight()));
             }
             case SGD -> {
-                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--max-depth", maxDepth, "--subsample",
+                refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--level-trees",
+                        levelTrees, "--level-eta", levelEta, "--max-depth", maxDepth, "--subsample",
                         subsample, "--colsample", colsample, "--min-child-weight", minChildWeight, "--lambda", lambda,
                         "--threads", threads);
                 yield new SgdOptions(or(epochs, SgdOptions.DEFAULTS.epochs()), or(eta, SgdOptions.DEFAULTS.learningRate()));

@@ -1,5 +1,8 @@
 package io.accessplan.cli;
 
+import io.accessplan.model.CompiledEnsemble;
+import io.accessplan.model.FlatForest;
+import io.accessplan.model.StrategyModel;
 import io.accessplan.model.train.CartOptions;
 import io.accessplan.model.train.SgdOptions;
 import io.accessplan.model.train.StepLevel;
@@ -87,6 +90,39 @@ class TrainFlagsTest {
                 "Invalid number of peak trees: 5001 (expected 1 to 5000)",
                 "Invalid --step-level: mean (expected absolute, level or cv)",
                 "--peak-trees does not apply to --trainer cart"});
+    }
+
+    @Test
+    void theLevelRegressorsSettingsAreSetByTheirFlagsAndLandInTheWrittenModel(@TempDir Path dir) throws Exception {
+        XGBoostOptions d = (XGBoostOptions) options().trainerOptions();
+        assertEquals(XGBoostOptions.LEVEL_TREES, d.levelTrees());
+        assertEquals(XGBoostOptions.LEVEL_ETA, d.levelEta(), 0.0);
+        XGBoostOptions x = (XGBoostOptions) options("--level-trees", "75", "--level-eta", "0.2").trainerOptions();
+        assertEquals(d.withLevel(75, 0.2), x);
+        // a small training run: the file records them as the level regressor was trained
+        Path out = dir.resolve("level.apm");
+        Cli.Run r = Cli.run("train", "--data", Path.of("..", "datasets", "data", "cuda-h100").toString(), "--out",
+                out.toString(), "--trees", "5", "--folds", "0", "--threads", "1", "--no-twin", "--step-level", "level",
+                "--level-trees", "7", "--level-eta", "0.3");
+        assertEquals(0, r.code(), r.err());
+        StrategyModel m = StrategyModel.load(out);
+        assertEquals(7, ((Number) m.metadata().hyperparameters().get("level_trees")).intValue());
+        assertEquals(0.3, ((Number) m.metadata().hyperparameters().get("level_eta")).doubleValue(), 0.0);
+        assertEquals(7, ((FlatForest) CompiledEnsemble.compile(m.levelModel(),
+                m.metadata().featureNames())).trees());
+    }
+
+    @Test
+    void aBadLevelTreeCountOrShrinkageExitsTwoInOneLineAndWritesNothing(@TempDir Path dir) {
+        refused(dir, new String[][]{{"--level-trees", "0"}, {"--level-trees", "5001"}, {"--level-eta", "0"},
+                {"--level-eta", "1.5"}, {"--trainer", "cart", "--level-trees", "50"},
+                {"--trainer", "sgd", "--level-eta", "0.1"}}, new String[]{
+                "Invalid number of level trees: 0 (expected 1 to 5000)",
+                "Invalid number of level trees: 5001 (expected 1 to 5000)",
+                "Invalid level eta: 0.0 (expected more than 0, at most 1)",
+                "Invalid level eta: 1.5 (expected more than 0, at most 1)",
+                "--level-trees does not apply to --trainer cart",
+                "--level-eta does not apply to --trainer sgd"});
     }
 
     /** Each of {@code bad} (flags after {@code train --data --out}) exits 2 with its one-line message and writes nothing. */

@@ -219,8 +219,8 @@ public final class ModelTrainer {
             }
         }
         Map<String, Object> hyper = o.hyperparameters();
-        if (levelModel != null && o.trainerOptions() instanceof XGBoostOptions) {
-            hyper.putAll(new java.util.TreeMap<>(XGBoostOptions.levelSettings()));
+        if (levelModel != null && o.trainerOptions() instanceof XGBoostOptions x) {
+            hyper.putAll(new java.util.TreeMap<>(x.levelSettings()));
         }
         ModelMetadata meta = new ModelMetadata(FeatureEncoder.schemaVersion(), d.names, candidates(rows), fingerprint,
                 rows.size(), tt, pt, margin, policyMargins, peakMargins, tq, pq, hyper, Instant.now().toString(), cvMap);

@@ -132,6 +132,11 @@ public record TrainOptions(TrainerOptions trainerOptions, long seed, int folds, 
         return withTrainerOptions(xgboost().withPeakTrees(n));
     }
 
+    /** These options with another tree count and shrinkage for the workload-level step-time regressor (XGBoost). */
+    public TrainOptions withLevel(int n, double eta) {
+        return withTrainerOptions(xgboost().withLevel(n, eta));
+    }
+
     /** These options with another margin quantile. */
     public TrainOptions withMarginQuantile(double q) {
         return new TrainOptions(trainerOptions, seed, folds, timeTransform, peakTransform, q, stepLevel);

@@ -23,9 +23,13 @@ import java.util.Map;
  * @param minChildWeight minimum hessian in a leaf (rows, for squared error), 0 to {@value #MAX_WEIGHT}
  * @param lambda         L2 regularisation of leaf weights, 0 to {@value #MAX_WEIGHT}
  * @param threads        training threads, 1 to {@value #MAX_THREADS}: regressors fitted at once, one XGBoost thread each
+ * @param levelTrees     boosting rounds of the workload-level step-time regressor, 1 to {@value #MAX_TREES}
+ *                       (default {@value #LEVEL_TREES})
+ * @param levelEta       shrinkage of the workload-level step-time regressor, in (0, 1] (default {@value #LEVEL_ETA})
  */
 public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDepth, double eta, double subsample,
-                             double colsample, double minChildWeight, double lambda, int threads)
+                             double colsample, double minChildWeight, double lambda, int threads, int levelTrees,
+                             double levelEta)
         implements TrainerOptions {
     /** Most boosting rounds. */
     public static final int MAX_TREES = 5000;
@@ -45,10 +49,12 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
      * by settings (trees, eta, depth, min child weight): 150/0.2/6/1 4.67%, 300/0.05/4/1 4.45%,
      * 600/0.03/3/1 4.63%, 300/0.05/6/5 4.32% (kept), 1000/0.02/4/3 4.32%, 200/0.1/2/1 5.34%; the
      * absolute form it replaces: 4.42%. Chosen on those same folds among these six, so 4.32% is a
-     * little optimistic. Row and feature subsampling and lambda are the options' own.
+     * little optimistic. Row and feature subsampling and lambda are the options' own. The default
+     * of {@link #levelTrees()}; ARCHITECTURE.md ("Tree counts and the lookup's cost") has the CV of
+     * cheaper settings.
      */
     public static final int LEVEL_TREES = 300;
-    /** Shrinkage of the workload-level regressor (see {@link #LEVEL_TREES}). */
+    /** Shrinkage of the workload-level regressor (see {@link #LEVEL_TREES}), the default of {@link #levelEta()}. */
     public static final double LEVEL_ETA = 0.05;
     /** Tree depth of the workload-level regressor (see {@link #LEVEL_TREES}). */
     public static final int LEVEL_MAX_DEPTH = 6;
@@ -70,6 +76,15 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         Bounds.check("min child weight", minChildWeight, 0, MAX_WEIGHT);
         Bounds.check("lambda", lambda, 0, MAX_WEIGHT);
         Bounds.check("number of threads", threads, 1, MAX_THREADS);
+        Bounds.check("number of level trees", levelTrees, 1, MAX_TREES);
+        Bounds.positive("level eta", levelEta, 1);
+    }
+
+    /** Settings whose workload-level regressor has its default settings ({@link #LEVEL_TREES}, {@link #LEVEL_ETA}). */
+    public XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDepth, double eta, double subsample,
+                          double colsample, double minChildWeight, double lambda, int threads) {
+        this(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, threads,
+                LEVEL_TREES, LEVEL_ETA);
     }
 
     /** Settings whose peak-memory regressor has as many trees as the others ({@code peakTrees} 0). */
@@ -78,13 +93,17 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         this(trees, rankTrees, 0, maxDepth, eta, subsample, colsample, minChildWeight, lambda, threads);
     }
 
-    /** Reads recorded settings; a setting the file lacks takes its default. */
+    /**
+     * Reads recorded settings; a setting the file lacks takes its default (a file without a level
+     * regressor, or written before its settings were options, has {@link #LEVEL_TREES} and {@link #LEVEL_ETA}).
+     */
     static XGBoostOptions recorded(RecordedSettings r) {
         XGBoostOptions d = DEFAULTS;
         return new XGBoostOptions(r.integer("trees", d.trees), r.integer("rank_trees", 0), r.integer("peak_trees", 0),
                 r.integer("max_depth", d.maxDepth),
                 r.number("eta", d.eta), r.number("subsample", d.subsample), r.number("colsample", d.colsample),
-                r.number("min_child_weight", d.minChildWeight), r.number("lambda", d.lambda), r.integer("threads", d.threads));
+                r.number("min_child_weight", d.minChildWeight), r.number("lambda", d.lambda), r.integer("threads", d.threads),
+                r.integer("level_trees", LEVEL_TREES), r.number("level_eta", LEVEL_ETA));
     }
 
     @Override
@@ -105,19 +124,25 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
     /** These settings with another tree count and depth. */
     public XGBoostOptions withTrees(int n, int depth) {
         return new XGBoostOptions(n, rankTrees, peakTrees, depth, eta, subsample, colsample, minChildWeight, lambda,
-                threads);
+                threads, levelTrees, levelEta);
     }
 
     /** These settings with another tree count for the within-workload regressor (0: as {@link #trees}). */
     public XGBoostOptions withRankTrees(int n) {
         return new XGBoostOptions(trees, n, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight, lambda,
-                threads);
+                threads, levelTrees, levelEta);
     }
 
     /** These settings with another tree count for the peak-memory regressor (0: as {@link #trees}). */
     public XGBoostOptions withPeakTrees(int n) {
         return new XGBoostOptions(trees, rankTrees, n, maxDepth, eta, subsample, colsample, minChildWeight, lambda,
-                threads);
+                threads, levelTrees, levelEta);
+    }
+
+    /** These settings with another tree count and shrinkage for the workload-level regressor. */
+    public XGBoostOptions withLevel(int n, double shrinkage) {
+        return new XGBoostOptions(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight,
+                lambda, threads, n, shrinkage);
     }
 
     @Override
@@ -130,14 +155,17 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         return trainer(seed, effectivePeakTrees());
     }
 
-    /** The trainer of the workload-level step-time regressor ({@link #LEVEL_TREES} and the settings after it). */
+    /**
+     * The trainer of the workload-level step-time regressor: {@link #levelTrees()} rounds of
+     * shrinkage {@link #levelEta()}, depth {@link #LEVEL_MAX_DEPTH}, min child weight {@link #LEVEL_MIN_CHILD_WEIGHT}.
+     */
     public Trainer<Regressor> levelTribuo(long seed) {
-        return trainer(seed, LEVEL_TREES, LEVEL_ETA, LEVEL_MAX_DEPTH, LEVEL_MIN_CHILD_WEIGHT);
+        return trainer(seed, levelTrees, levelEta, LEVEL_MAX_DEPTH, LEVEL_MIN_CHILD_WEIGHT);
     }
 
     /** The workload-level regressor's settings, by name, as a model file with it records them. */
-    public static Map<String, Object> levelSettings() {
-        return Map.of("level_trees", LEVEL_TREES, "level_eta", LEVEL_ETA, "level_max_depth", LEVEL_MAX_DEPTH,
+    public Map<String, Object> levelSettings() {
+        return Map.of("level_trees", levelTrees, "level_eta", levelEta, "level_max_depth", LEVEL_MAX_DEPTH,
                 "level_min_child_weight", LEVEL_MIN_CHILD_WEIGHT);
     }
 

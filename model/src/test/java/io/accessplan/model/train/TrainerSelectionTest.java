@@ -1,12 +1,17 @@
 package io.accessplan.model.train;
 
+import io.accessplan.features.Workload;
+import io.accessplan.model.CompiledEnsemble;
 import io.accessplan.model.FlatForest;
 import io.accessplan.model.Observation;
 import io.accessplan.model.StrategyModel;
+import io.accessplan.model.SyntheticRows;
 import io.accessplan.model.TargetTransform;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -74,6 +79,63 @@ class TrainerSelectionTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainOptions.defaults().withPeakTrees(5001));
         assertEquals("Invalid number of peak trees: 5001 (expected 0 to 5000)", e.getMessage());
+    }
+
+    @Test
+    void theLevelRegressorGetsItsOwnTreeCountAndShrinkageRecordedAndBounded() {
+        List<Observation> rows = TestModels.rows().subList(0, 600);
+        TrainOptions o = TrainOptions.defaults().withTrees(12, 3).withFolds(0).withStepLevel(StepLevel.REGRESSOR);
+        StrategyModel m = ModelTrainer.train(rows, o.withLevel(9, 0.4)).model();
+        assertEquals(9, ((FlatForest) CompiledEnsemble.compile(m.levelModel(), m.metadata().featureNames())).trees());
+        assertEquals(12, ((FlatForest) m.compiledRank()).trees());
+        // recorded in the file, and read back from it
+        StrategyModel back = StrategyModel.fromBytes(m.toBytes(), "memory");
+        Map<String, Object> hyper = back.metadata().hyperparameters();
+        assertEquals(9, ((Number) hyper.get("level_trees")).intValue());
+        assertEquals(0.4, ((Number) hyper.get("level_eta")).doubleValue(), 0.0);
+        XGBoostOptions read = TrainOptions.recorded(hyper).xgboost();
+        assertEquals(9, read.levelTrees());
+        assertEquals(0.4, read.levelEta(), 0.0);
+        // the file records the within-workload count as the count it trained with (12)
+        assertEquals(o.xgboost().withRankTrees(12).withLevel(9, 0.4), read);
+        // a file without them (written before they were options) reads back with the settings it was trained with
+        Map<String, Object> older = new HashMap<>(hyper);
+        older.remove("level_trees");
+        older.remove("level_eta");
+        XGBoostOptions old = TrainOptions.recorded(older).xgboost();
+        assertEquals(XGBoostOptions.LEVEL_TREES, old.levelTrees());
+        assertEquals(XGBoostOptions.LEVEL_ETA, old.levelEta(), 0.0);
+        assertEquals(o.xgboost().withRankTrees(12), old);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainOptions.defaults().withLevel(0, 0.1));
+        assertEquals("Invalid number of level trees: 0 (expected 1 to 5000)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withLevel(10, 1.5));
+        assertEquals("Invalid level eta: 1.5 (expected more than 0, at most 1)", e.getMessage());
+    }
+
+    @Test
+    void theLevelShrinkageScalesTheFirstTreesLeaves() {
+        // one round: level = base score + eta * leaf(x), the leaf fitted to the same gradients whatever eta
+        // (Chen and Guestrin 2016, eq. 5 and section 2.3), so the levels' differences go as the etas'
+        List<Observation> rows = TestModels.rows().subList(0, 600);
+        TrainOptions o = TrainOptions.defaults().withTrees(12, 3).withFolds(0).withStepLevel(StepLevel.REGRESSOR);
+        StrategyModel[] m = new StrategyModel[3];
+        double[] eta = {0.1, 0.2, 0.5};
+        for (int i = 0; i < 3; i++) {
+            m[i] = ModelTrainer.train(rows, o.withLevel(1, eta[i])).model();
+        }
+        int checked = 0;
+        for (Workload w : SyntheticRows.workloads(20, 5)) {
+            double l0 = m[0].score(w).level();
+            double l1 = m[1].score(w).level();
+            double l2 = m[2].score(w).level();
+            if (l1 != l0) {
+                // XGBoost keeps leaves in float: relative 1e-4
+                assertEquals((0.5 - 0.2) / (0.2 - 0.1), (l2 - l1) / (l1 - l0), 1e-4 * 3, w.toString());
+                checked++;
+            }
+        }
+        assertTrue(checked >= 15, "checked " + checked);
     }
 
     @Test
