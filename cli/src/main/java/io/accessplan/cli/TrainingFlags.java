@@ -54,6 +54,12 @@ final class TrainingFlags {
     @Option(names = "--level-eta", description = "shrinkage of the workload-level step-time regressor in (0, 1] "
             + "(xgboost; default " + XGBoostOptions.LEVEL_ETA + ")")
     Double levelEta;
+    @Option(names = "--peak-eta", description = "shrinkage of the peak-memory regressor in (0, 1] "
+            + "(xgboost; default: as --eta)")
+    Double peakEta;
+    @Option(names = "--peak-depth", description = "tree depth of the peak-memory regressor (xgboost; 1 to "
+            + XGBoostOptions.MAX_DEPTH + "; default: as --max-depth)")
+    Integer peakDepth;
 
     @Option(names = "--margin-quantile", description = "quantile of cross-validated peak under-prediction taken as "
             + "the memory safety margin (0.5 to 1)")
@@ -101,22 +107,33 @@ final class TrainingFlags {
                     throw new BadInputException("Invalid number of peak trees: " + peakTrees + " (expected 1 to "
                             + XGBoostOptions.MAX_TREES + ")");
                 }
+                // 0 means "as --eta" / "as --max-depth" inside the options; on the command line they are bad values
+                if (peakEta != null && !(peakEta > 0 && peakEta <= 1)) {
+                    throw new BadInputException("Invalid peak eta: " + peakEta + " (expected more than 0, at most 1)");
+                }
+                if (peakDepth != null && (peakDepth < 1 || peakDepth > XGBoostOptions.MAX_DEPTH)) {
+                    throw new BadInputException("Invalid peak max depth: " + peakDepth + " (expected 1 to "
+                            + XGBoostOptions.MAX_DEPTH + ")");
+                }
                 yield new XGBoostOptions(or(trees, x.trees()), or(rankTrees, x.rankTrees()), or(peakTrees, x.peakTrees()),
                         or(maxDepth, x.maxDepth()),
                         or(eta, x.eta()), or(subsample, x.subsample()), or(colsample, x.colsample()),
                         or(minChildWeight, x.minChildWeight()), or(lambda, x.lambda()), th,
-                        or(levelTrees, x.levelTrees()), or(levelEta, x.levelEta()));
+                        or(levelTrees, x.levelTrees()), or(levelEta, x.levelEta()), or(peakEta, x.peakEta()),
+                        or(peakDepth, x.peakDepth()));
             }
             case CART -> {
                 refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--level-trees",
-                        levelTrees, "--level-eta", levelEta, "--eta", eta, "--subsample", subsample,
+                        levelTrees, "--level-eta", levelEta, "--peak-eta", peakEta, "--peak-depth", peakDepth, "--eta",
+                        eta, "--subsample", subsample,
                         "--colsample", colsample, "--lambda", lambda, "--epochs", epochs, "--threads", threads);
                 yield new CartOptions(or(maxDepth, CartOptions.DEFAULTS.maxDepth()),
                         or(minChildWeight, CartOptions.DEFAULTS.minChildWeight()));
             }
             case SGD -> {
                 refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--level-trees",
-                        levelTrees, "--level-eta", levelEta, "--max-depth", maxDepth, "--subsample",
+                        levelTrees, "--level-eta", levelEta, "--peak-eta", peakEta, "--peak-depth", peakDepth,
+                        "--max-depth", maxDepth, "--subsample",
                         subsample, "--colsample", colsample, "--min-child-weight", minChildWeight, "--lambda", lambda,
                         "--threads", threads);
                 yield new SgdOptions(or(epochs, SgdOptions.DEFAULTS.epochs()), or(eta, SgdOptions.DEFAULTS.learningRate()));

@@ -125,6 +125,40 @@ class TrainFlagsTest {
                 "--level-eta does not apply to --trainer sgd"});
     }
 
+    @Test
+    void thePeakRegressorsShrinkageAndDepthAreSetByTheirFlagsAndLandInTheWrittenModel(@TempDir Path dir)
+            throws Exception {
+        XGBoostOptions d = (XGBoostOptions) options().trainerOptions();
+        assertEquals(d.eta(), d.effectivePeakEta(), 0.0);
+        assertEquals(d.maxDepth(), d.effectivePeakDepth());
+        XGBoostOptions x = (XGBoostOptions) options("--peak-eta", "0.3", "--peak-depth", "7").trainerOptions();
+        assertEquals(d.withPeak(0.3, 7), x);
+        Path out = dir.resolve("peak.apm");
+        Cli.Run r = Cli.run("train", "--data", Path.of("..", "datasets", "data", "cuda-h100").toString(), "--out",
+                out.toString(), "--trees", "5", "--max-depth", "4", "--folds", "0", "--threads", "1", "--no-twin",
+                "--peak-trees", "3", "--peak-eta", "0.3", "--peak-depth", "2");
+        assertEquals(0, r.code(), r.err());
+        StrategyModel m = StrategyModel.load(out);
+        assertEquals(0.3, ((Number) m.metadata().hyperparameters().get("peak_eta")).doubleValue(), 0.0);
+        assertEquals(2, ((Number) m.metadata().hyperparameters().get("peak_max_depth")).intValue());
+        FlatForest peak = (FlatForest) m.ensemble().peak();
+        assertEquals(3, peak.trees());
+        assertEquals(2, peak.maxDepth());
+    }
+
+    @Test
+    void aBadPeakShrinkageOrDepthExitsTwoInOneLineAndWritesNothing(@TempDir Path dir) {
+        refused(dir, new String[][]{{"--peak-eta", "0"}, {"--peak-eta", "1.5"}, {"--peak-depth", "0"},
+                {"--peak-depth", "17"}, {"--trainer", "cart", "--peak-eta", "0.3"},
+                {"--trainer", "sgd", "--peak-depth", "4"}}, new String[]{
+                "Invalid peak eta: 0.0 (expected more than 0, at most 1)",
+                "Invalid peak eta: 1.5 (expected more than 0, at most 1)",
+                "Invalid peak max depth: 0 (expected 1 to 16)",
+                "Invalid peak max depth: 17 (expected 1 to 16)",
+                "--peak-eta does not apply to --trainer cart",
+                "--peak-depth does not apply to --trainer sgd"});
+    }
+
     /** Each of {@code bad} (flags after {@code train --data --out}) exits 2 with its one-line message and writes nothing. */
     private static void refused(Path dir, String[][] bad, String[] expected) {
         Path out = dir.resolve("m.apm");

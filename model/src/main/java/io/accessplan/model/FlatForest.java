@@ -460,6 +460,15 @@ public final class FlatForest implements FastRegressor {
         return nan ? null : rows;
     }
 
+    /** Depth of the deepest tree (0 for a forest of leaves). */
+    public int maxDepth() {
+        int d = 0;
+        for (int r : roots) {
+            d = Math.max(d, depthOf(r, 0));
+        }
+        return d;
+    }
+
     /** 1 + the largest feature index a split reads. */
     int width() {
         return width;

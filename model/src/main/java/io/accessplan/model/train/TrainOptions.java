@@ -132,6 +132,11 @@ public record TrainOptions(TrainerOptions trainerOptions, long seed, int folds, 
         return withTrainerOptions(xgboost().withPeakTrees(n));
     }
 
+    /** These options with another shrinkage (0: as the eta) and tree depth (0: as the depth) for the peak-memory regressor (XGBoost). */
+    public TrainOptions withPeak(double eta, int depth) {
+        return withTrainerOptions(xgboost().withPeak(eta, depth));
+    }
+
     /** These options with another tree count and shrinkage for the workload-level step-time regressor (XGBoost). */
     public TrainOptions withLevel(int n, double eta) {
         return withTrainerOptions(xgboost().withLevel(n, eta));

@@ -26,10 +26,12 @@ import java.util.Map;
  * @param levelTrees     boosting rounds of the workload-level step-time regressor, 1 to {@value #MAX_TREES}
  *                       (default {@value #LEVEL_TREES})
  * @param levelEta       shrinkage of the workload-level step-time regressor, in (0, 1] (default {@value #LEVEL_ETA})
+ * @param peakEta        shrinkage of the peak-memory regressor, in (0, 1], or 0 (as {@code eta})
+ * @param peakDepth      tree depth of the peak-memory regressor, 1 to {@value #MAX_DEPTH}, or 0 (as {@code maxDepth})
  */
 public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDepth, double eta, double subsample,
                              double colsample, double minChildWeight, double lambda, int threads, int levelTrees,
-                             double levelEta)
+                             double levelEta, double peakEta, int peakDepth)
         implements TrainerOptions {
     /** Most boosting rounds. */
     public static final int MAX_TREES = 5000;
@@ -78,6 +80,18 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         Bounds.check("number of threads", threads, 1, MAX_THREADS);
         Bounds.check("number of level trees", levelTrees, 1, MAX_TREES);
         Bounds.positive("level eta", levelEta, 1);
+        if (peakEta != 0) {
+            Bounds.positive("peak eta", peakEta, 1);
+        }
+        Bounds.check("peak max depth", peakDepth, 0, MAX_DEPTH);
+    }
+
+    /** Settings whose peak-memory regressor learns at {@code eta} and grows trees of {@code maxDepth}. */
+    public XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDepth, double eta, double subsample,
+                          double colsample, double minChildWeight, double lambda, int threads, int levelTrees,
+                          double levelEta) {
+        this(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, threads,
+                levelTrees, levelEta, 0, 0);
     }
 
     /** Settings whose workload-level regressor has its default settings ({@link #LEVEL_TREES}, {@link #LEVEL_ETA}). */
@@ -103,7 +117,8 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
                 r.integer("max_depth", d.maxDepth),
                 r.number("eta", d.eta), r.number("subsample", d.subsample), r.number("colsample", d.colsample),
                 r.number("min_child_weight", d.minChildWeight), r.number("lambda", d.lambda), r.integer("threads", d.threads),
-                r.integer("level_trees", LEVEL_TREES), r.number("level_eta", LEVEL_ETA));
+                r.integer("level_trees", LEVEL_TREES), r.number("level_eta", LEVEL_ETA), r.number("peak_eta", 0),
+                r.integer("peak_max_depth", 0));
     }
 
     @Override
@@ -121,28 +136,44 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         return peakTrees > 0 ? peakTrees : trees;
     }
 
+    /** Shrinkage of the peak-memory regressor. */
+    public double effectivePeakEta() {
+        return peakEta > 0 ? peakEta : eta;
+    }
+
+    /** Tree depth of the peak-memory regressor. */
+    public int effectivePeakDepth() {
+        return peakDepth > 0 ? peakDepth : maxDepth;
+    }
+
     /** These settings with another tree count and depth. */
     public XGBoostOptions withTrees(int n, int depth) {
         return new XGBoostOptions(n, rankTrees, peakTrees, depth, eta, subsample, colsample, minChildWeight, lambda,
-                threads, levelTrees, levelEta);
+                threads, levelTrees, levelEta, peakEta, peakDepth);
     }
 
     /** These settings with another tree count for the within-workload regressor (0: as {@link #trees}). */
     public XGBoostOptions withRankTrees(int n) {
         return new XGBoostOptions(trees, n, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight, lambda,
-                threads, levelTrees, levelEta);
+                threads, levelTrees, levelEta, peakEta, peakDepth);
     }
 
     /** These settings with another tree count for the peak-memory regressor (0: as {@link #trees}). */
     public XGBoostOptions withPeakTrees(int n) {
         return new XGBoostOptions(trees, rankTrees, n, maxDepth, eta, subsample, colsample, minChildWeight, lambda,
-                threads, levelTrees, levelEta);
+                threads, levelTrees, levelEta, peakEta, peakDepth);
+    }
+
+    /** These settings with another shrinkage (0: as {@link #eta}) and depth (0: as {@link #maxDepth}) for the peak-memory regressor. */
+    public XGBoostOptions withPeak(double shrinkage, int depth) {
+        return new XGBoostOptions(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight,
+                lambda, threads, levelTrees, levelEta, shrinkage, depth);
     }
 
     /** These settings with another tree count and shrinkage for the workload-level regressor. */
     public XGBoostOptions withLevel(int n, double shrinkage) {
         return new XGBoostOptions(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight,
-                lambda, threads, n, shrinkage);
+                lambda, threads, n, shrinkage, peakEta, peakDepth);
     }
 
     @Override
@@ -150,9 +181,12 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         return trainer(seed, withinWorkload ? effectiveRankTrees() : trees);
     }
 
-    /** The trainer of the peak-memory regressor ({@link #effectivePeakTrees()} rounds). */
+    /**
+     * The trainer of the peak-memory regressor: {@link #effectivePeakTrees()} rounds of shrinkage
+     * {@link #effectivePeakEta()}, depth {@link #effectivePeakDepth()}.
+     */
     public Trainer<Regressor> peakTribuo(long seed) {
-        return trainer(seed, effectivePeakTrees());
+        return trainer(seed, effectivePeakTrees(), effectivePeakEta(), effectivePeakDepth(), minChildWeight);
     }
 
     /**
@@ -190,6 +224,12 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         if (peakTrees > 0) {
             // recorded only where given, so that files of runs without it read back as they were written
             m.put("peak_trees", peakTrees);
+        }
+        if (peakEta > 0) {
+            m.put("peak_eta", peakEta);
+        }
+        if (peakDepth > 0) {
+            m.put("peak_max_depth", peakDepth);
         }
         m.put("max_depth", maxDepth);
         m.put("eta", eta);

@@ -139,6 +139,64 @@ class TrainerSelectionTest {
     }
 
     @Test
+    void thePeakRegressorGetsItsOwnShrinkageAndDepthRecordedAndBounded() {
+        List<Observation> rows = TestModels.rows().subList(0, 600);
+        TrainOptions o = TrainOptions.defaults().withTrees(12, 3).withFolds(0).withPeakTrees(5);
+        StrategyModel m = ModelTrainer.train(rows, o.withPeak(0.4, 2)).model();
+        FlatForest peak = (FlatForest) m.ensemble().peak();
+        assertEquals(5, peak.trees());
+        assertEquals(2, peak.maxDepth());
+        // the others keep the options' depth
+        assertEquals(3, ((FlatForest) m.compiledRank()).maxDepth());
+        StrategyModel back = StrategyModel.fromBytes(m.toBytes(), "memory");
+        Map<String, Object> hyper = back.metadata().hyperparameters();
+        assertEquals(0.4, ((Number) hyper.get("peak_eta")).doubleValue(), 0.0);
+        assertEquals(2, ((Number) hyper.get("peak_max_depth")).intValue());
+        XGBoostOptions read = TrainOptions.recorded(hyper).xgboost();
+        assertEquals(0.4, read.effectivePeakEta(), 0.0);
+        assertEquals(2, read.effectivePeakDepth());
+        assertEquals(o.xgboost().withRankTrees(12).withPeak(0.4, 2), read);
+        // a file without them (written before they were options) trains its peak regressor as the others
+        Map<String, Object> older = new HashMap<>(hyper);
+        older.remove("peak_eta");
+        older.remove("peak_max_depth");
+        XGBoostOptions old = TrainOptions.recorded(older).xgboost();
+        assertEquals(old.eta(), old.effectivePeakEta(), 0.0);
+        assertEquals(3, old.effectivePeakDepth());
+        assertFalse(ModelTrainer.train(rows, o).model().metadata().hyperparameters().containsKey("peak_eta"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainOptions.defaults().withPeak(1.5, 0));
+        assertEquals("Invalid peak eta: 1.5 (expected more than 0, at most 1)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withPeak(0, 17));
+        assertEquals("Invalid peak max depth: 17 (expected 0 to 16)", e.getMessage());
+    }
+
+    @Test
+    void thePeakShrinkageScalesTheFirstTreesLeaves() {
+        // one round: peak = base score + eta * leaf(x), the leaf fitted to the same gradients whatever
+        // eta (Chen and Guestrin 2016, eq. 5 and section 2.3): the difference of two rows' raw outputs
+        // goes as the etas'
+        List<Observation> rows = TestModels.rows().subList(0, 600);
+        TrainOptions o = TrainOptions.defaults().withTrees(12, 3).withFolds(0).withPeakTrees(1);
+        FlatForest a = (FlatForest) ModelTrainer.train(rows, o.withPeak(0.1, 0)).model().ensemble().peak();
+        FlatForest b = (FlatForest) ModelTrainer.train(rows, o.withPeak(0.5, 0)).model().ensemble().peak();
+        int checked = 0;
+        List<double[]> xs = new java.util.ArrayList<>();
+        for (Observation ob : rows.subList(0, 51)) {
+            xs.add(new io.accessplan.features.encode.FeatureEncoder().encode(ob.workload(), ob.strategy()));
+        }
+        for (int k = 0; k < 50; k++) {
+            double da = a.predict(xs.get(k)) - a.predict(xs.get(k + 1));
+            double db = b.predict(xs.get(k)) - b.predict(xs.get(k + 1));
+            if (Math.abs(da) > 1e-6) {
+                assertEquals(5.0, db / da, 1e-3, "row " + k);
+                checked++;
+            }
+        }
+        assertTrue(checked > 10, "checked " + checked);
+    }
+
+    @Test
     void badOptionsAreRejectedNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrainOptions.defaults().withTrees(0, 6));
