@@ -21,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * The bundled model file keeps answering as it did when {@code bundled-model.lookups} was recorded
- * (re-recorded when the bundled model was retrained with 50 within-workload trees, the step-time
- * level form and 100 peak trees, feature schema 5; first recorded at commit 'probes' of branch
- * structure2): every candidate's predicted figures
+ * (re-recorded when the bundled model was retrained with 50 within-workload trees, 25 peak trees
+ * of depth 8 and a 50-tree step-time level regressor, feature schema 5; first recorded at commit
+ * 'probes' of branch structure2): every candidate's predicted figures
  * and energy, and the recommendation (its search over partial policies included), bit for bit as
  * {@link Double#toString}. Rewrite the file only for a deliberate change of the answers, with
  * {@code -Daccessplan.writeLookups=true}.
@@ -66,8 +66,10 @@ class BundledModelLookupsTest {
     void theBundledModelsRecordedTrainingOptionsRead() throws IOException {
         StrategyModel m = StrategyModel.fromBytes(resource(AccessPlanner.BUNDLED_RESOURCE), "bundled");
         TrainOptions o = TrainOptions.recorded(m.metadata().hyperparameters());
-        // the bundled model's training command: --trees 150 --rank-trees 50 --eta 0.2 --peak-trees 100 on two threads (README)
-        assertEquals(new XGBoostOptions(150, 50, 100, 6, 0.2, 0.8, 0.8, 1.0, 1.0, 2), o.trainerOptions());
+        // the bundled model's training command: --trees 150 --rank-trees 50 --eta 0.2 --peak-trees 25 --peak-eta 0.3
+        // --peak-depth 8 --level-trees 50 --level-eta 0.1 --step-level level on two threads (README)
+        assertEquals(new XGBoostOptions(150, 50, 25, 6, 0.2, 0.8, 0.8, 1.0, 1.0, 2, 50, 0.1, 0.3, 8),
+                o.trainerOptions());
         assertEquals(42L, o.seed());
         assertEquals(5, o.folds());
         assertEquals(0.95, o.marginQuantile());
