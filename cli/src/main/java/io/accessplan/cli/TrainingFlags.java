@@ -60,6 +60,12 @@ final class TrainingFlags {
     @Option(names = "--peak-depth", description = "tree depth of the peak-memory regressor (xgboost; 1 to "
             + XGBoostOptions.MAX_DEPTH + "; default: as --max-depth)")
     Integer peakDepth;
+    @Option(names = "--rank-eta", description = "shrinkage of the within-workload step-time regressor in (0, 1] "
+            + "(xgboost; default: as --eta)")
+    Double rankEta;
+    @Option(names = "--rank-depth", description = "tree depth of the within-workload step-time regressor (xgboost; "
+            + "1 to " + XGBoostOptions.MAX_DEPTH + "; default: as --max-depth)")
+    Integer rankDepth;
 
     @Option(names = "--margin-quantile", description = "quantile of cross-validated peak under-prediction taken as "
             + "the memory safety margin (0.5 to 1)")
@@ -115,17 +121,24 @@ final class TrainingFlags {
                     throw new BadInputException("Invalid peak max depth: " + peakDepth + " (expected 1 to "
                             + XGBoostOptions.MAX_DEPTH + ")");
                 }
+                if (rankEta != null && !(rankEta > 0 && rankEta <= 1)) {
+                    throw new BadInputException("Invalid rank eta: " + rankEta + " (expected more than 0, at most 1)");
+                }
+                if (rankDepth != null && (rankDepth < 1 || rankDepth > XGBoostOptions.MAX_DEPTH)) {
+                    throw new BadInputException("Invalid rank max depth: " + rankDepth + " (expected 1 to "
+                            + XGBoostOptions.MAX_DEPTH + ")");
+                }
                 yield new XGBoostOptions(or(trees, x.trees()), or(rankTrees, x.rankTrees()), or(peakTrees, x.peakTrees()),
                         or(maxDepth, x.maxDepth()),
                         or(eta, x.eta()), or(subsample, x.subsample()), or(colsample, x.colsample()),
                         or(minChildWeight, x.minChildWeight()), or(lambda, x.lambda()), th,
                         or(levelTrees, x.levelTrees()), or(levelEta, x.levelEta()), or(peakEta, x.peakEta()),
-                        or(peakDepth, x.peakDepth()));
+                        or(peakDepth, x.peakDepth()), or(rankEta, x.rankEta()), or(rankDepth, x.rankDepth()));
             }
             case CART -> {
                 refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--level-trees",
-                        levelTrees, "--level-eta", levelEta, "--peak-eta", peakEta, "--peak-depth", peakDepth, "--eta",
-                        eta, "--subsample", subsample,
+                        levelTrees, "--level-eta", levelEta, "--peak-eta", peakEta, "--peak-depth", peakDepth,
+                        "--rank-eta", rankEta, "--rank-depth", rankDepth, "--eta", eta, "--subsample", subsample,
                         "--colsample", colsample, "--lambda", lambda, "--epochs", epochs, "--threads", threads);
                 yield new CartOptions(or(maxDepth, CartOptions.DEFAULTS.maxDepth()),
                         or(minChildWeight, CartOptions.DEFAULTS.minChildWeight()));
@@ -133,7 +146,7 @@ final class TrainingFlags {
             case SGD -> {
                 refuse(kind, "--trees", trees, "--rank-trees", rankTrees, "--peak-trees", peakTrees, "--level-trees",
                         levelTrees, "--level-eta", levelEta, "--peak-eta", peakEta, "--peak-depth", peakDepth,
-                        "--max-depth", maxDepth, "--subsample",
+                        "--rank-eta", rankEta, "--rank-depth", rankDepth, "--max-depth", maxDepth, "--subsample",
                         subsample, "--colsample", colsample, "--min-child-weight", minChildWeight, "--lambda", lambda,
                         "--threads", threads);
                 yield new SgdOptions(or(epochs, SgdOptions.DEFAULTS.epochs()), or(eta, SgdOptions.DEFAULTS.learningRate()));

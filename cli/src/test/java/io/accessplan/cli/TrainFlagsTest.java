@@ -147,7 +147,7 @@ class TrainFlagsTest {
     }
 
     @Test
-    void aBadPeakShrinkageOrDepthExitsTwoInOneLineAndWritesNothing(@TempDir Path dir) {
+    void aBadPeakOrRankShrinkageOrDepthExitsTwoInOneLineAndWritesNothing(@TempDir Path dir) {
         refused(dir, new String[][]{{"--peak-eta", "0"}, {"--peak-eta", "1.5"}, {"--peak-depth", "0"},
                 {"--peak-depth", "17"}, {"--trainer", "cart", "--peak-eta", "0.3"},
                 {"--trainer", "sgd", "--peak-depth", "4"}}, new String[]{
@@ -157,6 +157,14 @@ class TrainFlagsTest {
                 "Invalid peak max depth: 17 (expected 1 to 16)",
                 "--peak-eta does not apply to --trainer cart",
                 "--peak-depth does not apply to --trainer sgd"});
+        refused(dir, new String[][]{{"--rank-eta", "0"}, {"--rank-depth", "17"},
+                {"--trainer", "cart", "--rank-depth", "4"}}, new String[]{
+                "Invalid rank eta: 0.0 (expected more than 0, at most 1)",
+                "Invalid rank max depth: 17 (expected 1 to 16)",
+                "--rank-depth does not apply to --trainer cart"});
+        XGBoostOptions d = (XGBoostOptions) options().trainerOptions();
+        assertEquals(d.withRank(0.25, 7),
+                options("--rank-eta", "0.25", "--rank-depth", "7").trainerOptions());
     }
 
     /** Each of {@code bad} (flags after {@code train --data --out}) exits 2 with its one-line message and writes nothing. */

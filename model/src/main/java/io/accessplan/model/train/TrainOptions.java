@@ -132,6 +132,11 @@ public record TrainOptions(TrainerOptions trainerOptions, long seed, int folds, 
         return withTrainerOptions(xgboost().withPeakTrees(n));
     }
 
+    /** These options with another shrinkage (0: as the eta) and tree depth (0: as the depth) for the within-workload regressor (XGBoost). */
+    public TrainOptions withRank(double eta, int depth) {
+        return withTrainerOptions(xgboost().withRank(eta, depth));
+    }
+
     /** These options with another shrinkage (0: as the eta) and tree depth (0: as the depth) for the peak-memory regressor (XGBoost). */
     public TrainOptions withPeak(double eta, int depth) {
         return withTrainerOptions(xgboost().withPeak(eta, depth));

@@ -28,10 +28,12 @@ import java.util.Map;
  * @param levelEta       shrinkage of the workload-level step-time regressor, in (0, 1] (default {@value #LEVEL_ETA})
  * @param peakEta        shrinkage of the peak-memory regressor, in (0, 1], or 0 (as {@code eta})
  * @param peakDepth      tree depth of the peak-memory regressor, 1 to {@value #MAX_DEPTH}, or 0 (as {@code maxDepth})
+ * @param rankEta        shrinkage of the within-workload step-time regressor, in (0, 1], or 0 (as {@code eta})
+ * @param rankDepth      tree depth of the within-workload step-time regressor, 1 to {@value #MAX_DEPTH}, or 0 (as {@code maxDepth})
  */
 public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDepth, double eta, double subsample,
                              double colsample, double minChildWeight, double lambda, int threads, int levelTrees,
-                             double levelEta, double peakEta, int peakDepth)
+                             double levelEta, double peakEta, int peakDepth, double rankEta, int rankDepth)
         implements TrainerOptions {
     /** Most boosting rounds. */
     public static final int MAX_TREES = 5000;
@@ -84,6 +86,18 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
             Bounds.positive("peak eta", peakEta, 1);
         }
         Bounds.check("peak max depth", peakDepth, 0, MAX_DEPTH);
+        if (rankEta != 0) {
+            Bounds.positive("rank eta", rankEta, 1);
+        }
+        Bounds.check("rank max depth", rankDepth, 0, MAX_DEPTH);
+    }
+
+    /** Settings whose within-workload regressor learns at {@code eta} and grows trees of {@code maxDepth}. */
+    public XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDepth, double eta, double subsample,
+                          double colsample, double minChildWeight, double lambda, int threads, int levelTrees,
+                          double levelEta, double peakEta, int peakDepth) {
+        this(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, threads,
+                levelTrees, levelEta, peakEta, peakDepth, 0, 0);
     }
 
     /** Settings whose peak-memory regressor learns at {@code eta} and grows trees of {@code maxDepth}. */
@@ -118,7 +132,7 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
                 r.number("eta", d.eta), r.number("subsample", d.subsample), r.number("colsample", d.colsample),
                 r.number("min_child_weight", d.minChildWeight), r.number("lambda", d.lambda), r.integer("threads", d.threads),
                 r.integer("level_trees", LEVEL_TREES), r.number("level_eta", LEVEL_ETA), r.number("peak_eta", 0),
-                r.integer("peak_max_depth", 0));
+                r.integer("peak_max_depth", 0), r.number("rank_eta", 0), r.integer("rank_max_depth", 0));
     }
 
     @Override
@@ -146,39 +160,56 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         return peakDepth > 0 ? peakDepth : maxDepth;
     }
 
+    /** Shrinkage of the within-workload regressor. */
+    public double effectiveRankEta() {
+        return rankEta > 0 ? rankEta : eta;
+    }
+
+    /** Tree depth of the within-workload regressor. */
+    public int effectiveRankDepth() {
+        return rankDepth > 0 ? rankDepth : maxDepth;
+    }
+
     /** These settings with another tree count and depth. */
     public XGBoostOptions withTrees(int n, int depth) {
         return new XGBoostOptions(n, rankTrees, peakTrees, depth, eta, subsample, colsample, minChildWeight, lambda,
-                threads, levelTrees, levelEta, peakEta, peakDepth);
+                threads, levelTrees, levelEta, peakEta, peakDepth, rankEta, rankDepth);
     }
 
     /** These settings with another tree count for the within-workload regressor (0: as {@link #trees}). */
     public XGBoostOptions withRankTrees(int n) {
         return new XGBoostOptions(trees, n, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight, lambda,
-                threads, levelTrees, levelEta, peakEta, peakDepth);
+                threads, levelTrees, levelEta, peakEta, peakDepth, rankEta, rankDepth);
     }
 
     /** These settings with another tree count for the peak-memory regressor (0: as {@link #trees}). */
     public XGBoostOptions withPeakTrees(int n) {
         return new XGBoostOptions(trees, rankTrees, n, maxDepth, eta, subsample, colsample, minChildWeight, lambda,
-                threads, levelTrees, levelEta, peakEta, peakDepth);
+                threads, levelTrees, levelEta, peakEta, peakDepth, rankEta, rankDepth);
     }
 
     /** These settings with another shrinkage (0: as {@link #eta}) and depth (0: as {@link #maxDepth}) for the peak-memory regressor. */
     public XGBoostOptions withPeak(double shrinkage, int depth) {
         return new XGBoostOptions(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight,
-                lambda, threads, levelTrees, levelEta, shrinkage, depth);
+                lambda, threads, levelTrees, levelEta, shrinkage, depth, rankEta, rankDepth);
+    }
+
+    /** These settings with another shrinkage (0: as {@link #eta}) and depth (0: as {@link #maxDepth}) for the within-workload regressor. */
+    public XGBoostOptions withRank(double shrinkage, int depth) {
+        return new XGBoostOptions(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight,
+                lambda, threads, levelTrees, levelEta, peakEta, peakDepth, shrinkage, depth);
     }
 
     /** These settings with another tree count and shrinkage for the workload-level regressor. */
     public XGBoostOptions withLevel(int n, double shrinkage) {
         return new XGBoostOptions(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight,
-                lambda, threads, n, shrinkage, peakEta, peakDepth);
+                lambda, threads, n, shrinkage, peakEta, peakDepth, rankEta, rankDepth);
     }
 
     @Override
     public Trainer<Regressor> tribuo(long seed, boolean withinWorkload) {
-        return trainer(seed, withinWorkload ? effectiveRankTrees() : trees);
+        return withinWorkload ? trainer(seed, effectiveRankTrees(), effectiveRankEta(), effectiveRankDepth(), minChildWeight)
+                : trainer(seed, trees);
     }
 
     /**
@@ -230,6 +261,12 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         }
         if (peakDepth > 0) {
             m.put("peak_max_depth", peakDepth);
+        }
+        if (rankEta > 0) {
+            m.put("rank_eta", rankEta);
+        }
+        if (rankDepth > 0) {
+            m.put("rank_max_depth", rankDepth);
         }
         m.put("max_depth", maxDepth);
         m.put("eta", eta);

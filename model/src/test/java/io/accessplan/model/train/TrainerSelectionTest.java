@@ -172,6 +172,25 @@ class TrainerSelectionTest {
     }
 
     @Test
+    void theWithinWorkloadRegressorGetsItsOwnShrinkageAndDepthRecorded() {
+        List<Observation> rows = TestModels.rows().subList(0, 600);
+        TrainOptions o = TrainOptions.defaults().withTrees(12, 3).withFolds(0).withRankTrees(4);
+        StrategyModel m = ModelTrainer.train(rows, o.withRank(0.35, 5)).model();
+        FlatForest rank = (FlatForest) m.compiledRank();
+        assertEquals(4, rank.trees());
+        assertEquals(5, rank.maxDepth());
+        assertEquals(3, ((FlatForest) m.ensemble().peak()).maxDepth());
+        Map<String, Object> hyper = StrategyModel.fromBytes(m.toBytes(), "memory").metadata().hyperparameters();
+        assertEquals(0.35, ((Number) hyper.get("rank_eta")).doubleValue(), 0.0);
+        assertEquals(5, ((Number) hyper.get("rank_max_depth")).intValue());
+        assertEquals(o.xgboost().withRank(0.35, 5), TrainOptions.recorded(hyper).xgboost());
+        assertEquals("Invalid rank eta: 2.0 (expected more than 0, at most 1)", assertThrows(
+                IllegalArgumentException.class, () -> TrainOptions.defaults().withRank(2, 0)).getMessage());
+        assertEquals("Invalid rank max depth: -1 (expected 0 to 16)", assertThrows(
+                IllegalArgumentException.class, () -> TrainOptions.defaults().withRank(0, -1)).getMessage());
+    }
+
+    @Test
     void thePeakShrinkageScalesTheFirstTreesLeaves() {
         // one round: peak = base score + eta * leaf(x), the leaf fitted to the same gradients whatever
         // eta (Chen and Guestrin 2016, eq. 5 and section 2.3): the difference of two rows' raw outputs
