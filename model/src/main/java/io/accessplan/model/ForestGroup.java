@@ -17,10 +17,13 @@ public final class ForestGroup {
      * workload's features between fills ({@link ThresholdIndex.Table}): 4 and 8 rows were no faster
      * on lookups with a layer search. And again with 50 within-workload trees (wall time over
      * {@code PredictorBenchmark}'s workloads): 8 made 8- and 10-row lookups slower (19.7 -> 22.2
-     * us), 24 made 16- and 20-row ones slower. The layer search's probes walk row by row whatever
-     * their number ({@link #predictAll(double[][], double[][], boolean)}).
+     * us), 24 made 16- and 20-row ones slower. And again with the model of 25 peak trees of depth
+     * 8 (75 trees a row, against 150, so a fill weighs more against the walks it saves): 24 is the
+     * fastest of 16, 20, 24 and 28 (thread CPU time over {@code PredictorBenchmark}'s workloads, mean
+     * 41.4 -> 40.2 us). The layer search's probes walk row by row whatever their number
+     * ({@link #predictAll(double[][], double[][], boolean)}).
      */
-    static final int MIN_SET_ROWS = 16;
+    static final int MIN_SET_ROWS = 24;
 
     private final FastRegressor[] regressors;
     /** Index over the flat forests walked as sets ({@link FlatForest#setWalkable}); null when there is none. */
