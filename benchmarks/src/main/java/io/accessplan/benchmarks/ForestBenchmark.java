@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * Nanoseconds per tree per row of the served tree traversal, the unit in which tree-ensemble
  * engines are compared (QuickScorer, Lucchese et al., SIGIR 2015; lleaves): the forests a lookup
  * walks over every candidate row, as many as the model has (peak memory and within-workload step
- * time, and the absolute step time in a file of the absolute form; the bundled model: 100 peak and
- * 50 within-workload trees of depth 6; a file with the one-row level regressor walks that over one
+ * time, and the absolute step time in a file of the absolute form; the bundled model: 25 peak trees
+ * of depth 8 and 50 within-workload trees of depth 6; a file with the one-row level regressor walks that over one
  * row a workload, left out here), over the candidate rows of {@link PredictorBenchmark}'s workloads, each
  * workload's rows in one call as a lookup makes it, the conversion of the rows to keys included.
  *

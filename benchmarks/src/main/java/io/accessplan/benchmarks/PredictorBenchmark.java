@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  * Latency of one {@code recommend} (every candidate strategy scored) and throughput of the batch
  * call, with the bundled model, over 1,000 varied workloads (every family on every device, ~10M to
  * ~13B parameters, 25.8 valid candidates a workload on average; the bundled model walks its
- * within-workload step-time forest (50 trees) and its peak forest (100 trees) over the candidates
- * and its one-row step-time level regressor once; an old-form file walks its absolute step-time
+ * within-workload step-time forest (50 trees of depth 6) and its peak forest (25 trees of depth 8)
+ * over the candidates and its one-row step-time level regressor (50 trees) once; an old-form file walks its absolute step-time
  * forest too).
  *
  * <p>Run: {@code mvn -B -q -pl benchmarks -am package -DskipTests && java -jar
