@@ -14,8 +14,8 @@ import java.util.Arrays;
  * <p>Filling costs one search per row and feature (one per feature where every row holds the same
  * key, as the workload's own features do, and none where a thread's table already holds that key
  * from its previous fill: {@link Table}), a bucket lookup and a few steps in a small window rather
- * than a binary search of all the feature's thresholds ({@link #position}: 2.8 steps on average
- * over the bundled model's features against 7.3), and a pass over the feature's slots; the forests of a
+ * than a binary search of all the feature's thresholds ({@link #position}: 2.3 steps on average
+ * over the bundled model's features against 4.8), and a pass over the feature's slots; the forests of a
  * lookup (step time, peak memory, within-workload) share one index and so one fill. This is the
  * row-set view of the threshold-sorted feature lists of QuickScorer (Lucchese et al., "QuickScorer:
  * a fast algorithm to rank documents with additive ensembles of regression trees", SIGIR 2015),
@@ -29,7 +29,7 @@ import java.util.Arrays;
 final class ThresholdIndex {
     /**
      * Most rows one table holds: the bits of an int. Ints rather than longs halve the table (the
-     * bundled model's 4,180 slots take 17 KB, about a third of a core's L1 cache here), and a
+     * bundled model's 3,913 slots take 16 KB, about a third of a core's L1 cache here), and a
      * split's load from it is the walk's one random access.
      */
     static final int MAX_ROWS = 32;
