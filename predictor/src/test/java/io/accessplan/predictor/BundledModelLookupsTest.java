@@ -68,8 +68,8 @@ class BundledModelLookupsTest {
         TrainOptions o = TrainOptions.recorded(m.metadata().hyperparameters());
         // the bundled model's training command: --trees 150 --rank-trees 50 --eta 0.2 --peak-trees 25 --peak-eta 0.3
         // --peak-depth 8 --level-trees 50 --level-eta 0.1 --step-level level on two threads (README)
-        assertEquals(new XGBoostOptions(150, 50, 25, 6, 0.2, 0.8, 0.8, 1.0, 1.0, 2, 50, 0.1, 0.3, 8),
-                o.trainerOptions());
+        assertEquals(new XGBoostOptions(150, 50, 25, 6, 0.2, 0.8, 0.8, 1.0, 1.0, 2).withLevel(50, 0.1)
+                .withPeak(0.3, 8), o.trainerOptions());
         assertEquals(42L, o.seed());
         assertEquals(5, o.folds());
         assertEquals(0.95, o.marginQuantile());

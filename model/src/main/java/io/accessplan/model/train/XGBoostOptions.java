@@ -92,27 +92,16 @@ public record XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDep
         Bounds.check("rank max depth", rankDepth, 0, MAX_DEPTH);
     }
 
-    /** Settings whose within-workload regressor learns at {@code eta} and grows trees of {@code maxDepth}. */
-    public XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDepth, double eta, double subsample,
-                          double colsample, double minChildWeight, double lambda, int threads, int levelTrees,
-                          double levelEta, double peakEta, int peakDepth) {
-        this(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, threads,
-                levelTrees, levelEta, peakEta, peakDepth, 0, 0);
-    }
-
-    /** Settings whose peak-memory regressor learns at {@code eta} and grows trees of {@code maxDepth}. */
-    public XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDepth, double eta, double subsample,
-                          double colsample, double minChildWeight, double lambda, int threads, int levelTrees,
-                          double levelEta) {
-        this(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, threads,
-                levelTrees, levelEta, 0, 0);
-    }
-
-    /** Settings whose workload-level regressor has its default settings ({@link #LEVEL_TREES}, {@link #LEVEL_ETA}). */
+    /**
+     * Settings whose workload-level regressor has its default settings ({@link #LEVEL_TREES},
+     * {@link #LEVEL_ETA}) and whose peak-memory and within-workload regressors learn at {@code eta}
+     * and grow trees of {@code maxDepth} ({@link #withLevel}, {@link #withPeak}, {@link #withRank}
+     * set those).
+     */
     public XGBoostOptions(int trees, int rankTrees, int peakTrees, int maxDepth, double eta, double subsample,
                           double colsample, double minChildWeight, double lambda, int threads) {
         this(trees, rankTrees, peakTrees, maxDepth, eta, subsample, colsample, minChildWeight, lambda, threads,
-                LEVEL_TREES, LEVEL_ETA);
+                LEVEL_TREES, LEVEL_ETA, 0, 0, 0, 0);
     }
 
     /** Settings whose peak-memory regressor has as many trees as the others ({@code peakTrees} 0). */
