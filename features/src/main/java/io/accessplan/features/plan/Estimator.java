@@ -62,6 +62,15 @@ public final class Estimator {
         static Walk of(Section s, long e, double peak, double bw, double launchInterval, boolean autocast) {
             Walk w = new Walk();
             boolean[] hasGradIn = s.opHasGradInput();
+            // each tensor's bytes, and its bytes where it takes a gradient (else 0), read once
+            int tensors = s.tensors.size();
+            long[] size = new long[tensors];
+            long[] gradSize = new long[tensors];
+            for (int t = 0; t < tensors; t++) {
+                Section.T x = s.tensors.get(t);
+                size[t] = x.bytes();
+                gradSize[t] = x.grad() ? x.bytes() : 0;
+            }
             for (int i = 0; i < s.ops.size(); i++) {
                 Section.F f = s.ops.get(i);
                 w.fwdFlops += f.flops();
@@ -69,8 +78,8 @@ public final class Estimator {
                     w.coreFlops += f.flops();
                 }
                 boolean needsWork = f.weight() || hasGradIn[i];
-                long gradIn = gradBytes(s, f.in());
-                long gradOut = gradBytes(s, f.out());
+                long gradIn = sum(gradSize, f.in());
+                long gradOut = sum(gradSize, f.out());
                 boolean gemm = f.kind() == OpKind.GEMM || f.kind() == OpKind.FUSED_ATTENTION;
                 double tf;
                 double tb1 = -1;
@@ -109,17 +118,17 @@ public final class Estimator {
                         w.repeated += (needsWork ? 3 : 1) * e * k * n * b;
                     }
                     double minDim = Math.max(1, Math.min(m, Math.min(n, k)));
-                    w.dimFlops += 3 * f.flops() * Math.floor(Math.log(minDim) / Math.log(2));
+                    w.dimFlops += 3 * f.flops() * floorLog2(minDim);
                     w.flopsForDim += 3 * f.flops();
                 } else {
                     if (f.kind() == OpKind.LOSS) {
                         w.repeated += Section.LOSS_BYTES;   // the loss scalar, written once per micro-batch
                     }
-                    long fwdBytes = bytes(s, f.in()) + bytes(s, f.out());
+                    long fwdBytes = sum(size, f.in()) + sum(size, f.out());
                     w.fwdTraffic += fwdBytes;
                     tf = kernel(f.flops(), fwdBytes, peak, bw);
                     if (needsWork) {
-                        long bwdBytes = bytes(s, f.bwd()) + gradOut + gradIn;
+                        long bwdBytes = sum(size, f.bwd()) + gradOut + gradIn;
                         w.bwdFlops += f.flops() * f.bwdFlopsFactor();
                         w.bwdTraffic += bwdBytes;
                         tb1 = kernel(f.flops() * f.bwdFlopsFactor(), bwdBytes, peak, bw);
@@ -137,32 +146,49 @@ public final class Estimator {
                     w.bwd.add(tb2, launchInterval, gemm);
                 }
             }
-            w.savedAll = s.savedBytes(true);
-            w.savedNonCore = s.savedBytes(false);
-            w.input = s.input >= 0 ? s.tensors.get(s.input).bytes() : 0;
+            long[] saved = s.savedBytes();
+            w.savedAll = saved[0];
+            w.savedNonCore = saved[1];
+            w.input = s.input >= 0 ? size[s.input] : 0;
             return w;
         }
 
-        private static long bytes(Section s, int[] ids) {
+        /** The sum of {@code bytes} over tensors {@code ids}. */
+        private static long sum(long[] bytes, int[] ids) {
             long b = 0;
             for (int t : ids) {
-                b += s.tensors.get(t).bytes();
-            }
-            return b;
-        }
-
-        private static long gradBytes(Section s, int[] ids) {
-            long b = 0;
-            for (int t : ids) {
-                if (s.tensors.get(t).grad()) {
-                    b += s.tensors.get(t).bytes();
-                }
+                b += bytes[t];
             }
             return b;
         }
 
         private static double kernel(double flops, double bytes, double peak, double bw) {
             return Math.max(flops / peak, bytes / bw) * 1e3;
+        }
+    }
+
+    /**
+     * {@code Math.floor(Math.log(x) / Math.log(2))} for a whole {@code x >= 1} below 2^31, as
+     * computed in doubles, without the two logarithms: the position of the highest set bit, but
+     * at a power of two the doubles' quotient itself (it may fall an ulp below the integer:
+     * {@link #POWER_LOG2}). Elsewhere the quotient is within 1e-14 of log2 x, which is at least
+     * 6e-10 from every integer below 2^31, so its floor is the highest bit's position.
+     */
+    static double floorLog2(double x) {
+        long v = (long) x;
+        if (v != x || v < 1 || v >= 1L << 31) {
+            return Math.floor(Math.log(x) / Math.log(2));
+        }
+        int bit = 63 - Long.numberOfLeadingZeros(v);
+        return (v & (v - 1)) == 0 ? POWER_LOG2[bit] : bit;
+    }
+
+    /** {@code Math.floor(Math.log(2^i) / Math.log(2))}, as the doubles give it, for i below 31. */
+    private static final double[] POWER_LOG2 = new double[31];
+
+    static {
+        for (int i = 0; i < POWER_LOG2.length; i++) {
+            POWER_LOG2[i] = Math.floor(Math.log(1L << i) / Math.log(2));
         }
     }
 

@@ -176,6 +176,35 @@ final class Section {
         return c;
     }
 
+    /**
+     * {@link #savedBytes(boolean)} both ways from one pass: the bytes of the saved tensors, and of
+     * the saved non-core ones.
+     */
+    long[] savedBytes() {
+        boolean[] s = new boolean[tensors.size()];
+        boolean[] c = new boolean[tensors.size()];
+        for (F f : ops) {
+            for (int t : f.bwd()) {
+                s[t] = true;
+            }
+            if (f.core()) {
+                for (int t : f.out()) {
+                    c[t] = true;
+                }
+            }
+        }
+        long all = 0;
+        long nonCore = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] && i != output) {
+                long b = tensors.get(i).bytes();
+                all += b;
+                nonCore += c[i] ? 0 : b;
+            }
+        }
+        return new long[]{all, nonCore};
+    }
+
     /** Bytes of the tensors a layer keeps: all saved ones, or the saved non-core ones. */
     long savedBytes(boolean includeCore) {
         boolean[] s = saved();
