@@ -362,17 +362,10 @@ public final class AccessPlanner {
         sortByFitThenTime(alts, a);
         int batch = w.training().batch();
         Throughput speed = rates.of(chosen.strategy(), chosen.stepTimeMs());
-        String summary = fits
-                ? chosenName + ": " + fixedExact(chosen.stepTimeMs(), 1) + " ms a step (" + rates(speed) + "), peak "
-                + fixedExact(chosen.peakBytes() / GIB, 2) + " GiB of " + fixedExact(chosen.capacityBytes() / GIB, 0)
-                + " GiB"
-                : "does not fit on this device: the leanest strategy " + chosenName + " needs "
-                + fixedExact(chosen.requiredBytes() / GIB, 2) + " GiB with the safety margin, "
-                + fixedExact(-chosen.headroomBytes() / GIB, 2) + " GiB over the device's "
-                + fixedExact(chosen.capacityBytes() / GIB, 0) + " GiB";
+        // the summary line, too, is built when asked for (Deferred#summary)
         return new Recommendation(w, chosen.strategy(), fits, chosen.stepTimeMs(), chosen.stepTimeLowMs(),
                 chosen.stepTimeHighMs(), chosen.throughput(batch), chosen.peakBytes(), chosen.peakLowBytes(),
-                chosen.peakHighBytes(), chosen.headroomBytes(), List.of(alts), summary, speed);
+                chosen.peakHighBytes(), chosen.headroomBytes(), List.of(alts), deferred, speed);
     }
 
     /** The alternatives' order: fitting ones first, then by predicted step time. */
@@ -455,6 +448,5 @@ public final class AccessPlanner {
         return Choice.plainness(s);
     }
 
-    private static final double GIB = 1024.0 * 1024 * 1024;
 
 }

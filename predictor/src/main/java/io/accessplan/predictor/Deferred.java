@@ -5,8 +5,9 @@ import io.accessplan.model.Prediction;
 import java.util.List;
 
 /**
- * What one lookup's alternatives compute only when asked ({@link Alternative#whyLost},
- * {@link Alternative#throughput}): each why-lost line and each throughput, from the lookup's
+ * What one lookup's answer computes only when asked ({@link Alternative#whyLost},
+ * {@link Alternative#throughput}, {@link Recommendation#summary}): each why-lost line and each
+ * throughput, and the summary line, from the lookup's
  * predictions and decision, which it keeps. Thread-safe: it reads only what it was given, and the
  * names it remembers are the same strings whichever thread writes them.
  */
@@ -36,6 +37,22 @@ final class Deferred {
         this.anyFits = anyFits;
         this.lessWork = lessWork;
         this.names = new String[ps.size()];
+    }
+
+    /**
+     * The recommendation's summary line: the chosen strategy's step time, rates and peak, or, where
+     * nothing fits, how far the leanest strategy is over the device; {@code speed} is the chosen
+     * strategy's throughput.
+     */
+    String summary(Throughput speed) {
+        return anyFits
+                ? chosenName + ": " + AccessPlanner.fixedExact(chosen.stepTimeMs(), 1) + " ms a step ("
+                + AccessPlanner.rates(speed) + "), peak " + AccessPlanner.fixedExact(chosen.peakBytes() / GIB, 2)
+                + " GiB of " + AccessPlanner.fixedExact(chosen.capacityBytes() / GIB, 0) + " GiB"
+                : "does not fit on this device: the leanest strategy " + chosenName + " needs "
+                + AccessPlanner.fixedExact(chosen.requiredBytes() / GIB, 2) + " GiB with the safety margin, "
+                + AccessPlanner.fixedExact(-chosen.headroomBytes() / GIB, 2) + " GiB over the device's "
+                + AccessPlanner.fixedExact(chosen.capacityBytes() / GIB, 0) + " GiB";
     }
 
     /** The throughput of prediction {@code i} at its predicted step time. */
