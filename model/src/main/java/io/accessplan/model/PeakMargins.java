@@ -211,13 +211,77 @@ public record PeakMargins(double[] edges, double[] margins, double[][] families)
     }
 
     private int bin(double predictedPeak, double analyticPeak) {
-        double c = predictedPeak > 0 && analyticPeak > 0 ? Math.abs(Math.log(predictedPeak / analyticPeak))
-                : Double.POSITIVE_INFINITY;
+        if (!(predictedPeak > 0 && analyticPeak > 0)) {
+            return edges.length - 1;
+        }
+        double r = predictedPeak / analyticPeak;
+        if (Arrays.equals(edges, EDGES)) {
+            // the standard edges: the ratio against the bounds of each edge, no logarithm
+            int b = 0;
+            while (b + 1 < EDGES.length && (r >= RATIO_ABOVE[b + 1] || r <= RATIO_BELOW[b + 1])) {
+                b++;
+            }
+            return b;
+        }
+        return bin(Math.abs(Math.log(r)), edges);
+    }
+
+    /** The bin of a correction {@code c}: the last whose lower edge it reaches (the first where it is NaN). */
+    private static int bin(double c, double[] edges) {
         int b = 0;
         while (b + 1 < edges.length && c >= edges[b + 1]) {
             b++;
         }
         return b;
+    }
+
+    /*
+     * For each edge e of EDGES, the least ratio r whose Math.log(r) >= e and the greatest whose
+     * Math.log(r) <= -e, so that |Math.log(r)| >= e exactly where r >= RATIO_ABOVE or r <=
+     * RATIO_BELOW: Math.log is semi-monotonic (its javadoc), so each bound is where a search over the
+     * positive doubles, in the order of their bits, finds the logarithm crossing the edge. A ratio
+     * of NaN is in neither (bin 0, as NaN >= e is false), +infinity above every bound, 0 below.
+     */
+    private static final double[] RATIO_ABOVE = new double[EDGES.length];
+    private static final double[] RATIO_BELOW = new double[EDGES.length];
+
+    static {
+        for (int b = 0; b < EDGES.length; b++) {
+            double e = EDGES[b];
+            RATIO_ABOVE[b] = leastPositive(r -> Math.log(r) >= e);
+            // the greatest r with log(r) <= -e: just below the least with log(r) > -e
+            RATIO_BELOW[b] = Math.nextDown(leastPositive(r -> Math.log(r) > -e));
+        }
+    }
+
+    /** The least positive double (up to +infinity) where a predicate that is false below it and true from it on holds. */
+    private static double leastPositive(java.util.function.DoublePredicate p) {
+        long lo = 0;                                              // bits of +0.0: taken as false
+        long hi = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
+        if (!p.test(Double.POSITIVE_INFINITY)) {
+            return Double.POSITIVE_INFINITY;
+        }
+        while (hi - lo > 1) {
+            long mid = lo + (hi - lo) / 2;
+            if (p.test(Double.longBitsToDouble(mid))) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return Double.longBitsToDouble(hi);
+    }
+
+    /** The bin {@link #margin} takes for a prediction (what the ratio bounds must reproduce; tests). */
+    int binOf(double predictedPeak, double analyticPeak) {
+        return bin(predictedPeak, analyticPeak);
+    }
+
+    /** The bin by the logarithm itself, as before the ratio bounds (the reference the tests compare with). */
+    int binByLogarithm(double predictedPeak, double analyticPeak) {
+        double c = predictedPeak > 0 && analyticPeak > 0 ? Math.abs(Math.log(predictedPeak / analyticPeak))
+                : Double.POSITIVE_INFINITY;
+        return bin(c, edges);
     }
 
     @Override

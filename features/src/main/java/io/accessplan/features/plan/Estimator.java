@@ -36,6 +36,9 @@ public final class Estimator {
         }
     }
 
+    /** The recomputed forward of a policy that recomputes nothing: no kernels (never added to). */
+    private static final Kernels NO_KERNELS = new Kernels();
+
     /**
      * One walk over a section template's operations: its sums (FLOPs, traffic, stored and working
      * bytes, device-independent) and its kernel times on one device, read by the plan and the
@@ -301,8 +304,7 @@ public final class Estimator {
         ActivationPolicy p = s.policy();
         boolean whole = p == ActivationPolicy.FULL || p == ActivationPolicy.SQRT;
         boolean selective = p == ActivationPolicy.SELECTIVE;
-        Kernels none = new Kernels();
-        Kernels rc = whole ? l.fwd : selective ? l.core : none;   // the recomputed forward of a layer
+        Kernels rc = whole ? l.fwd : selective ? l.core : NO_KERNELS;   // the recomputed forward of a layer
         int n = s.appliedLayers(layers);   // the layers that recompute (all of them for sqrt)
         double body = em.fwd.ms + em.bwd.ms + h.fwd.ms + h.bwd.ms + layers * (l.fwd.ms + l.bwd.ms) + n * rc.ms;
         double bodyL = em.fwd.launchMs + em.bwd.launchMs + h.fwd.launchMs + h.bwd.launchMs
