@@ -47,6 +47,9 @@ public record PeakMargins(double[] edges, double[] margins, double[][] families)
     /** Lower edges of the bins of |ln(predicted peak / analytic peak)|. */
     static final double[] EDGES = {0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2};
 
+    /** The record's edges where they are {@link #EDGES}: never handed out ({@link #edges()} copies). */
+    private static final double[] STANDARD_EDGES = EDGES.clone();
+
     /** Rows a bin needs for its own quantile. */
     static final int MIN_ROWS = 200;
 
@@ -88,9 +91,16 @@ public record PeakMargins(double[] edges, double[] margins, double[][] families)
                 fam[f] = families[f].clone();
             }
         }
-        edges = edges.clone();
+        // the standard edges share one array, so that a bin asks which edges by identity
+        edges = Arrays.equals(edges, EDGES) ? STANDARD_EDGES : edges.clone();
         margins = margins.clone();
         families = fam;
+    }
+
+    /** The lower edges of the bins (a copy). */
+    @Override
+    public double[] edges() {
+        return edges.clone();
     }
 
     /** The family of a strategy: its activation policy, on every layer ({@code full}) or on some ({@code full:N}). */
@@ -215,7 +225,7 @@ public record PeakMargins(double[] edges, double[] margins, double[][] families)
             return edges.length - 1;
         }
         double r = predictedPeak / analyticPeak;
-        if (Arrays.equals(edges, EDGES)) {
+        if (edges == STANDARD_EDGES) {
             // the standard edges: the ratio against the bounds of each edge, no logarithm
             int b = 0;
             while (b + 1 < EDGES.length && (r >= RATIO_ABOVE[b + 1] || r <= RATIO_BELOW[b + 1])) {
