@@ -64,14 +64,16 @@ public final class Estimator {
 
         static Walk of(Section s, long e, double peak, double bw, double launchInterval, boolean autocast) {
             Walk w = new Walk();
-            boolean[] hasGradIn = s.opHasGradInput();
-            // each tensor's bytes, and its bytes where it takes a gradient (else 0), read once
+            // each tensor's bytes, whether it takes a gradient, and its bytes where it does (else
+            // 0), read once
             int tensors = s.tensors.size();
             long[] size = new long[tensors];
             long[] gradSize = new long[tensors];
+            boolean[] grad = new boolean[tensors];
             for (int t = 0; t < tensors; t++) {
                 Section.T x = s.tensors.get(t);
                 size[t] = x.bytes();
+                grad[t] = x.grad();
                 gradSize[t] = x.grad() ? x.bytes() : 0;
             }
             for (int i = 0; i < s.ops.size(); i++) {
@@ -80,7 +82,9 @@ public final class Estimator {
                 if (f.core()) {
                     w.coreFlops += f.flops();
                 }
-                boolean needsWork = f.weight() || hasGradIn[i];
+                // a backward where the op has a weight or an input that takes a gradient
+                // (Section#opHasGradInput)
+                boolean needsWork = f.weight() || anyOf(grad, f.in());
                 long gradIn = sum(gradSize, f.in());
                 long gradOut = sum(gradSize, f.out());
                 boolean gemm = f.kind() == OpKind.GEMM || f.kind() == OpKind.FUSED_ATTENTION;
@@ -154,6 +158,15 @@ public final class Estimator {
             w.savedNonCore = saved[1];
             w.input = s.input >= 0 ? size[s.input] : 0;
             return w;
+        }
+
+        /** Whether {@code flag} holds for one of tensors {@code ids}. */
+        private static boolean anyOf(boolean[] flag, int[] ids) {
+            boolean any = false;
+            for (int t : ids) {
+                any |= flag[t];
+            }
+            return any;
         }
 
         /** The sum of {@code bytes} over tensors {@code ids}. */
