@@ -58,14 +58,30 @@ public class PredictorBenchmark {
 
     /**
      * Loads the bundled model (or the file named by {@code -Daccessplan.benchmark.model}, passed
-     * with {@code -jvmArgsAppend}) and draws the workloads (fixed seed).
+     * with {@code -jvmArgsAppend}) and draws the workloads (fixed seed), then looks them up on this
+     * one thread for {@link #WARM_SECONDS} s ({@code -Daccessplan.benchmark.warmSeconds}, 0 for
+     * none) before JMH's own warm-up: so that the figures are the compiled code's steady state.
+     * With both cores busy (the batch call) the JIT compiler has little CPU left, and a fork's
+     * warm-up of {@code -wi 2 -w 3s} ended before the compiled code was in place: without this
+     * warm-up, warm-up iterations 3 to 6 of the batch call went 48.5k, 49.4k, 51.9k, 51.3k
+     * workloads/s and the measured ones of such forks 47k to 50k (2026-12-01, load ~1.5).
      */
     @Setup
     public void setup() throws java.io.IOException {
         String model = System.getProperty("accessplan.benchmark.model");
         planner = model == null ? AccessPlanner.bundled() : AccessPlanner.load(java.nio.file.Path.of(model));
         workloads = workloads(WORKLOADS, 7);
+        long end = System.nanoTime() + (long) (Double.parseDouble(System.getProperty("accessplan.benchmark.warmSeconds",
+                Double.toString(WARM_SECONDS))) * 1e9);
+        while (System.nanoTime() < end) {
+            for (Workload w : workloads) {
+                planner.recommend(w);
+            }
+        }
     }
+
+    /** Seconds of single-thread lookups before JMH's warm-up ({@link #setup}). */
+    static final double WARM_SECONDS = 8;
 
     /** Workloads of every family on every device, from ~10M to ~13B parameters. */
     static List<Workload> workloads(int n, long seed) {
