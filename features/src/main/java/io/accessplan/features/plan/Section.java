@@ -45,10 +45,20 @@ final class Section {
         }
     }
 
+    /**
+     * Takes a walk-only section's operations, in order, as the section is built, instead of the
+     * section storing them ({@link Estimator}, which only sums them): the same arguments an
+     * {@link F} holds, the section passed for its tensors' {@link #bytes} and {@link #grad}.
+     */
+    interface Ops {
+        void op(Section s, OpKind kind, int[] in, int[] out, int[] bwd, double flops, int m, int n, int k, int batch,
+                boolean weight, boolean core, double bwdFlopsFactor);
+    }
+
     final String name;
     // sized for a layer (19 tensors and 15 operations at most): a lookup builds a dozen sections
-    final List<T> tensors = new ArrayList<>(24);
-    final List<F> ops = new ArrayList<>(24);
+    final List<T> tensors;
+    final List<F> ops;
     /** Template index of the section's input (-1: none) and output (-1: none). */
     int input = -1;
     int output = -1;
@@ -56,24 +66,76 @@ final class Section {
     /** Bytes of one activation element, to turn tensor sizes into element counts. */
     final long elementBytes;
 
+    /** Where the operations go in a walk-only section (its {@link #tensors} and {@link #ops} empty); null: stored. */
+    private final Ops sink;
+    /**
+     * Per tensor, in either form: its bytes, whether it takes a gradient, whether a backward reads it
+     * (it is saved), whether a core operation produces it; {@link #count} of them.
+     */
+    long[] bytes = new long[24];
+    boolean[] grad = new boolean[24];
+    private boolean[] read = new boolean[24];
+    private boolean[] coreOut = new boolean[24];
+    int count;
+
     Section(String name, long elementBytes) {
+        this(name, elementBytes, null);
+    }
+
+    /** A section whose operations go to {@code sink} as they are added (null: stored, as the planner reads them). */
+    Section(String name, long elementBytes, Ops sink) {
         this.name = name;
         this.elementBytes = elementBytes;
+        this.sink = sink;
+        this.tensors = sink == null ? new ArrayList<>(24) : List.of();
+        this.ops = sink == null ? new ArrayList<>(24) : List.of();
     }
 
     int tensor(String n, long bytes) {
-        tensors.add(new T(n, bytes, true));
-        return tensors.size() - 1;
+        return add(n, "", bytes, true);
     }
 
     int mask(String n, long bytes) {
-        tensors.add(new T(n, bytes, false));
-        return tensors.size() - 1;
+        return add(n, "", bytes, false);
+    }
+
+    /** A tensor named {@code n + suffix} (the name only built where the section stores its tensors). */
+    private int add(String n, String suffix, long size, boolean takesGrad) {
+        if (sink == null) {
+            tensors.add(new T(suffix.isEmpty() ? n : n + suffix, size, takesGrad));
+        }
+        if (count == bytes.length) {
+            bytes = java.util.Arrays.copyOf(bytes, 2 * count);
+            grad = java.util.Arrays.copyOf(grad, 2 * count);
+            read = java.util.Arrays.copyOf(read, 2 * count);
+            coreOut = java.util.Arrays.copyOf(coreOut, 2 * count);
+        }
+        bytes[count] = size;
+        grad[count] = takesGrad;
+        return count++;
+    }
+
+    /** An operation: stored as an {@link F}, or handed to the sink; its backward's reads and a core op's outputs noted. */
+    void op(OpTemplate template, OpKind kind, int[] in, int[] out, int[] bwd, double flops, int m, int n, int k,
+            int batch, boolean weight, boolean core, double bwdFlopsFactor) {
+        for (int t : bwd) {
+            read[t] = true;
+        }
+        if (core) {
+            for (int t : out) {
+                coreOut[t] = true;
+            }
+        }
+        if (sink == null) {
+            ops.add(new F(template, kind, in, out, bwd, flops, m, n, k, batch, weight, core, bwdFlopsFactor));
+        } else {
+            sink.op(this, kind, in, out, bwd, flops, m, n, k, batch, weight, core, bwdFlopsFactor);
+        }
     }
 
     void gemm(OpTemplate n, int[] in, int out, int[] bwd, long m, long nn, long k, long batch, boolean weight, boolean core) {
-        ops.add(new F(n, OpKind.GEMM, in, new int[]{out}, bwd, 2.0 * m * nn * k * batch, (int) m, (int) nn, (int) k,
-                (int) batch, weight, core, 2.0));
+        op(n, OpKind.GEMM, in, new int[]{out}, bwd, 2.0 * m * nn * k * batch, (int) m, (int) nn, (int) k,
+                (int) batch, weight, core, 2.0);
     }
 
     /** A memory-bound kernel costing {@code perElement} FLOPs per output element. */
@@ -87,9 +149,8 @@ final class Section {
      * Returns the 16-bit output tensor; {@code core}: part of the core that selective recomputes.
      */
     int cast(OpTemplate n, int in, long bytes, boolean core) {
-        int out = tensor(n.id() + ".out", bytes);
-        ops.add(new F(n, OpKind.ELEMENTWISE, new int[]{in}, new int[]{out}, new int[]{}, 0, 0, 0, 0, 0, false, core,
-                0));
+        int out = add(n.id(), ".out", bytes, true);
+        op(n, OpKind.ELEMENTWISE, new int[]{in}, new int[]{out}, new int[]{}, 0, 0, 0, 0, 0, false, core, 0);
         return out;
     }
 
@@ -99,20 +160,20 @@ final class Section {
      */
     void pointwise(OpTemplate n, OpKind kind, int[] in, int[] out, int[] bwd, double perElement, boolean core,
                    long elements) {
-        long count = elements;
-        if (count < 0) {
-            long bytes = 0;
+        long n2 = elements;
+        if (n2 < 0) {
+            long most = 0;
             for (int o : out) {
-                bytes = Math.max(bytes, tensors.get(o).bytes());
+                most = Math.max(most, bytes[o]);
             }
             if (out.length == 0) {
                 for (int i : in) {
-                    bytes = Math.max(bytes, tensors.get(i).bytes());
+                    most = Math.max(most, bytes[i]);
                 }
             }
-            count = bytes / elementBytes;
+            n2 = most / elementBytes;
         }
-        ops.add(new F(n, kind, in, out, bwd, perElement * count, 0, 0, 0, 0, kind == OpKind.EMBEDDING, core, 2.0));
+        op(n, kind, in, out, bwd, perElement * n2, 0, 0, 0, 0, kind == OpKind.EMBEDDING, core, 2.0);
     }
 
     private int[][] freeAfterBackward;
@@ -181,25 +242,12 @@ final class Section {
      * the saved non-core ones.
      */
     long[] savedBytes() {
-        boolean[] s = new boolean[tensors.size()];
-        boolean[] c = new boolean[tensors.size()];
-        for (F f : ops) {
-            for (int t : f.bwd()) {
-                s[t] = true;
-            }
-            if (f.core()) {
-                for (int t : f.out()) {
-                    c[t] = true;
-                }
-            }
-        }
         long all = 0;
         long nonCore = 0;
-        for (int i = 0; i < s.length; i++) {
-            if (s[i] && i != output) {
-                long b = tensors.get(i).bytes();
-                all += b;
-                nonCore += c[i] ? 0 : b;
+        for (int i = 0; i < count; i++) {
+            if (read[i] && i != output) {
+                all += bytes[i];
+                nonCore += coreOut[i] ? 0 : bytes[i];
             }
         }
         return new long[]{all, nonCore};
@@ -222,6 +270,11 @@ final class Section {
 
     /** One transformer or linear layer for a micro-batch of {@code b} samples. */
     static Section layer(Workload w, int b) {
+        return layer(w, b, null);
+    }
+
+    /** {@link #layer(Workload, int)}, its operations going to {@code sink} where it is not null. */
+    static Section layer(Workload w, int b, Ops sink) {
         ModelSpec m = w.model();
         long s = w.training().seqLen();
         long tok = Math.multiplyExact(s, b);   // checked, like every product below that Workload's bound caps
@@ -230,7 +283,7 @@ final class Section {
         // under autocast the residual stream, the norms' outputs and the softmax are fp32 (module doc)
         boolean ac = w.training().autocast();
         long ef = ac ? 4 : e;
-        Section x = new Section("layer", e);
+        Section x = new Section("layer", e, sink);
         if (m.family() == Family.MLP) {
             int in = x.tensor("x", e * tok * h);
             int z = x.tensor("linear.out", e * tok * h);
@@ -266,9 +319,9 @@ final class Section {
             // FlashAttention keeps only the output and fp32 log-sum-exp per row [2]
             int lse = x.mask("attn.lse", 4L * b * a * s);
             // forward: QK^T and PV, 4bs^2h; backward recomputes QK^T inside: 2.5x forward [2]
-            x.ops.add(new F(OpTemplate.ATTN_FUSED, OpKind.FUSED_ATTENTION, new int[]{qkv}, new int[]{ctx, lse},
+            x.op(OpTemplate.ATTN_FUSED, OpKind.FUSED_ATTENTION, new int[]{qkv}, new int[]{ctx, lse},
                     new int[]{qkv, ctx, lse}, 4.0 * b * s * s * h, (int) s, (int) s, (int) hd, (int) (b * a),
-                    false, false, 2.5));
+                    false, false, 2.5);
         } else {
             int scores = x.tensor("attn.scores", e * scoreElems);
             int probs = x.tensor("attn.probs", ef * scoreElems);
@@ -340,11 +393,16 @@ final class Section {
 
     /** The input side: token ids and embedding (or the input batch of an MLP). */
     static Section embedding(Workload w, int b) {
+        return embedding(w, b, null);
+    }
+
+    /** {@link #embedding(Workload, int)}, its operations going to {@code sink} where it is not null. */
+    static Section embedding(Workload w, int b, Ops sink) {
         ModelSpec m = w.model();
         long tok = (long) w.training().seqLen() * b;
         long h = m.hidden();
         long e = w.training().precision().bytes();
-        Section x = new Section("embedding", e);
+        Section x = new Section("embedding", e, sink);
         if (m.family() == Family.MLP) {
             int data = x.mask("input", e * tok * h);
             int x0 = x.tensor("x0", e * tok * h);
@@ -374,12 +432,17 @@ final class Section {
 
     /** The output side: final norm, output head and loss (MSE for an MLP). */
     static Section head(Workload w, int b) {
+        return head(w, b, null);
+    }
+
+    /** {@link #head(Workload, int)}, its operations going to {@code sink} where it is not null. */
+    static Section head(Workload w, int b, Ops sink) {
         ModelSpec m = w.model();
         long tok = (long) w.training().seqLen() * b;
         long h = m.hidden();
         long v = m.vocab();
         long e = w.training().precision().bytes();
-        Section x = new Section("head", e);
+        Section x = new Section("head", e, sink);
         boolean ac = w.training().autocast() && m.family() != Family.MLP;
         long ef = ac ? 4 : e;
         int in = x.tensor("xL", ef * tok * h);
