@@ -160,8 +160,8 @@ final class Section {
      */
     void pointwise(OpTemplate n, OpKind kind, int[] in, int[] out, int[] bwd, double perElement, boolean core,
                    long elements) {
-        long n2 = elements;
-        if (n2 < 0) {
+        long elems = elements;
+        if (elems < 0) {
             long most = 0;
             for (int o : out) {
                 most = Math.max(most, bytes[o]);
@@ -171,9 +171,9 @@ final class Section {
                     most = Math.max(most, bytes[i]);
                 }
             }
-            n2 = most / elementBytes;
+            elems = most / elementBytes;
         }
-        op(n, kind, in, out, bwd, perElement * n2, 0, 0, 0, 0, kind == OpKind.EMBEDDING, core, 2.0);
+        op(n, kind, in, out, bwd, perElement * elems, 0, 0, 0, 0, kind == OpKind.EMBEDDING, core, 2.0);
     }
 
     private int[][] freeAfterBackward;
@@ -213,34 +213,17 @@ final class Section {
         return opHasGradInput;
     }
 
-    /** Indices of tensors read by any backward operation. */
+    /** Per tensor, whether a backward operation reads it (it is saved). */
     boolean[] saved() {
-        boolean[] s = new boolean[tensors.size()];
-        for (F f : ops) {
-            for (int t : f.bwd()) {
-                s[t] = true;
-            }
-        }
-        return s;
+        return java.util.Arrays.copyOf(read, count);
     }
 
-    /** Whether a tensor is produced by a core operation. */
+    /** Per tensor, whether a core operation produces it. */
     boolean[] core() {
-        boolean[] c = new boolean[tensors.size()];
-        for (F f : ops) {
-            if (f.core()) {
-                for (int t : f.out()) {
-                    c[t] = true;
-                }
-            }
-        }
-        return c;
+        return java.util.Arrays.copyOf(coreOut, count);
     }
 
-    /**
-     * {@link #savedBytes(boolean)} both ways from one pass: the bytes of the saved tensors, and of
-     * the saved non-core ones.
-     */
+    /** The bytes of the saved tensors (the output excepted), and of the saved non-core ones. */
     long[] savedBytes() {
         long all = 0;
         long nonCore = 0;
@@ -255,15 +238,7 @@ final class Section {
 
     /** Bytes of the tensors a layer keeps: all saved ones, or the saved non-core ones. */
     long savedBytes(boolean includeCore) {
-        boolean[] s = saved();
-        boolean[] c = core();
-        long sum = 0;
-        for (int i = 0; i < s.length; i++) {
-            if (s[i] && (includeCore || !c[i]) && i != output) {
-                sum += tensors.get(i).bytes();
-            }
-        }
-        return sum;
+        return savedBytes()[includeCore ? 0 : 1];
     }
 
     // ---------------------------------------------------------------- templates

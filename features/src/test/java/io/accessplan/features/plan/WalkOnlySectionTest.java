@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what the estimator sums) is the stored section the planner reads: every template, on every
  * family, precision and attention of the schedule fixtures (autocast included) and at several
  * micro-batch sizes, hands the sink the stored operations, in order and field by field, and
- * leaves the same tensor sizes, gradient flags, input, output and saved bytes (those of
- * {@link Section#savedBytes(boolean)}, the planner's, both ways).
+ * leaves the same tensor sizes, gradient flags, input, output and saved bytes, both ways; and the
+ * saved and core flags either form notes as operations arrive are those their definitions give
+ * from the stored operations.
  */
 class WalkOnlySectionTest {
 
@@ -75,8 +76,28 @@ class WalkOnlySectionTest {
                     assertArrayEquals(grad, Arrays.copyOf(walked.grad, walked.count));
                     assertEquals(stored.input, walked.input);
                     assertEquals(stored.output, walked.output);
-                    assertArrayEquals(new long[]{stored.savedBytes(true), stored.savedBytes(false)}, walked.savedBytes());
-                    assertArrayEquals(walked.savedBytes(), stored.savedBytes());
+                    // saved and core by their definitions, from the stored operations
+                    boolean[] saved = new boolean[bytes.length];
+                    boolean[] core = new boolean[bytes.length];
+                    long all = 0;
+                    long nonCore = 0;
+                    for (Section.F f : stored.ops) {
+                        for (int x : f.bwd()) {
+                            saved[x] = true;
+                        }
+                        for (int x : f.core() ? f.out() : new int[0]) {
+                            core[x] = true;
+                        }
+                    }
+                    for (int i = 0; i < bytes.length; i++) {
+                        all += saved[i] && i != stored.output ? bytes[i] : 0;
+                        nonCore += saved[i] && !core[i] && i != stored.output ? bytes[i] : 0;
+                    }
+                    assertArrayEquals(saved, stored.saved());
+                    assertArrayEquals(core, stored.core());
+                    assertArrayEquals(new long[]{all, nonCore}, walked.savedBytes());
+                    assertArrayEquals(new long[]{all, nonCore}, new long[]{stored.savedBytes(true),
+                            stored.savedBytes(false)});
                     compared++;
                 }
             }
