@@ -153,12 +153,13 @@ public final class AccessPlanner {
         }
         List<Prediction> wholes = new ArrayList<>();
         List<Prediction> keeps = new ArrayList<>();
+        Prediction[] keepOf = keeps(ps);
         for (Prediction p : ps) {
             Strategy s = p.strategy();
             if (!s.policy().partial() || !p.fits()) {
                 continue;
             }
-            Prediction keep = keepOf(ps, s);
+            Prediction keep = keepOf[keepSlot(s)];
             if (keep != null && !keep.fits()) {
                 wholes.add(p);
                 keeps.add(keep);
@@ -261,16 +262,25 @@ public final class AccessPlanner {
         return out;
     }
 
-    /** The prediction of {@code keep} with the micro-batches and optimizer placement of {@code s}, or null. */
-    private static Prediction keepOf(List<Prediction> ps, Strategy s) {
+    /**
+     * For each micro-batch count and optimizer placement ({@link #keepSlot}), the first prediction
+     * of {@code keep} with them, or null: one pass instead of a scan for each partial-capable
+     * strategy.
+     */
+    private static Prediction[] keeps(List<Prediction> ps) {
+        Prediction[] out = new Prediction[2 * Strategy.MICRO_BATCHES.length];
         for (Prediction p : ps) {
             Strategy k = p.strategy();
-            if (k.policy() == io.accessplan.features.ActivationPolicy.KEEP && k.microBatches() == s.microBatches()
-                    && k.optimizerOffload() == s.optimizerOffload()) {
-                return p;
+            if (k.policy() == io.accessplan.features.ActivationPolicy.KEEP && out[keepSlot(k)] == null) {
+                out[keepSlot(k)] = p;
             }
         }
-        return null;
+        return out;
+    }
+
+    /** A strategy's place in {@link #keeps}: by its micro-batches (1, 2, 4 or 8) and optimizer placement. */
+    private static int keepSlot(Strategy s) {
+        return 2 * Integer.numberOfTrailingZeros(s.microBatches()) + (s.optimizerOffload() ? 1 : 0);
     }
 
     /**
