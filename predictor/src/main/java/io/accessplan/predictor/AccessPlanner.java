@@ -388,14 +388,34 @@ public final class AccessPlanner {
 
     /**
      * Sorts {@code alts[0..n)} by {@link #byFitThenTime}, stably: a stable sort's order is the only
-     * one its comparator allows, so this is {@code Arrays.sort}'s; an insertion sort of a lookup's
-     * few dozen alternatives, each comparison inlined, costs less than the general one's calls.
+     * one its comparator allows, so this is {@code Arrays.sort}'s; insertion sorts of a lookup's
+     * few dozen alternatives, each comparison inlined, cost less than the general one's calls.
      */
     static void sortByFitThenTime(Alternative[] alts, int n) {
-        for (int i = 1; i < n; i++) {
+        // the fitting ones first, each part in its order (a stable partition), then each part by
+        // time alone: the order of a stable sort by fit then time, with no comparison across parts
+        Alternative[] rest = new Alternative[n];
+        int fit = 0;
+        int over = 0;
+        for (int i = 0; i < n; i++) {
+            if (alts[i].fits()) {
+                alts[fit++] = alts[i];
+            } else {
+                rest[over++] = alts[i];
+            }
+        }
+        System.arraycopy(rest, 0, alts, fit, over);
+        sortByTime(alts, 0, fit);
+        sortByTime(alts, fit, n);
+    }
+
+    /** Sorts {@code alts[from..to)} by predicted step time ({@link Double#compare}), stably: an insertion sort. */
+    private static void sortByTime(Alternative[] alts, int from, int to) {
+        for (int i = from + 1; i < to; i++) {
             Alternative x = alts[i];
+            double t = x.predictedStepTimeMs();
             int j = i - 1;
-            while (j >= 0 && byFitThenTime(alts[j], x) > 0) {
+            while (j >= from && Double.compare(alts[j].predictedStepTimeMs(), t) > 0) {
                 alts[j + 1] = alts[j];
                 j--;
             }
