@@ -108,26 +108,13 @@ final class TrainingFlags {
                 refuse(kind, "--epochs", epochs);
                 XGBoostOptions x = XGBoostOptions.DEFAULTS;
                 int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
-                if (peakTrees != null && (peakTrees < 1 || peakTrees > XGBoostOptions.MAX_TREES)) {
-                    // 0 means "as --trees" inside the options; on the command line it is a bad count
-                    throw new BadInputException("Invalid number of peak trees: " + peakTrees + " (expected 1 to "
-                            + XGBoostOptions.MAX_TREES + ")");
-                }
-                // 0 means "as --eta" / "as --max-depth" inside the options; on the command line they are bad values
-                if (peakEta != null && !(peakEta > 0 && peakEta <= 1)) {
-                    throw new BadInputException("Invalid peak eta: " + peakEta + " (expected more than 0, at most 1)");
-                }
-                if (peakDepth != null && (peakDepth < 1 || peakDepth > XGBoostOptions.MAX_DEPTH)) {
-                    throw new BadInputException("Invalid peak max depth: " + peakDepth + " (expected 1 to "
-                            + XGBoostOptions.MAX_DEPTH + ")");
-                }
-                if (rankEta != null && !(rankEta > 0 && rankEta <= 1)) {
-                    throw new BadInputException("Invalid rank eta: " + rankEta + " (expected more than 0, at most 1)");
-                }
-                if (rankDepth != null && (rankDepth < 1 || rankDepth > XGBoostOptions.MAX_DEPTH)) {
-                    throw new BadInputException("Invalid rank max depth: " + rankDepth + " (expected 1 to "
-                            + XGBoostOptions.MAX_DEPTH + ")");
-                }
+                // 0 means "as --trees" / "as --eta" / "as --max-depth" inside the options; on the
+                // command line it is a bad value
+                oneTo("number of peak trees", peakTrees, XGBoostOptions.MAX_TREES);
+                rate("peak eta", peakEta);
+                oneTo("peak max depth", peakDepth, XGBoostOptions.MAX_DEPTH);
+                rate("rank eta", rankEta);
+                oneTo("rank max depth", rankDepth, XGBoostOptions.MAX_DEPTH);
                 yield new XGBoostOptions(or(trees, x.trees()), or(rankTrees, x.rankTrees()), or(peakTrees, x.peakTrees()),
                         or(maxDepth, x.maxDepth()),
                         or(eta, x.eta()), or(subsample, x.subsample()), or(colsample, x.colsample()),
@@ -152,6 +139,20 @@ final class TrainingFlags {
                 yield new SgdOptions(or(epochs, SgdOptions.DEFAULTS.epochs()), or(eta, SgdOptions.DEFAULTS.learningRate()));
             }
         };
+    }
+
+    /** Refuses a given count outside 1 to {@code hi}, in one line naming it. */
+    private static void oneTo(String name, Integer value, int hi) {
+        if (value != null && (value < 1 || value > hi)) {
+            throw new BadInputException("Invalid " + name + ": " + value + " (expected 1 to " + hi + ")");
+        }
+    }
+
+    /** Refuses a given rate outside (0, 1] (NaN included), in one line naming it. */
+    private static void rate(String name, Double value) {
+        if (value != null && !(value > 0 && value <= 1)) {
+            throw new BadInputException("Invalid " + name + ": " + value + " (expected more than 0, at most 1)");
+        }
     }
 
     /** Refuses the flags among (name, value) pairs that were given, naming them and the trainer. */
