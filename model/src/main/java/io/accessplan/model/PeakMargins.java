@@ -220,7 +220,8 @@ public record PeakMargins(double[] edges, double[] margins, double[][] families)
         return m;
     }
 
-    private int bin(double predictedPeak, double analyticPeak) {
+    /** The bin {@link #margin} takes for a prediction. */
+    int bin(double predictedPeak, double analyticPeak) {
         if (!(predictedPeak > 0 && analyticPeak > 0)) {
             return edges.length - 1;
         }
@@ -280,11 +281,6 @@ public record PeakMargins(double[] edges, double[] margins, double[][] families)
             }
         }
         return Double.longBitsToDouble(hi);
-    }
-
-    /** The bin {@link #margin} takes for a prediction (what the ratio bounds must reproduce; tests). */
-    int binOf(double predictedPeak, double analyticPeak) {
-        return bin(predictedPeak, analyticPeak);
     }
 
     /** The bin by the logarithm itself, as before the ratio bounds (the reference the tests compare with). */

@@ -19,7 +19,7 @@ class PeakMarginsBinTest {
             new double[]{0.001, 0.002, 0.004, 0.01, 0.02, 0.04, 0.08});
 
     private static void same(PeakMargins m, double predicted, double analytic) {
-        assertEquals(m.binByLogarithm(predicted, analytic), m.binOf(predicted, analytic),
+        assertEquals(m.binByLogarithm(predicted, analytic), m.bin(predicted, analytic),
                 "predicted " + predicted + ", analytic " + analytic);
     }
 
@@ -43,7 +43,7 @@ class PeakMarginsBinTest {
             double ratio = Math.exp(rnd.nextDouble(-0.4, 0.4) * (rnd.nextInt(4) == 0 ? 100 : 1));
             double predicted = analytic * ratio;
             same(STANDARD, predicted, analytic);
-            seen[STANDARD.binOf(predicted, analytic)]++;
+            seen[STANDARD.bin(predicted, analytic)]++;
         }
         for (int b = 0; b < seen.length; b++) {
             assertEquals(true, seen[b] > 100, "bin " + b + " seen " + seen[b] + " times");

@@ -205,7 +205,7 @@ final class Section {
             boolean[] b = new boolean[ops.size()];
             for (int i = 0; i < ops.size(); i++) {
                 for (int t : ops.get(i).in()) {
-                    b[i] |= tensors.get(t).grad();
+                    b[i] |= grad[t];
                 }
             }
             opHasGradInput = b;
